@@ -1,0 +1,154 @@
+//! The HTTP API, independent of workerd: route, decode, call the domain, encode.
+//!
+//! `handle` is the single entry point; it never panics on input and always answers.
+//! Everything it needs from the outside world comes through `Platform` (stores, crypto,
+//! randomness, config) and `Isolate` (per-isolate memory), and `now_ms` is an argument.
+
+mod body;
+mod health;
+mod token;
+mod wellknown;
+
+use crate::config::{Config, ConfigError};
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::metrics::Metrics;
+use crate::router::{self, Route};
+use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
+use crate::tokens::crypto::Es256;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// What the API needs from the world. The Worker implements it over D1, KV, Durable
+/// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
+pub trait Platform {
+    type Crypto: Es256;
+    type Store: TenantStore + SigningKeyStore + Ping;
+    type Cache: DocumentCache;
+    type Limiter: RateLimiter;
+
+    /// The configuration, or the first problem with it (validated at first use).
+    fn config(&self) -> Result<&Config, ConfigError>;
+    fn crypto(&self) -> &Self::Crypto;
+    fn store(&self) -> &Self::Store;
+    fn cache(&self) -> &Self::Cache;
+    fn limiter(&self) -> &Self::Limiter;
+    /// 16 bytes from a CSPRNG.
+    fn random_id(&self) -> [u8; 16];
+}
+
+/// State that lives as long as the isolate: metrics and memoized documents.
+#[derive(Debug, Default)]
+pub struct Isolate {
+    pub metrics: RefCell<Metrics>,
+    /// name -> (fingerprint, document, expires_at_ms)
+    documents: RefCell<HashMap<String, (String, String, i64)>>,
+}
+
+/// The answer to one request, with what the edge needs for metrics and logs.
+#[derive(Debug)]
+pub struct Outcome {
+    pub response: HttpResponse,
+    /// The route template (or a fixed label for unmatched requests) for metrics.
+    pub route: &'static str,
+    /// Internal detail to log; never part of the response.
+    pub log: Option<String>,
+}
+
+/// Per-request context handed to every handler.
+pub struct Ctx<'a, P: Platform> {
+    pub platform: &'a P,
+    pub isolate: &'a Isolate,
+    pub now_ms: i64,
+    /// Problems worth logging that did not fail the request (a cache write, say).
+    pub warnings: RefCell<Vec<String>>,
+}
+
+impl<P: Platform> Ctx<'_, P> {
+    pub fn now_secs(&self) -> i64 {
+        self.now_ms.div_euclid(1000)
+    }
+
+    pub fn config(&self) -> Result<&Config, ApiError> {
+        self.platform.config().map_err(ApiError::Config)
+    }
+
+    pub fn warn(&self, message: String) {
+        self.warnings.borrow_mut().push(message);
+    }
+}
+
+pub async fn handle<P: Platform>(
+    platform: &P,
+    isolate: &Isolate,
+    req: &HttpRequest,
+    now_ms: i64,
+) -> Outcome {
+    let matched = match router::resolve(req.method, &req.path) {
+        Ok(matched) => matched,
+        Err((error, label)) => return finish(Err(error), label, Vec::new()),
+    };
+    let declared_len = req
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    if declared_len > MAX_BODY_BYTES || req.body.len() > MAX_BODY_BYTES {
+        return finish(
+            Err(ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            }),
+            matched.template,
+            Vec::new(),
+        );
+    }
+    let ctx = Ctx {
+        platform,
+        isolate,
+        now_ms,
+        warnings: RefCell::new(Vec::new()),
+    };
+    let result = match matched.route {
+        Route::Health => health::health(&ctx).await,
+        Route::OpenIdConfiguration => wellknown::openid_configuration(&ctx).await,
+        Route::OAuthServerMetadata => wellknown::oauth_server_metadata(&ctx).await,
+        Route::Jwks => wellknown::jwks(&ctx).await,
+        Route::Metrics => Ok(HttpResponse::text(
+            200,
+            "text/plain; version=0.0.4; charset=utf-8",
+            isolate.metrics.borrow().render(),
+        )),
+        Route::TokenVerify => token::verify(&ctx, req).await,
+        Route::TokenGenerate => token::generate(&ctx, req).await,
+    };
+    finish(result, matched.template, ctx.warnings.into_inner())
+}
+
+fn finish(
+    result: Result<HttpResponse, ApiError>,
+    route: &'static str,
+    mut logs: Vec<String>,
+) -> Outcome {
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            logs.extend(error.log_detail());
+            error.into_response()
+        }
+    };
+    Outcome {
+        response: with_default_headers(response),
+        route,
+        log: (!logs.is_empty()).then(|| logs.join("; ")),
+    }
+}
+
+/// Identity responses are private and must not be sniffed or cached unless a handler
+/// says otherwise (JWKS and discovery set their own `cache-control`).
+fn with_default_headers(mut response: HttpResponse) -> HttpResponse {
+    if response.header("cache-control").is_none() {
+        response = response.with_header("cache-control", "no-store");
+    }
+    response
+        .with_header("x-content-type-options", "nosniff")
+        .with_header("referrer-policy", "no-referrer")
+}

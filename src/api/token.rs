@@ -1,0 +1,205 @@
+//! `POST /authsec/authmgr/token/verify` and `POST /authsec/authmgr/token/generate`.
+//!
+//! Verify answers for any token of this issuer. Generate (ours: authenticated) only ever
+//! narrows the caller's own identity: same subject, tenant, client and roles, a subset
+//! of its scopes, and a lifetime that never outlives the presented token.
+
+use super::body::{json_object, optional_positive_int, optional_string_list, required_string};
+use super::{Ctx, Platform};
+use crate::b64;
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::rate_limit::{Decision, Limit};
+use crate::store::RateLimiter;
+use crate::tokens::claims::{AccessClaims, DEFAULT_AUDIENCE};
+use crate::tokens::issue::sign_access_token;
+use crate::tokens::verify::{verify_access_token, VerifiedToken, VerifyPolicy, LEEWAY_SECS};
+use crate::tokens::TokenError;
+use serde_json::{json, Map, Value};
+
+/// Identity fields an upstream client may send to generate; each must equal the
+/// caller's own value (upstream used them to mint arbitrary identities).
+const IDENTITY_FIELDS: &[&str] = &[
+    "tenant_id",
+    "workspace_id",
+    "project_id",
+    "client_id",
+    "email_id",
+    "user_id",
+    "sub",
+];
+
+pub async fn verify<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_object(req)?;
+    let token = required_string(&body, "token")?;
+    let verified = verify_counted(ctx, token).await?;
+    let c = &verified.claims;
+    Ok(HttpResponse::json(
+        200,
+        &json!({
+            "valid": true,
+            "tenant_id": c.tenant_id,
+            "workspace_id": c.tenant_id,
+            "project_id": c.project_id,
+            "client_id": c.client_id,
+            "email_id": c.email_id,
+            "user_id": c.user_id,
+            "scopes": c.scope,
+            "roles": c.roles,
+            "groups": c.groups,
+            "token_type": c.token_type,
+            "session_id": c.sid,
+            "issued_at": c.iat,
+            "expires_at": c.exp,
+            "issuer": c.iss,
+        }),
+    ))
+}
+
+pub async fn generate<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
+    let caller = verify_counted(ctx, token).await?.claims;
+    let config = ctx.config()?;
+    let limit = Limit {
+        max: config.token_generate_per_minute,
+        window_ms: 60_000,
+    };
+    let bucket = format!("token-generate:{}:{}", caller.tenant_id, caller.sub);
+    match ctx
+        .platform
+        .limiter()
+        .admit(&bucket, limit, ctx.now_ms)
+        .await
+    {
+        Ok(Decision::Allowed { .. }) => {}
+        Ok(Decision::Limited { retry_after_secs }) => {
+            return Err(ApiError::RateLimited { retry_after_secs })
+        }
+        Err(e) => return Err(ApiError::Unavailable(format!("rate limiter: {e}"))),
+    }
+    let body = json_object(req)?;
+    reject_identity_changes(&body, &caller)?;
+    let scope =
+        match optional_string_list(&body, "scopes")?.or(optional_string_list(&body, "scope")?) {
+            None => caller.scope.clone(),
+            Some(requested) => {
+                if let Some(extra) = requested.iter().find(|s| !caller.scope.contains(s)) {
+                    return Err(ApiError::Forbidden(format!(
+                        "scope {extra:?} is not held by the presented token"
+                    )));
+                }
+                requested
+            }
+        };
+    let now = ctx.now_secs();
+    let wanted_ttl = optional_positive_int(&body, "expires_in")?
+        .unwrap_or(config.access_token_ttl_secs)
+        .min(config.access_token_ttl_secs);
+    let exp = (now + wanted_ttl).min(caller.exp);
+    let claims = AccessClaims {
+        scope,
+        iat: now,
+        nbf: now,
+        exp,
+        jti: b64::encode(&ctx.platform.random_id()),
+        ..caller
+    };
+    let access_token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
+        .await
+        .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
+    Ok(HttpResponse::json(
+        200,
+        &json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": (exp - now).max(0),
+            "scope": claims.scope,
+        }),
+    ))
+}
+
+fn reject_identity_changes(
+    body: &Map<String, Value>,
+    caller: &AccessClaims,
+) -> Result<(), ApiError> {
+    for &field in IDENTITY_FIELDS {
+        let own = match field {
+            "tenant_id" | "workspace_id" => &caller.tenant_id,
+            "project_id" => &caller.project_id,
+            "client_id" => &caller.client_id,
+            "email_id" => &caller.email_id,
+            "user_id" | "sub" => &caller.user_id,
+            _ => continue,
+        };
+        match body.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == own => {}
+            Some(Value::String(_)) => {
+                return Err(ApiError::Forbidden(format!(
+                    "{field} must be the caller's own; generate never changes identity"
+                )))
+            }
+            Some(_) => {
+                return Err(ApiError::bad_field(
+                    field,
+                    format!("{field} must be a string"),
+                ))
+            }
+        }
+    }
+    for field in ["roles", "groups", "token_type", "aud", "iss"] {
+        if body.contains_key(field) {
+            return Err(ApiError::Forbidden(format!(
+                "{field} cannot be set through generate"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Verifies against this deployment's issuer and keys, counting the result by kind.
+async fn verify_counted<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    token: &str,
+) -> Result<VerifiedToken, ApiError> {
+    let config = ctx.config()?;
+    let policy = VerifyPolicy {
+        issuer: &config.issuer,
+        audience: DEFAULT_AUDIENCE,
+        now: ctx.now_secs(),
+        leeway_secs: LEEWAY_SECS,
+    };
+    let result = verify_access_token(token, &config.keys, ctx.platform.crypto(), &policy).await;
+    ctx.isolate
+        .metrics
+        .borrow_mut()
+        .record_verification(match &result {
+            Ok(_) => "valid",
+            Err(e) => result_label(e),
+        });
+    result.map_err(|e| match e {
+        TokenError::Backend(detail) => ApiError::Internal(format!("token backend: {detail}")),
+        other => ApiError::InvalidToken(other.to_string()),
+    })
+}
+
+fn result_label(error: &TokenError) -> &'static str {
+    match error {
+        TokenError::TooLarge => "too_large",
+        TokenError::Malformed(_) => "malformed",
+        TokenError::UnsupportedAlgorithm => "bad_algorithm",
+        TokenError::MissingKeyId | TokenError::UnknownKeyId => "unknown_key",
+        TokenError::BadSignature => "bad_signature",
+        TokenError::Expired => "expired",
+        TokenError::NotYetValid => "not_yet_valid",
+        TokenError::WrongIssuer => "wrong_issuer",
+        TokenError::WrongAudience => "wrong_audience",
+        TokenError::Backend(_) => "error",
+    }
+}

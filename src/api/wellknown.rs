@@ -1,0 +1,151 @@
+//! Discovery and keys: `/.well-known/jwks.json`, `/.well-known/openid-configuration`,
+//! `/.well-known/oauth-authorization-server`.
+//!
+//! Both documents derive from configuration. They are served from isolate memory,
+//! backed by KV, and rebuilt when absent or when the key ring's fingerprint changed
+//! (a rotation), so every region serves them without touching an origin.
+
+use super::{Ctx, Platform};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::http::HttpResponse;
+use crate::store::{DocumentCache, SigningKeyStore};
+use crate::tokens::jwt::ALG_ES256;
+use serde_json::json;
+
+/// KV's minimum expiration TTL.
+const KV_MIN_TTL_SECS: u64 = 60;
+
+pub async fn jwks<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
+    let config = ctx.config()?;
+    let document = cached_document(ctx, "jwks", config, || {
+        let keys: Vec<_> = config.keys.public_keys().map(|k| k.to_jwk()).collect();
+        json!({ "keys": keys }).to_string()
+    })
+    .await;
+    Ok(public_document(document, config))
+}
+
+pub async fn openid_configuration<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
+    let config = ctx.config()?;
+    let document = cached_document(ctx, "openid-configuration", config, || {
+        discovery(config).to_string()
+    })
+    .await;
+    Ok(public_document(document, config))
+}
+
+pub async fn oauth_server_metadata<P: Platform>(
+    ctx: &Ctx<'_, P>,
+) -> Result<HttpResponse, ApiError> {
+    let config = ctx.config()?;
+    let document = cached_document(ctx, "oauth-authorization-server", config, || {
+        let mut doc = discovery(config);
+        // RFC 8414 has no subject types or id_token algorithms.
+        if let Some(map) = doc.as_object_mut() {
+            map.remove("subject_types_supported");
+            map.remove("id_token_signing_alg_values_supported");
+        }
+        doc.to_string()
+    })
+    .await;
+    Ok(public_document(document, config))
+}
+
+/// Only what this deployment actually serves is advertised; the document grows as
+/// capabilities land (api.md "Foundation routes").
+fn discovery(config: &Config) -> serde_json::Value {
+    let issuer = &config.issuer;
+    json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "response_types_supported": [],
+        "grant_types_supported": [],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [ALG_ES256],
+        "token_endpoint_auth_methods_supported": [],
+        "claims_supported": [
+            "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "user_id", "tenant_id",
+            "project_id", "client_id", "email_id", "token_type", "scope", "roles", "groups"
+        ],
+        "authsec_token_verify_endpoint": format!("{issuer}/authsec/authmgr/token/verify"),
+    })
+}
+
+fn public_document(body: String, config: &Config) -> HttpResponse {
+    HttpResponse::text(200, "application/json; charset=utf-8", body)
+        .with_header(
+            "cache-control",
+            &format!("public, max-age={}", config.jwks_max_age_secs),
+        )
+        .with_header("access-control-allow-origin", "*")
+}
+
+/// Memory, then KV, then `build`. A KV failure degrades to building (and is logged):
+/// keys must stay verifiable when the cache is down.
+async fn cached_document<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    name: &str,
+    config: &Config,
+    build: impl FnOnce() -> String,
+) -> String {
+    let fingerprint = config.keys.fingerprint();
+    if let Some((fp, document, expires_at)) = ctx.isolate.documents.borrow().get(name) {
+        if fp == fingerprint && ctx.now_ms < *expires_at {
+            return document.clone();
+        }
+    }
+    let kv_key = format!("doc:{name}:{fingerprint}");
+    let ttl = config.jwks_max_age_secs.max(KV_MIN_TTL_SECS);
+    let cached = match ctx.platform.cache().get_document(&kv_key).await {
+        Ok(found) => found,
+        Err(e) => {
+            ctx.warn(format!("KV read of {kv_key} failed: {e}"));
+            None
+        }
+    };
+    let document = match cached {
+        Some(document) => document,
+        None => {
+            let document = build();
+            if let Err(e) = ctx
+                .platform
+                .cache()
+                .put_document(&kv_key, &document, ttl)
+                .await
+            {
+                ctx.warn(format!("KV write of {kv_key} failed: {e}"));
+            }
+            if name == "jwks" {
+                record_key_metadata(ctx, config).await;
+            }
+            document
+        }
+    };
+    ctx.isolate.documents.borrow_mut().insert(
+        name.to_string(),
+        (
+            fingerprint.to_string(),
+            document.clone(),
+            ctx.now_ms + ttl as i64 * 1000,
+        ),
+    );
+    document
+}
+
+/// Notes in the relational store when each key was first published and first signed.
+/// Best effort: a failure is logged and the JWKS is served regardless.
+async fn record_key_metadata<P: Platform>(ctx: &Ctx<'_, P>, config: &Config) {
+    let store = ctx.platform.store();
+    let now = ctx.now_secs();
+    for key in config.keys.public_keys() {
+        let jwk = key.to_jwk().to_string();
+        if let Err(e) = store.record_published(&key.kid, ALG_ES256, &jwk, now).await {
+            ctx.warn(format!("recording key {} failed: {e}", key.kid));
+            return;
+        }
+    }
+    if let Err(e) = store.record_signer(config.keys.signer().kid(), now).await {
+        ctx.warn(format!("recording the signer failed: {e}"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Typed configuration from `[vars]` and Workers Secrets.
+//!
+//! The edge hands in two lookups (vars, secrets); parsing validates everything at once
+//! and names the first bad variable. Secrets are never echoed in errors. The edge caches
+//! the parsed value per isolate, keyed by the raw inputs, so a key rotation (which
+//! redeploys with new secrets) takes effect without stale state.
+
+use crate::tokens::keys::KeyRing;
+use std::fmt;
+
+/// Configuration variables and secrets, by the names used in wrangler.toml / .dev.vars.
+pub mod names {
+    pub const BASE_URL: &str = "BASE_URL";
+    pub const ENVIRONMENT: &str = "ENVIRONMENT";
+    pub const ACCESS_TOKEN_TTL_SECS: &str = "ACCESS_TOKEN_TTL_SECS";
+    pub const JWKS_MAX_AGE_SECS: &str = "JWKS_MAX_AGE_SECS";
+    pub const TOKEN_GENERATE_PER_MINUTE: &str = "TOKEN_GENERATE_PER_MINUTE";
+    pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
+    pub const SIGNING_KID: &str = "SIGNING_KID";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Staging,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The issuer: the bare origin of the deployment, without a trailing slash.
+    pub issuer: String,
+    pub environment: Environment,
+    pub access_token_ttl_secs: i64,
+    pub jwks_max_age_secs: u64,
+    pub token_generate_per_minute: u32,
+    pub keys: KeyRing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is {}", self.variable, self.problem)
+    }
+}
+
+fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    pub fn parse(
+        var: impl Fn(&str) -> Option<String>,
+        secret: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let issuer = parse_issuer(var(names::BASE_URL))?;
+        let environment = match var(names::ENVIRONMENT).as_deref().map(str::trim) {
+            None | Some("") | Some("production") => Environment::Production,
+            Some("staging") => Environment::Staging,
+            Some("development") => Environment::Development,
+            Some(_) => {
+                return Err(error(
+                    names::ENVIRONMENT,
+                    "not one of development, staging, production",
+                ))
+            }
+        };
+        let access_token_ttl_secs =
+            parse_number(&var, names::ACCESS_TOKEN_TTL_SECS, 900, 60, 86_400)?;
+        let jwks_max_age_secs = parse_number(&var, names::JWKS_MAX_AGE_SECS, 300, 0, 86_400)?;
+        let token_generate_per_minute =
+            parse_number(&var, names::TOKEN_GENERATE_PER_MINUTE, 30, 1, 10_000)?;
+        let raw_keys = secret(names::SIGNING_KEYS)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| error(names::SIGNING_KEYS, "missing (set it as a secret)"))?;
+        let active = var(names::SIGNING_KID).filter(|s| !s.trim().is_empty());
+        let keys = KeyRing::parse(&raw_keys, active.as_deref())
+            .map_err(|e| error(names::SIGNING_KEYS, format!("invalid: {e}")))?;
+        Ok(Config {
+            issuer,
+            environment,
+            access_token_ttl_secs: access_token_ttl_secs as i64,
+            jwks_max_age_secs,
+            token_generate_per_minute: token_generate_per_minute as u32,
+            keys,
+        })
+    }
+
+    pub fn is_development(&self) -> bool {
+        self.environment == Environment::Development
+    }
+}
+
+fn parse_issuer(raw: Option<String>) -> Result<String, ConfigError> {
+    let raw = raw.unwrap_or_default();
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| error(names::BASE_URL, "missing or not an http(s) origin"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+        return Err(error(
+            names::BASE_URL,
+            "not a bare origin (scheme://host[:port], no path)",
+        ));
+    }
+    Ok(url.to_string())
+}
+
+fn parse_number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = var(name).filter(|s| !s.trim().is_empty()) else {
+        return Ok(default);
+    };
+    let value: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| error(name, "not a whole number"))?;
+    if !(min..=max).contains(&value) {
+        return Err(error(name, format!("outside {min}..={max}")));
+    }
+    Ok(value)
+}

@@ -1,0 +1,98 @@
+//! The Worker entry point (wasm32 only): converts between workerd and `http`, reads the
+//! clock once, records metrics, logs internals, and never lets an error escape as a
+//! non-JSON answer.
+
+mod d1;
+mod kv;
+mod platform;
+mod rate_limiter;
+mod webcrypto;
+
+use crate::api::{self, Isolate};
+use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
+use platform::EdgePlatform;
+use std::rc::Rc;
+use worker::{console_error, event, Context, Date, Env, Headers, Request, Response, Result};
+
+pub use webcrypto::WebCrypto;
+
+thread_local! {
+    static ISOLATE: Rc<Isolate> = Rc::new(Isolate::default());
+}
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let started_ms = Date::now().as_millis() as i64;
+    let request = to_http_request(req).await;
+    let platform = EdgePlatform::new(&env);
+    let isolate = ISOLATE.with(Rc::clone);
+    let outcome = api::handle(&platform, &isolate, &request, started_ms).await;
+    let elapsed_ms = (Date::now().as_millis() as i64 - started_ms) as f64;
+    isolate.metrics.borrow_mut().record_request(
+        outcome.route,
+        request.method.as_str(),
+        outcome.response.status,
+        elapsed_ms,
+    );
+    if let Some(log) = &outcome.log {
+        console_error!(
+            "{} {} -> {}: {}",
+            request.method.as_str(),
+            outcome.route,
+            outcome.response.status,
+            log
+        );
+    }
+    to_worker_response(outcome.response)
+}
+
+/// Reads the request. A body whose declared length is over the limit is not read at
+/// all; `api::handle` answers 413 from the header.
+async fn to_http_request(mut req: Request) -> HttpRequest {
+    let url = req.url().ok();
+    let path = url
+        .as_ref()
+        .map(|u| u.path().to_string())
+        .unwrap_or_default();
+    let query = url
+        .as_ref()
+        .and_then(|u| u.query().map(str::to_string))
+        .unwrap_or_default();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .entries()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value))
+        .collect();
+    let declared = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let body = if declared > MAX_BODY_BYTES {
+        Vec::new()
+    } else {
+        req.bytes().await.unwrap_or_default()
+    };
+    HttpRequest {
+        method: Method::parse(req.method().as_ref()),
+        path,
+        query,
+        headers,
+        body,
+    }
+}
+
+fn to_worker_response(response: HttpResponse) -> Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    Ok(Response::from_bytes(response.body)?
+        .with_status(response.status)
+        .with_headers(headers))
+}

@@ -1,0 +1,184 @@
+//! The API's error type and its single mapping to HTTP (api.md "Conventions").
+//!
+//! Domain modules have their own error enums; handlers convert them into `ApiError`, and
+//! `ApiError::into_response` is the only place an error becomes a status and a body.
+//! Internal details travel in `ApiError::Internal` for the log and never reach the body.
+
+use crate::config::ConfigError;
+use crate::http::{HttpResponse, Method};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// A malformed request; `field` names the offending field when there is one.
+    BadRequest {
+        field: Option<String>,
+        message: String,
+    },
+    /// No bearer token where one is required.
+    MissingToken,
+    /// A bearer token that did not verify; the reason is safe to show (it says what rule
+    /// failed, never key material).
+    InvalidToken(String),
+    Forbidden(String),
+    NotFound,
+    MethodNotAllowed(Vec<Method>),
+    PayloadTooLarge {
+        limit: usize,
+    },
+    UnsupportedMediaType(String),
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    /// A route of the AuthSec API that this deployment does not serve (yet).
+    NotImplemented(&'static str),
+    /// Required configuration is missing or malformed.
+    Config(ConfigError),
+    /// A dependency (D1, KV, a Durable Object) failed; the detail is logged only.
+    Unavailable(String),
+    /// A bug or an unexpected failure; the detail is logged only.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// What goes to the log for this error: the internal detail, if any.
+    pub fn log_detail(&self) -> Option<String> {
+        match self {
+            ApiError::Unavailable(detail) => Some(format!("dependency unavailable: {detail}")),
+            ApiError::Internal(detail) => Some(format!("internal error: {detail}")),
+            ApiError::Config(err) => Some(format!("configuration error: {err}")),
+            _ => None,
+        }
+    }
+
+    pub fn into_response(self) -> HttpResponse {
+        match self {
+            ApiError::BadRequest { field, message } => {
+                let mut body = json!({"error": "invalid_request", "message": message});
+                if let Some(field) = field {
+                    body["field"] = json!(field);
+                }
+                HttpResponse::json(400, &body)
+            }
+            ApiError::MissingToken => HttpResponse::json(
+                401,
+                &json!({"error": "unauthorized", "message": "a bearer token is required"}),
+            )
+            .with_header("www-authenticate", "Bearer realm=\"authsec\""),
+            ApiError::InvalidToken(reason) => HttpResponse::json(
+                401,
+                &json!({"valid": false, "error": "invalid_token", "message": reason}),
+            )
+            .with_header(
+                "www-authenticate",
+                "Bearer realm=\"authsec\", error=\"invalid_token\"",
+            ),
+            ApiError::Forbidden(message) => {
+                HttpResponse::json(403, &json!({"error": "forbidden", "message": message}))
+            }
+            ApiError::NotFound => HttpResponse::json(
+                404,
+                &json!({"error": "not_found", "message": "no such route"}),
+            ),
+            ApiError::MethodNotAllowed(allowed) => {
+                let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+                HttpResponse::json(
+                    405,
+                    &json!({"error": "method_not_allowed",
+                            "message": format!("use {}", allow.join(", "))}),
+                )
+                .with_header("allow", &allow.join(", "))
+            }
+            ApiError::PayloadTooLarge { limit } => HttpResponse::json(
+                413,
+                &json!({"error": "payload_too_large",
+                        "message": format!("request bodies are limited to {limit} bytes")}),
+            ),
+            ApiError::UnsupportedMediaType(message) => HttpResponse::json(
+                415,
+                &json!({"error": "unsupported_media_type", "message": message}),
+            ),
+            ApiError::RateLimited { retry_after_secs } => HttpResponse::json(
+                429,
+                &json!({"error": "rate_limited",
+                        "message": format!("too many requests; retry in {retry_after_secs} s")}),
+            )
+            .with_header("retry-after", &retry_after_secs.to_string()),
+            ApiError::NotImplemented(capability) => HttpResponse::json(
+                501,
+                &json!({"error": "not_implemented",
+                        "message": format!("{capability} is not served by this deployment yet")}),
+            ),
+            ApiError::Config(err) => HttpResponse::json(
+                500,
+                &json!({"error": "configuration_error",
+                        "message": format!("{} is {}", err.variable, err.problem)}),
+            ),
+            ApiError::Unavailable(_) => HttpResponse::json(
+                503,
+                &json!({"error": "service_unavailable",
+                        "message": "a backing service is unavailable; try again"}),
+            ),
+            ApiError::Internal(_) => HttpResponse::json(
+                500,
+                &json!({"error": "internal_error", "message": "internal error"}),
+            ),
+        }
+    }
+}
+
+impl From<ConfigError> for ApiError {
+    fn from(err: ConfigError) -> Self {
+        ApiError::Config(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_never_reach_the_body() {
+        let resp = ApiError::Internal("D1_ERROR: secret table xyz".into()).into_response();
+        assert_eq!(resp.status, 500);
+        assert!(!String::from_utf8_lossy(&resp.body).contains("xyz"));
+        let resp = ApiError::Unavailable("kv down at 10.0.0.1".into()).into_response();
+        assert_eq!(resp.status, 503);
+        assert!(!String::from_utf8_lossy(&resp.body).contains("10.0.0.1"));
+    }
+
+    #[test]
+    fn missing_token_asks_for_bearer() {
+        let resp = ApiError::MissingToken.into_response();
+        assert_eq!(resp.status, 401);
+        assert!(resp
+            .header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer"));
+    }
+
+    #[test]
+    fn rate_limit_sets_retry_after_and_405_sets_allow() {
+        let resp = ApiError::RateLimited {
+            retry_after_secs: 7,
+        }
+        .into_response();
+        assert_eq!((resp.status, resp.header("retry-after")), (429, Some("7")));
+        let resp = ApiError::MethodNotAllowed(vec![Method::Post]).into_response();
+        assert_eq!((resp.status, resp.header("allow")), (405, Some("POST")));
+    }
+}

@@ -1,0 +1,170 @@
+//! Route table and matching: a path and method become a `Route` with its captured
+//! parameters, a 405 with the allowed methods, a 501 for AuthSec routes this deployment
+//! does not serve yet, or a 404.
+//!
+//! Route templates double as metric labels, so metrics never carry raw ids.
+
+use crate::error::ApiError;
+use crate::http::Method;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+    Health,
+    OpenIdConfiguration,
+    OAuthServerMetadata,
+    Jwks,
+    Metrics,
+    TokenVerify,
+    TokenGenerate,
+}
+
+/// (method, template, route). Segments starting with ':' capture one path segment.
+const ROUTES: &[(Method, &str, Route)] = &[
+    (Method::Get, "/authsec/uflow/health", Route::Health),
+    (
+        Method::Get,
+        "/.well-known/openid-configuration",
+        Route::OpenIdConfiguration,
+    ),
+    (
+        Method::Get,
+        "/.well-known/oauth-authorization-server",
+        Route::OAuthServerMetadata,
+    ),
+    (Method::Get, "/.well-known/jwks.json", Route::Jwks),
+    (Method::Get, "/metrics", Route::Metrics),
+    (
+        Method::Post,
+        "/authsec/authmgr/token/verify",
+        Route::TokenVerify,
+    ),
+    (
+        Method::Post,
+        "/authsec/authmgr/token/generate",
+        Route::TokenGenerate,
+    ),
+];
+
+/// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
+/// capability named in the 501 body. Each entry goes away when its capability lands.
+const NOT_YET_SERVED: &[(&str, &str)] = &[
+    (
+        "/authsec/uflow/auth/",
+        "accounts, MFA, device grant and CIBA",
+    ),
+    ("/authsec/uflow/user/", "end-user accounts and RBAC"),
+    ("/authsec/uflow/admin/", "tenant administration and RBAC"),
+    ("/authsec/uflow/activate", "the device grant"),
+    ("/authsec/uflow/scim/", "SCIM 2.0"),
+    ("/authsec/uflow/oidc/", "upstream OIDC federation"),
+    ("/authsec/uflow/sdk/", "workload delegation"),
+    ("/authsec/authmgr/admin/", "RBAC checks"),
+    ("/authsec/authmgr/user/", "RBAC checks"),
+    ("/authsec/clientms/", "client management"),
+    ("/authsec/webauthn/", "passkeys"),
+    ("/authsec/oauth/", "the OAuth 2.0 / OIDC provider"),
+    ("/authsec/hmgr/", "the OAuth 2.0 / OIDC provider"),
+    ("/authsec/oocmgr/", "the OAuth 2.0 / OIDC provider"),
+    ("/authsec/exsvc/", "external-service credentials"),
+    ("/authsec/spire/", "SPIFFE workload identity"),
+    ("/authsec/migration/", "migration management"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    pub route: Route,
+    pub template: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+/// Resolves a request. On failure the error carries the label to count it under.
+pub fn resolve(method: Method, path: &str) -> Result<Matched, (ApiError, &'static str)> {
+    let mut allowed = Vec::new();
+    for &(route_method, template, route) in ROUTES {
+        if let Some(params) = match_template(template, path) {
+            if route_method == method {
+                return Ok(Matched {
+                    route,
+                    template,
+                    params,
+                });
+            }
+            allowed.push(route_method);
+        }
+    }
+    if !allowed.is_empty() {
+        return Err((ApiError::MethodNotAllowed(allowed), "method_not_allowed"));
+    }
+    if let Some(&(_, capability)) = NOT_YET_SERVED
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+    {
+        return Err((ApiError::NotImplemented(capability), "not_implemented"));
+    }
+    Err((ApiError::NotFound, "not_found"))
+}
+
+/// Matches a path against a template, capturing `:name` segments. A trailing slash is
+/// tolerated (AuthSec's SDKs are not consistent about it); empty segments are not.
+fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    let mut params = Vec::new();
+    let mut path_segments = path.split('/');
+    for template_segment in template.split('/') {
+        let segment = path_segments.next()?;
+        if let Some(name) = template_segment.strip_prefix(':') {
+            if segment.is_empty() {
+                return None;
+            }
+            params.push((name, segment.to_string()));
+        } else if segment != template_segment {
+            return None;
+        }
+    }
+    path_segments.next().is_none().then_some(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_exact_routes_and_tolerates_trailing_slash() {
+        let m = resolve(Method::Get, "/authsec/uflow/health").unwrap();
+        assert_eq!(m.route, Route::Health);
+        let m = resolve(Method::Get, "/authsec/uflow/health/").unwrap();
+        assert_eq!(m.route, Route::Health);
+        assert!(resolve(Method::Get, "/authsec/uflow/health/x").is_err());
+        assert!(resolve(Method::Get, "/authsec/uflow//health").is_err());
+    }
+
+    #[test]
+    fn wrong_method_is_405_with_allow() {
+        let (err, label) = resolve(Method::Get, "/authsec/authmgr/token/verify").unwrap_err();
+        assert_eq!(err, ApiError::MethodNotAllowed(vec![Method::Post]));
+        assert_eq!(label, "method_not_allowed");
+    }
+
+    #[test]
+    fn unserved_authsec_areas_are_501_and_unknown_paths_404() {
+        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/admin/login").unwrap_err();
+        assert!(matches!(err, ApiError::NotImplemented(_)));
+        let (err, _) = resolve(Method::Get, "/authsec/nope").unwrap_err();
+        assert_eq!(err, ApiError::NotFound);
+        let (err, _) = resolve(Method::Post, "/authsec/authmgr/token/mint").unwrap_err();
+        assert_eq!(err, ApiError::NotFound);
+    }
+
+    #[test]
+    fn captures_parameters() {
+        let params = match_template("/a/:id/b/:other", "/a/42/b/x").unwrap();
+        assert_eq!(
+            params,
+            vec![("id", "42".to_string()), ("other", "x".to_string())]
+        );
+        assert!(match_template("/a/:id", "/a/").is_none());
+    }
+}

@@ -1,0 +1,97 @@
+//! Storage behind narrow, intent-level traits (design.md rule 5).
+//!
+//! Each method is one atomic operation on every backend: a single statement or a D1
+//! `batch` in SQL, one event in a Durable Object. Logic never asks which backend it has.
+//! `memory` is the first-class in-memory implementation; `sql` runs the D1 dialect
+//! through a small executor trait (D1 in the Worker, SQLite in native tests).
+
+pub mod memory;
+pub mod sql;
+
+use crate::rate_limit::{Decision, Limit};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// A uniqueness rule was violated (duplicate id, domain, kid, ...).
+    Conflict(String),
+    /// The backend failed or is unreachable; the detail is for the log only.
+    Unavailable(String),
+    /// Stored data could not be decoded: a bug or a schema mismatch.
+    Corrupt(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Conflict(what) => write!(f, "conflict: {what}"),
+            StoreError::Unavailable(what) => write!(f, "unavailable: {what}"),
+            StoreError::Corrupt(what) => write!(f, "corrupt data: {what}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    /// Lower-case, unique across the deployment.
+    pub domain: String,
+    pub name: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+/// Metadata about a signing key this deployment has published: when it first appeared
+/// in the JWKS and when it first signed. Key material itself stays in Workers Secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub alg: String,
+    pub public_jwk: String,
+    pub first_published_at: i64,
+    pub activated_at: Option<i64>,
+}
+
+#[allow(async_fn_in_trait)]
+pub trait TenantStore {
+    /// Creates a tenant; `Conflict` if its id or domain is taken.
+    async fn create_tenant(&self, tenant: &Tenant) -> Result<(), StoreError>;
+    async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>, StoreError>;
+    async fn tenant_by_domain(&self, domain: &str) -> Result<Option<Tenant>, StoreError>;
+}
+
+#[allow(async_fn_in_trait)]
+pub trait SigningKeyStore {
+    /// Records that `kid` is published, once: a second call keeps the first timestamp.
+    async fn record_published(
+        &self,
+        kid: &str,
+        alg: &str,
+        public_jwk: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Records when `kid` first signed; later calls keep the first timestamp.
+    async fn record_signer(&self, kid: &str, now: i64) -> Result<(), StoreError>;
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError>;
+}
+
+/// The relational store's liveness, for the health check.
+#[allow(async_fn_in_trait)]
+pub trait Ping {
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// A cache of derived documents (JWKS, discovery). Eventually consistent: never used for
+/// anything that must be fresh everywhere at once (revocation, one-time codes, limits).
+#[allow(async_fn_in_trait)]
+pub trait DocumentCache: Ping {
+    async fn get_document(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn put_document(&self, key: &str, value: &str, ttl_secs: u64) -> Result<(), StoreError>;
+}
+
+/// Linearizable counting for rate limits (a Durable Object in the Worker).
+#[allow(async_fn_in_trait)]
+pub trait RateLimiter: Ping {
+    async fn admit(&self, key: &str, limit: Limit, now_ms: i64) -> Result<Decision, StoreError>;
+}

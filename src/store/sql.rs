@@ -1,0 +1,157 @@
+//! The relational store in D1's SQLite dialect, over a minimal executor so the same SQL
+//! runs in the Worker (D1) and in native tests (SQLite), against `migrations/d1/`.
+//! Every method is a single statement, hence atomic on D1 without transactions.
+
+use super::{Ping, SigningKeyRecord, SigningKeyStore, StoreError, Tenant, TenantStore};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// A bound parameter. D1 and SQLite both take `?1`-style numbered placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Integer(i64),
+    Text(String),
+}
+
+impl From<&str> for SqlValue {
+    fn from(value: &str) -> Self {
+        SqlValue::Text(value.to_string())
+    }
+}
+
+impl From<i64> for SqlValue {
+    fn from(value: i64) -> Self {
+        SqlValue::Integer(value)
+    }
+}
+
+/// Runs one statement. Implementations map unique-constraint failures to
+/// `StoreError::Conflict` and everything else to `StoreError::Unavailable`.
+#[allow(async_fn_in_trait)]
+pub trait SqlExecutor {
+    /// Rows as JSON objects keyed by column name (the shape D1 returns).
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> Result<Vec<Map<String, Value>>, StoreError>;
+    /// Returns the number of rows changed.
+    async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError>;
+}
+
+/// Recognizes SQLite's unique-constraint message, as D1 and rusqlite both report it.
+pub fn is_unique_violation(message: &str) -> bool {
+    message.contains("UNIQUE constraint failed") || message.contains("PRIMARY KEY")
+}
+
+pub struct SqlStore<E> {
+    executor: E,
+}
+
+impl<E: SqlExecutor> SqlStore<E> {
+    pub fn new(executor: E) -> Self {
+        SqlStore { executor }
+    }
+
+    async fn rows<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> Result<Vec<T>, StoreError> {
+        self.executor
+            .query(sql, params)
+            .await?
+            .into_iter()
+            .map(|row| {
+                serde_json::from_value(Value::Object(row))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+
+    async fn optional<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[SqlValue],
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.rows(sql, params).await?.into_iter().next())
+    }
+}
+
+impl<E: SqlExecutor> Ping for SqlStore<E> {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.executor.query("SELECT 1 AS ok", &[]).await.map(|_| ())
+    }
+}
+
+impl<E: SqlExecutor> TenantStore for SqlStore<E> {
+    async fn create_tenant(&self, tenant: &Tenant) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO tenants (id, domain, name, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    tenant.id.as_str().into(),
+                    tenant.domain.as_str().into(),
+                    tenant.name.as_str().into(),
+                    tenant.status.as_str().into(),
+                    tenant.created_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
+        self.optional(
+            "SELECT id, domain, name, status, created_at FROM tenants WHERE id = ?1",
+            &[id.into()],
+        )
+        .await
+    }
+
+    async fn tenant_by_domain(&self, domain: &str) -> Result<Option<Tenant>, StoreError> {
+        self.optional(
+            "SELECT id, domain, name, status, created_at FROM tenants WHERE domain = ?1",
+            &[domain.into()],
+        )
+        .await
+    }
+}
+
+impl<E: SqlExecutor> SigningKeyStore for SqlStore<E> {
+    async fn record_published(
+        &self,
+        kid: &str,
+        alg: &str,
+        public_jwk: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO signing_keys (kid, alg, public_jwk, first_published_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (kid) DO NOTHING",
+                &[kid.into(), alg.into(), public_jwk.into(), now.into()],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn record_signer(&self, kid: &str, now: i64) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "UPDATE signing_keys SET activated_at = ?2 WHERE kid = ?1 AND activated_at IS NULL",
+                &[kid.into(), now.into()],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
+        self.rows(
+            "SELECT kid, alg, public_jwk, first_published_at, activated_at FROM signing_keys ORDER BY kid",
+            &[],
+        )
+        .await
+    }
+}

@@ -1,0 +1,63 @@
+//! The claims of an AuthSec access token (api.md "Tokens"), wire-compatible with the
+//! field names AuthSec's SDKs read.
+
+use serde::{Deserialize, Serialize};
+
+/// The audience when no resource or audience was requested.
+pub const DEFAULT_AUDIENCE: &str = "authsec-api";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenType {
+    Admin,
+    Enduser,
+    Sdk,
+    Device,
+    Service,
+}
+
+/// `aud` is a string or an array of strings (RFC 7519 §4.1.3); we always emit a string
+/// for one audience, as AuthSec does, and accept both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub fn contains(&self, wanted: &str) -> bool {
+        match self {
+            Audience::One(aud) => aud == wanted,
+            Audience::Many(auds) => auds.iter().any(|a| a == wanted),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    #[serde(default)]
+    pub project_id: String,
+    #[serde(default)]
+    pub client_id: String,
+    #[serde(default)]
+    pub email_id: String,
+    pub token_type: TokenType,
+    pub aud: Audience,
+    #[serde(default)]
+    pub scope: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: String,
+    #[serde(default)]
+    pub sid: String,
+}
