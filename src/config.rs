@@ -82,8 +82,13 @@ impl Config {
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| error(names::SIGNING_KEYS, "missing (set it as a secret)"))?;
         let active = var(names::SIGNING_KID).filter(|s| !s.trim().is_empty());
-        let keys = KeyRing::parse(&raw_keys, active.as_deref())
-            .map_err(|e| error(names::SIGNING_KEYS, format!("invalid: {e}")))?;
+        let keys = KeyRing::parse(&raw_keys, active.as_deref()).map_err(|e| {
+            if e.about_signer {
+                error(names::SIGNING_KID, e.to_string())
+            } else {
+                error(names::SIGNING_KEYS, format!("invalid: {e}"))
+            }
+        })?;
         Ok(Config {
             issuer,
             environment,

@@ -154,12 +154,12 @@ impl KeyRing {
             Some(kid) => keys
                 .iter()
                 .position(|k| k.kid() == kid)
-                .ok_or_else(|| KeyError::new(kid, "SIGNING_KID names no key in SIGNING_KEYS"))?,
+                .ok_or_else(|| KeyError::signer(kid, "names no key in SIGNING_KEYS"))?,
             None if keys.len() == 1 => 0,
             None => {
-                return Err(KeyError::new(
+                return Err(KeyError::signer(
                     "",
-                    "several keys are configured; SIGNING_KID must name the signer",
+                    "missing; several keys are configured, so SIGNING_KID must name the signer",
                 ))
             }
         };
@@ -284,6 +284,8 @@ fn validate_kid(kid: &str) -> Result<(), KeyError> {
 pub struct KeyError {
     pub kid: String,
     pub problem: String,
+    /// The problem is with the choice of signer (`SIGNING_KID`), not with a key.
+    pub about_signer: bool,
 }
 
 impl KeyError {
@@ -291,6 +293,14 @@ impl KeyError {
         KeyError {
             kid: kid.chars().take(MAX_KID_LEN).collect(),
             problem: problem.to_string(),
+            about_signer: false,
+        }
+    }
+
+    fn signer(kid: &str, problem: &str) -> Self {
+        KeyError {
+            about_signer: true,
+            ..Self::new(kid, problem)
         }
     }
 }

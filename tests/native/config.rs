@@ -1,0 +1,85 @@
+//! Configuration validation: every problem names its variable, never a secret's value.
+
+use authsec_edge::config::{Config, ConfigError};
+
+fn parse(vars: &[(&str, &str)], signing_keys: Option<&str>) -> Result<Config, ConfigError> {
+    Config::parse(
+        |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        },
+        |name| {
+            (name == "SIGNING_KEYS")
+                .then(|| signing_keys.map(str::to_string))
+                .flatten()
+        },
+    )
+}
+
+fn keys() -> String {
+    let k = authsec_edge::tokens::keys::SigningKey::from_random_bytes("k1", [3; 32]).unwrap();
+    serde_json::json!([k.to_private_jwk()]).to_string()
+}
+
+#[test]
+fn a_complete_config_parses_with_defaults() {
+    let config = parse(&[("BASE_URL", "https://id.example.test/")], Some(&keys())).unwrap();
+    assert_eq!(config.issuer, "https://id.example.test");
+    assert_eq!(config.access_token_ttl_secs, 900);
+    assert!(!config.is_development());
+}
+
+/// (vars, SIGNING_KEYS, the variable the error must name)
+type Case<'a> = (Vec<(&'a str, &'a str)>, Option<&'a str>, &'a str);
+
+#[test]
+fn each_problem_names_its_variable() {
+    let k = keys();
+    let cases: Vec<Case> = vec![
+        (vec![], Some(&k), "BASE_URL"),
+        (vec![("BASE_URL", "ftp://x")], Some(&k), "BASE_URL"),
+        (vec![("BASE_URL", "https://x/path")], Some(&k), "BASE_URL"),
+        (vec![("BASE_URL", "https://x")], None, "SIGNING_KEYS"),
+        (vec![("BASE_URL", "https://x")], Some("  "), "SIGNING_KEYS"),
+        (
+            vec![("BASE_URL", "https://x")],
+            Some("{bad"),
+            "SIGNING_KEYS",
+        ),
+        (
+            vec![("BASE_URL", "https://x"), ("ENVIRONMENT", "prod")],
+            Some(&k),
+            "ENVIRONMENT",
+        ),
+        (
+            vec![
+                ("BASE_URL", "https://x"),
+                ("ACCESS_TOKEN_TTL_SECS", "31536000"),
+            ],
+            Some(&k),
+            "ACCESS_TOKEN_TTL_SECS",
+        ),
+        (
+            vec![("BASE_URL", "https://x"), ("ACCESS_TOKEN_TTL_SECS", "ten")],
+            Some(&k),
+            "ACCESS_TOKEN_TTL_SECS",
+        ),
+        (
+            vec![("BASE_URL", "https://x"), ("SIGNING_KID", "nope")],
+            Some(&k),
+            "SIGNING_KID",
+        ),
+    ];
+    for (vars, secret, variable) in cases {
+        let err = parse(&vars, secret).unwrap_err();
+        assert_eq!(err.variable, variable, "{vars:?} -> {err}");
+    }
+}
+
+#[test]
+fn a_malformed_secret_is_not_echoed() {
+    let secret = r#"[{"kid":"k","kty":"EC","crv":"P-256","d":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXh4eA"}]"#;
+    let err = parse(&[("BASE_URL", "https://x")], Some(secret)).unwrap_err();
+    assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+}

@@ -1,0 +1,11 @@
+//! Native tests of the identity core: one binary, fast, no network, no clock.
+
+mod api_errors;
+mod api_tokens;
+mod api_wellknown;
+mod config;
+mod keys;
+mod signature_vectors;
+mod store_contract;
+mod support;
+mod tokens;

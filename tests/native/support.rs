@@ -1,0 +1,145 @@
+//! Shared fixtures: a test platform over the in-memory store and RustCrypto, keys, and
+//! a token builder.
+
+use authsec_edge::api::{self, Isolate, Outcome, Platform};
+use authsec_edge::config::{Config, ConfigError};
+use authsec_edge::http::{HttpRequest, Method};
+use authsec_edge::store::memory::MemoryStore;
+use authsec_edge::tokens::claims::{AccessClaims, Audience, TokenType};
+use authsec_edge::tokens::crypto::RustCrypto;
+use authsec_edge::tokens::keys::{KeyRing, SigningKey};
+use std::cell::Cell;
+
+pub const ISSUER: &str = "https://id.example.test";
+/// 2026-11-28T00:00:00Z
+pub const NOW: i64 = 1_795_910_400;
+
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    pollster::block_on(future)
+}
+
+/// A deterministic key from a seed byte, so failures reproduce.
+pub fn key(kid: &str, seed: u8) -> SigningKey {
+    SigningKey::from_random_bytes(kid, [seed; 32]).expect("seed gives a valid scalar")
+}
+
+pub fn ring() -> KeyRing {
+    KeyRing::from_keys(vec![key("test-key-1", 7)], 0)
+}
+
+pub fn config_with(keys: KeyRing) -> Config {
+    let mut config = Config::parse(
+        |name| match name {
+            "BASE_URL" => Some(ISSUER.to_string()),
+            "TOKEN_GENERATE_PER_MINUTE" => Some("3".to_string()),
+            _ => None,
+        },
+        |name| {
+            (name == "SIGNING_KEYS").then(|| {
+                let k = key("bootstrap", 1).to_private_jwk();
+                serde_json::json!([k]).to_string()
+            })
+        },
+    )
+    .expect("test config parses");
+    config.keys = keys;
+    config
+}
+
+pub struct TestPlatform {
+    pub config: Result<Config, ConfigError>,
+    pub store: MemoryStore,
+    pub cache: MemoryStore,
+    pub limiter: MemoryStore,
+    counter: Cell<u8>,
+}
+
+impl TestPlatform {
+    pub fn new() -> Self {
+        Self::with_config(Ok(config_with(ring())))
+    }
+
+    pub fn with_config(config: Result<Config, ConfigError>) -> Self {
+        TestPlatform {
+            config,
+            store: MemoryStore::default(),
+            cache: MemoryStore::default(),
+            limiter: MemoryStore::default(),
+            counter: Cell::new(0),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        self.config.as_ref().expect("config is valid in this test")
+    }
+}
+
+impl Platform for TestPlatform {
+    type Crypto = RustCrypto;
+    type Store = MemoryStore;
+    type Cache = MemoryStore;
+    type Limiter = MemoryStore;
+
+    fn config(&self) -> Result<&Config, ConfigError> {
+        self.config.as_ref().map_err(Clone::clone)
+    }
+    fn crypto(&self) -> &RustCrypto {
+        &RustCrypto
+    }
+    fn store(&self) -> &MemoryStore {
+        &self.store
+    }
+    fn cache(&self) -> &MemoryStore {
+        &self.cache
+    }
+    fn limiter(&self) -> &MemoryStore {
+        &self.limiter
+    }
+    fn random_id(&self) -> [u8; 16] {
+        self.counter.set(self.counter.get().wrapping_add(1));
+        [self.counter.get(); 16]
+    }
+}
+
+pub fn claims(now: i64) -> AccessClaims {
+    AccessClaims {
+        iss: ISSUER.into(),
+        sub: "user-1".into(),
+        user_id: "user-1".into(),
+        tenant_id: "tenant-a".into(),
+        project_id: "project-1".into(),
+        client_id: "client-1".into(),
+        email_id: "ada@example.test".into(),
+        token_type: TokenType::Admin,
+        aud: Audience::One("authsec-api".into()),
+        scope: vec!["users:read".into(), "users:write".into()],
+        roles: vec!["admin".into()],
+        groups: vec![],
+        iat: now,
+        nbf: now,
+        exp: now + 900,
+        jti: "jti-1".into(),
+        sid: "session-1".into(),
+    }
+}
+
+pub fn sign(claims: &AccessClaims, keys: &KeyRing) -> String {
+    block_on(authsec_edge::tokens::issue::sign_access_token(
+        claims,
+        keys,
+        &RustCrypto,
+    ))
+    .expect("signing works")
+}
+
+pub fn send(platform: &TestPlatform, isolate: &Isolate, req: HttpRequest) -> Outcome {
+    block_on(api::handle(platform, isolate, &req, NOW * 1000))
+}
+
+pub fn post_json(path: &str, body: serde_json::Value) -> HttpRequest {
+    HttpRequest::new(Method::Post, path).with_json(&body)
+}
+
+pub fn get(path: &str) -> HttpRequest {
+    HttpRequest::new(Method::Get, path)
+}
