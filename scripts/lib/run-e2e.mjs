@@ -1,0 +1,60 @@
+// Runs the e2e suite: starts the built Worker under wrangler dev (plus a deliberately
+// misconfigured one), runs every tests/e2e/*.test.mjs with node's test runner, stops the
+// Workers whatever happens, and writes "passed failed" to the file named by argv[2].
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startWorker } from "./worker.mjs";
+
+const root = resolve(new URL("../..", import.meta.url).pathname);
+const countsFile = process.argv[2];
+const logDir = resolve(root, "test-output", "e2e");
+const secrets = mkdtempSync(join(tmpdir(), "authsec-e2e-secrets-"));
+const varsFile = join(secrets, "e2e.vars");
+const emptyVars = join(secrets, "no-secrets.vars");
+spawnSync(process.execPath, [join(root, "scripts/lib/dev-vars.mjs"), varsFile], { stdio: "inherit" });
+writeFileSync(emptyVars, "# deliberately no SIGNING_KEYS\n");
+
+const workers = [];
+const stopAll = () => workers.forEach((w) => w.stop());
+process.on("SIGINT", () => {
+  stopAll();
+  process.exit(130);
+});
+
+let passed = 0;
+let failed = 0;
+try {
+  const main = await startWorker({ envFile: varsFile, vars: { TOKEN_GENERATE_PER_MINUTE: "5" }, logDir });
+  workers.push(main);
+  const broken = await startWorker({ envFile: emptyVars, logDir });
+  workers.push(broken);
+  console.log(`e2e: Worker at ${main.url}, misconfigured Worker at ${broken.url}; logs in ${logDir}`);
+  const files = readdirSync(join(root, "tests/e2e"))
+    .filter((f) => f.endsWith(".test.mjs"))
+    .sort()
+    .map((f) => join(root, "tests/e2e", f));
+  const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], {
+    cwd: root,
+    env: { ...process.env, AUTHSEC_E2E_URL: main.url, AUTHSEC_E2E_VARS: varsFile, AUTHSEC_E2E_BROKEN_URL: broken.url },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+    process.stdout.write(chunk);
+  });
+  const code = await new Promise((r) => child.on("close", r));
+  passed = Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0);
+  failed = Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0);
+  if (code !== 0 && failed === 0) failed = 1;
+} catch (error) {
+  console.error(`e2e: ${error.message}`);
+  failed += 1;
+} finally {
+  stopAll();
+}
+if (countsFile) writeFileSync(countsFile, `${passed} ${failed}\n`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,51 @@
+# Sourced by scripts/dev, scripts/test and scripts/bench: installs what is missing and
+# nothing else, so every run after the first is quick. Follows the toolchain recipe in
+# shared/design.md (wasm-bindgen from crates.io at the locked version; no downloads from
+# GitHub).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+WORKER_BUILD_VERSION="0.8.7"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+ensure_rust() {
+  command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  if [ "$(worker-build --version 2>/dev/null || true)" != "$WORKER_BUILD_VERSION" ]; then
+    say "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
+    cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
+  fi
+  local bindgen
+  bindgen="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$ROOT/Cargo.lock")"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen" ]; then
+    say "installing wasm-bindgen-cli $bindgen to match Cargo.lock (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$bindgen" --locked
+  fi
+  export WASM_BINDGEN_BIN="$HOME/.cargo/bin/wasm-bindgen"
+}
+
+ensure_node_modules() {
+  command -v npm >/dev/null || { echo "node and npm are required"; exit 1; }
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    say "installing npm packages (wrangler, jose, miniflare)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund)
+  fi
+}
+
+ensure_dev_vars() {
+  node "$ROOT/scripts/lib/dev-vars.mjs" "$ROOT/.dev.vars"
+}
+
+setup_all() {
+  ensure_rust
+  ensure_node_modules
+  ensure_dev_vars
+}
