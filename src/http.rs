@@ -106,6 +106,19 @@ impl HttpRequest {
     }
 }
 
+/// `scheme://authority/path?query#fragment` -> (path, query), both as received.
+/// workerd hands the Worker a normalized absolute URL, so splitting is all that is needed
+/// (and much cheaper in wasm than a full URL parse on every request).
+pub fn split_url(url: &str) -> (String, String) {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path_and_more = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let without_fragment = path_and_more.split('#').next().unwrap_or("/");
+    match without_fragment.split_once('?') {
+        Some((path, query)) => (path.to_string(), query.to_string()),
+        None => (without_fragment.to_string(), String::new()),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
     pub status: u16,
@@ -150,5 +163,38 @@ impl HttpResponse {
 
     pub fn json_body(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_urls_into_path_and_query() {
+        let cases = [
+            ("http://127.0.0.1:7468/a/b?x=1&y=2", ("/a/b", "x=1&y=2")),
+            ("https://id.example.test", ("/", "")),
+            ("https://id.example.test/?", ("/", "")),
+            ("https://h/p%20q#frag", ("/p%20q", "")),
+            ("https://h/p?q=a?b#f", ("/p", "q=a?b")),
+        ];
+        for (url, (path, query)) in cases {
+            assert_eq!(
+                split_url(url),
+                (path.to_string(), query.to_string()),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn bearer_tokens_are_parsed_strictly() {
+        let req = |v: &str| HttpRequest::new(Method::Get, "/").with_header("authorization", v);
+        assert_eq!(req("Bearer abc").bearer_token(), Some("abc"));
+        assert_eq!(req("bearer  abc ").bearer_token(), Some("abc"));
+        assert_eq!(req("Basic abc").bearer_token(), None);
+        assert_eq!(req("Bearer ").bearer_token(), None);
+        assert_eq!(req("Bearerabc").bearer_token(), None);
     }
 }

@@ -15,6 +15,7 @@ use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
 use crate::metrics::Metrics;
 use crate::router::{self, Route};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
+use crate::tokens::cache::VerificationCache;
 use crate::tokens::crypto::Es256;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ pub trait Platform {
 #[derive(Debug, Default)]
 pub struct Isolate {
     pub metrics: RefCell<Metrics>,
+    /// Successful token verifications, re-checked against the clock on every hit.
+    pub verified_tokens: RefCell<VerificationCache>,
     /// name -> (fingerprint, document, expires_at_ms)
     documents: RefCell<HashMap<String, (String, String, i64)>>,
 }

@@ -13,7 +13,7 @@ use crate::rate_limit::{Decision, Limit};
 use crate::store::RateLimiter;
 use crate::tokens::claims::{AccessClaims, DEFAULT_AUDIENCE};
 use crate::tokens::issue::sign_access_token;
-use crate::tokens::verify::{verify_access_token, VerifiedToken, VerifyPolicy, LEEWAY_SECS};
+use crate::tokens::verify::{verify_access_token_cached, VerifiedToken, VerifyPolicy, LEEWAY_SECS};
 use crate::tokens::TokenError;
 use serde_json::{json, Map, Value};
 
@@ -175,7 +175,14 @@ async fn verify_counted<P: Platform>(
         now: ctx.now_secs(),
         leeway_secs: LEEWAY_SECS,
     };
-    let result = verify_access_token(token, &config.keys, ctx.platform.crypto(), &policy).await;
+    let result = verify_access_token_cached(
+        token,
+        &config.keys,
+        ctx.platform.crypto(),
+        &policy,
+        &ctx.isolate.verified_tokens,
+    )
+    .await;
     ctx.isolate
         .metrics
         .borrow_mut()

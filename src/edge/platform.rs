@@ -8,9 +8,7 @@ use super::webcrypto::WebCrypto;
 use crate::api::Platform;
 use crate::config::{names, Config, ConfigError};
 use crate::store::sql::SqlStore;
-use std::cell::RefCell;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::cell::OnceCell;
 use std::rc::Rc;
 use worker::Env;
 
@@ -27,54 +25,45 @@ const SECRETS: &[&str] = &[names::SIGNING_KEYS];
 type CachedConfig = Rc<Result<Config, ConfigError>>;
 
 thread_local! {
-    /// The parsed configuration and a hash of the raw inputs it came from. Parsing keys
-    /// costs a scalar multiplication per key, so it happens once per isolate and input.
-    static CONFIG: RefCell<Option<(u64, CachedConfig)>> = const { RefCell::new(None) };
+    /// The parsed configuration, once per isolate: vars and secrets are fixed for a
+    /// deployment (changing one deploys a new version, hence new isolates), and parsing
+    /// keys costs a scalar multiplication per key.
+    static CONFIG: OnceCell<CachedConfig> = const { OnceCell::new() };
 }
 
+/// Bindings are looked up on first use, so a request touches only what it needs.
 pub struct EdgePlatform {
+    env: Env,
     config: CachedConfig,
     crypto: WebCrypto,
-    store: SqlStore<D1Executor>,
-    cache: KvCache,
-    limiter: RateLimiterClient,
+    store: OnceCell<SqlStore<D1Executor>>,
+    cache: OnceCell<KvCache>,
+    limiter: OnceCell<RateLimiterClient>,
 }
 
 impl EdgePlatform {
-    pub fn new(env: &Env) -> Self {
+    pub fn new(env: Env) -> Self {
+        let config = CONFIG.with(|c| c.get_or_init(|| load_config(&env)).clone());
         EdgePlatform {
-            config: load_config(env),
+            env,
+            config,
             crypto: WebCrypto,
-            store: SqlStore::new(D1Executor::new(env.d1("DB"))),
-            cache: KvCache::new(env.kv("CACHE")),
-            limiter: RateLimiterClient::new(env.durable_object("RATE_LIMITER")),
+            store: OnceCell::new(),
+            cache: OnceCell::new(),
+            limiter: OnceCell::new(),
         }
     }
 }
 
 fn load_config(env: &Env) -> CachedConfig {
-    let read = |name: &str| env.var(name).ok().map(|v| v.to_string());
-    let inputs: Vec<Option<String>> = VARS.iter().chain(SECRETS).map(|n| read(n)).collect();
-    let mut hasher = DefaultHasher::new();
-    inputs.hash(&mut hasher);
-    let fingerprint = hasher.finish();
-    if let Some(config) = CONFIG.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(fp, _)| *fp == fingerprint)
-            .map(|(_, config)| config.clone())
-    }) {
-        return config;
-    }
-    let lookup = |name: &str| {
+    let read = |name: &str| {
         VARS.iter()
             .chain(SECRETS)
-            .position(|n| *n == name)
-            .and_then(|i| inputs[i].clone())
+            .any(|n| *n == name)
+            .then(|| env.var(name).ok().map(|v| v.to_string()))
+            .flatten()
     };
-    let config = Rc::new(Config::parse(lookup, lookup));
-    CONFIG.with(|c| *c.borrow_mut() = Some((fingerprint, config.clone())));
-    config
+    Rc::new(Config::parse(read, read))
 }
 
 impl Platform for EdgePlatform {
@@ -92,15 +81,18 @@ impl Platform for EdgePlatform {
     }
 
     fn store(&self) -> &Self::Store {
-        &self.store
+        self.store
+            .get_or_init(|| SqlStore::new(D1Executor::new(self.env.d1("DB"))))
     }
 
     fn cache(&self) -> &KvCache {
-        &self.cache
+        self.cache
+            .get_or_init(|| KvCache::new(self.env.kv("CACHE")))
     }
 
     fn limiter(&self) -> &RateLimiterClient {
-        &self.limiter
+        self.limiter
+            .get_or_init(|| RateLimiterClient::new(self.env.durable_object("RATE_LIMITER")))
     }
 
     fn random_id(&self) -> [u8; 16] {

@@ -16,6 +16,7 @@ use web_sys::{CryptoKey, SubtleCrypto};
 
 thread_local! {
     static KEYS: RefCell<HashMap<String, CryptoKey>> = RefCell::new(HashMap::new());
+    static SUBTLE: RefCell<Option<SubtleCrypto>> = const { RefCell::new(None) };
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -28,7 +29,17 @@ fn js_error(context: &str, error: JsValue) -> CryptoError {
     ))
 }
 
+/// `crypto.subtle`, looked up once per isolate.
 fn subtle() -> Result<SubtleCrypto, CryptoError> {
+    if let Some(subtle) = SUBTLE.with(|s| s.borrow().clone()) {
+        return Ok(subtle);
+    }
+    let subtle = lookup_subtle()?;
+    SUBTLE.with(|s| *s.borrow_mut() = Some(subtle.clone()));
+    Ok(subtle)
+}
+
+fn lookup_subtle() -> Result<SubtleCrypto, CryptoError> {
     let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
         .map_err(|e| js_error("globalThis.crypto", e))?;
     let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle"))

@@ -6,6 +6,7 @@
 //! Signing and verification go through the `crypto::Es256` trait so that the Worker
 //! uses Web Crypto while native code and tests use RustCrypto, on the same vectors.
 
+pub mod cache;
 pub mod claims;
 pub mod crypto;
 pub mod issue;

@@ -3,11 +3,13 @@
 //! The order matters: size, shape, algorithm allow-list and key selection come before
 //! any signature work, and the claims are parsed only after the signature verified.
 
+use super::cache::VerificationCache;
 use super::claims::AccessClaims;
 use super::crypto::Es256;
 use super::jwt::{UntrustedToken, ALG_ES256};
 use super::keys::KeyRing;
 use super::TokenError;
+use std::cell::RefCell;
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: i64 = 60;
@@ -26,6 +28,26 @@ pub struct VerifyPolicy<'a> {
 pub struct VerifiedToken {
     pub kid: String,
     pub claims: AccessClaims,
+}
+
+/// Like `verify_access_token`, but consults and fills a per-isolate cache of successes
+/// (see `cache`). `fingerprint` identifies the key ring the token is checked against.
+pub async fn verify_access_token_cached<C: Es256>(
+    token: &str,
+    keys: &KeyRing,
+    crypto: &C,
+    policy: &VerifyPolicy<'_>,
+    cache: &RefCell<VerificationCache>,
+) -> Result<VerifiedToken, TokenError> {
+    let key = VerificationCache::key(token, keys.fingerprint(), policy);
+    if let Some(result) = cache.borrow().get(&key, policy) {
+        return result;
+    }
+    let verified = verify_access_token(token, keys, crypto, policy).await?;
+    cache
+        .borrow_mut()
+        .insert(key, verified.clone(), policy.now, policy.leeway_secs);
+    Ok(verified)
 }
 
 pub async fn verify_access_token<C: Es256>(

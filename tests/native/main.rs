@@ -9,3 +9,4 @@ mod signature_vectors;
 mod store_contract;
 mod support;
 mod tokens;
+mod verify_cache;

@@ -1,0 +1,6 @@
+// The floor: the cheapest possible Worker under the same harness.
+export default {
+  fetch() {
+    return new Response("ok");
+  },
+};

@@ -1,0 +1,190 @@
+// Benchmarks the built Worker against references under one harness: each Worker is
+// served by Miniflare straight from workerd (no wrangler dev proxy, which caps even a
+// hello-world near 500 req/s here), driven by wrk at fixed concurrency, one at a time.
+// Prints req/s, p50/p99 and ratios, and the Worker's wasm size raw and gzipped.
+//
+// Usage: taskset -c 0 node scripts/lib/bench.mjs [--duration 10] [--connections 16]
+//        [--threads 1] [--load-core 1]
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { defaultClaims, readSigningKey, signToken } from "./mint.mjs";
+import { freePort } from "./worker.mjs";
+
+const root = resolve(new URL("../..", import.meta.url).pathname);
+const out = join(root, "bench-output");
+mkdirSync(out, { recursive: true });
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const duration = Number(option("--duration", "5"));
+const rounds = Number(option("--rounds", "3"));
+const connections = Number(option("--connections", "16"));
+const threads = Number(option("--threads", "1"));
+const loadCore = option("--load-core", "1");
+
+function fmtNumber(n, digits = 0) {
+  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+const BASE_URL = "http://bench.authsec.test";
+const varsFile = join(out, "bench.vars");
+spawnSync(process.execPath, [join(root, "scripts/lib/dev-vars.mjs"), varsFile], { stdio: "inherit" });
+const devVars = readFileSync(varsFile, "utf8");
+const SIGNING_KEYS = /^SIGNING_KEYS='(.*)'$/m.exec(devVars)[1];
+const jwk = readSigningKey(varsFile);
+const { d, ...publicJwk } = jwk;
+void d;
+const JWKS = JSON.stringify({ keys: [{ ...publicJwk, alg: "ES256", use: "sig" }] });
+const mintOne = () => signToken(jwk, { ...defaultClaims(BASE_URL), exp: Math.floor(Date.now() / 1000) + 3600 });
+const token = await mintOne();
+const verifyBody = JSON.stringify({ token });
+// More distinct tokens than our verification cache holds (4096), cycled in order, so
+// every request of the "unique tokens" runs misses the cache: the cold path.
+const UNIQUE = 6000;
+const uniqueTokens = [];
+for (let i = 0; i < UNIQUE; i++) uniqueTokens.push(await mintOne());
+
+const referenceBundle = join(out, "reference-verify.js");
+await build({
+  entryPoints: [join(root, "scripts/bench-workers/reference-verify.mjs")],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  outfile: referenceBundle,
+  logLevel: "warning",
+});
+
+// Our entry (guard + worker-build's output) bundled the way wrangler bundles it, with
+// the wasm left as a separate CompiledWasm module.
+const oursBundle = join(root, "build", "bench-worker.mjs");
+await build({
+  entryPoints: [join(root, "src/edge/guard.mjs")],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  outfile: oursBundle,
+  external: ["cloudflare:workers", "*.wasm"],
+  logLevel: "warning",
+});
+
+const esm = (path, extra = []) => ({
+  modulesRoot: resolve(path, ".."),
+  modules: [{ type: "ESModule", path }, ...extra],
+});
+const common = { compatibilityDate: "2026-04-20", host: "127.0.0.1" };
+const workers = {
+  ours: () => ({
+    ...common,
+    ...esm(oursBundle, [{ type: "CompiledWasm", path: join(root, "build", "index_bg.wasm") }]),
+    d1Databases: { DB: "bench-db" },
+    kvNamespaces: ["CACHE"],
+    durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
+    bindings: { BASE_URL, SIGNING_KEYS, ENVIRONMENT: "production" },
+  }),
+  reference: () => ({ ...common, ...esm(referenceBundle), bindings: { BASE_URL, JWKS } }),
+  hello: () => ({ ...common, ...esm(join(root, "scripts/bench-workers/hello.mjs")) }),
+};
+
+const luaPost = join(out, "post-verify.lua");
+writeFileSync(
+  luaPost,
+  `wrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nwrk.body = ${JSON.stringify(verifyBody)}\n`,
+);
+const luaUnique = join(out, "post-verify-unique.lua");
+writeFileSync(
+  luaUnique,
+  `local tokens = {\n${uniqueTokens.map((t) => `"${t}",`).join("\n")}\n}\n` +
+    `local i = 0\nlocal headers = { ["content-type"] = "application/json" }\n` +
+    `request = function()\n  i = i % #tokens + 1\n  return wrk.format("POST", nil, headers, '{"token":"' .. tokens[i] .. '"}')\nend\n`,
+);
+
+function runWrk(url, script) {
+  const wrkArgs = ["-t", String(threads), "-c", String(connections), "-d", `${duration}s`, "--latency"];
+  if (script) wrkArgs.push("-s", script);
+  // With two cores, workerd (this process's child, pinned by scripts/bench to core 0) and
+  // wrk (core 1) would otherwise steal each other's time and make the ratios noise.
+  const res = spawnSync("taskset", ["-c", loadCore, "wrk", ...wrkArgs, url], { encoding: "utf8" });
+  if (res.status !== 0) throw new Error(`wrk failed: ${res.stderr}`);
+  const text = res.stdout;
+  const toMs = (value, unit) => Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+  const pct = (p) => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(text);
+    return m ? toMs(m[1], m[2]) : NaN;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)[1]), p50: pct(50), p99: pct(99), non2xx, raw: text };
+}
+
+async function bench(name, path, script) {
+  const port = await freePort();
+  const mf = new Miniflare({ ...workers[name](), port });
+  try {
+    const url = (await mf.ready).toString().replace(/\/$/, "") + path;
+    // Warm up: instantiate the isolate, import keys, fill caches, and check the answer.
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(url, script ? { method: "POST", body: verifyBody, headers: { "content-type": "application/json" } } : {});
+      const body = await res.text();
+      if (res.status !== 200) throw new Error(`${name} ${path} answered ${res.status}: ${body}`);
+    }
+    const result = runWrk(url, script);
+    if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} non-2xx responses under load`);
+    return result;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+const wasm = readFileSync(join(root, "build/index_bg.wasm"));
+const variants = {
+  ours: ["ours", "/authsec/authmgr/token/verify", luaPost],
+  oursUnique: ["ours", "/authsec/authmgr/token/verify", luaUnique],
+  reference: ["reference", "/verify", luaPost],
+  referenceUnique: ["reference", "/verify", luaUnique],
+  hello: ["hello", "/", null],
+};
+// Rounds interleave the variants so that drift on the machine hits all of them alike;
+// each figure is the median over rounds.
+const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const [key, [name, path, script]] of Object.entries(variants)) {
+    const r = await bench(name, path, script);
+    samples[key].push(r);
+    console.log(`round ${round}/${rounds} ${key.padEnd(16)} ${fmtNumber(r.rps)} req/s`);
+  }
+}
+const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const results = Object.fromEntries(
+  Object.entries(samples).map(([k, rs]) => [
+    k,
+    { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) },
+  ]),
+);
+
+const fmt = fmtNumber;
+console.log(`\nwrk -t${threads} -c${connections} -d${duration}s, medians of ${rounds} rounds; each Worker alone in Miniflare/workerd on 127.0.0.1\n`);
+console.log("worker                                  req/s      p50 ms   p99 ms");
+for (const [name, label] of [
+  ["ours", "ours: token/verify, same token"],
+  ["oursUnique", "ours: token/verify, unique tokens"],
+  ["reference", "reference (jose), same token"],
+  ["referenceUnique", "reference (jose), unique tokens"],
+  ["hello", "floor: hello-world (JavaScript)"],
+]) {
+  const r = results[name];
+  console.log(`${label.padEnd(38)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(10)} ${fmt(r.p99, 2).padStart(8)}`);
+}
+const ratioRef = results.ours.rps / results.reference.rps;
+const ratioRefUnique = results.oursUnique.rps / results.referenceUnique.rps;
+const ratioHello = results.ours.rps / results.hello.rps;
+const ratioHelloUnique = results.oursUnique.rps / results.hello.rps;
+console.log(`\nours/reference, same token (our cache warm): ${ratioRef.toFixed(2)}x  (target >= 1.0)`);
+console.log(`ours/reference, unique tokens (every verification cold): ${ratioRefUnique.toFixed(2)}x`);
+console.log(`ours/hello-world floor: ${ratioHello.toFixed(2)}x same token, ${ratioHelloUnique.toFixed(2)}x unique tokens  (target >= 0.7)`);
+console.log(`wasm size: ${fmt(wasm.length)} bytes raw, ${fmt(gzipSync(wasm, { level: 9 }).length)} bytes gzipped`);
+writeFileSync(join(out, "results.json"), JSON.stringify({ duration, rounds, connections, threads, results: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { rps: v.rps, p50: v.p50, p99: v.p99 }])), ratioRef, ratioRefUnique, ratioHello, ratioHelloUnique, wasmBytes: wasm.length }, null, 2));
