@@ -5,6 +5,8 @@
 //! the parsed value per isolate, keyed by the raw inputs, so a key rotation (which
 //! redeploys with new secrets) takes effect without stale state.
 
+use crate::accounts::password::HashParams;
+use crate::secret::Secret;
 use crate::tokens::keys::KeyRing;
 use std::fmt;
 
@@ -17,6 +19,30 @@ pub mod names {
     pub const TOKEN_GENERATE_PER_MINUTE: &str = "TOKEN_GENERATE_PER_MINUTE";
     pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
     pub const SIGNING_KID: &str = "SIGNING_KID";
+    pub const SECRET_PEPPER: &str = "SECRET_PEPPER";
+    pub const ARGON2_MEMORY_KIB: &str = "ARGON2_MEMORY_KIB";
+    pub const ARGON2_ITERATIONS: &str = "ARGON2_ITERATIONS";
+    pub const ARGON2_PARALLELISM: &str = "ARGON2_PARALLELISM";
+    pub const MAIL_FROM: &str = "MAIL_FROM";
+    pub const MAIL_API_URL: &str = "MAIL_API_URL";
+    pub const MAIL_API_KEY: &str = "MAIL_API_KEY";
+
+    /// Every plain variable, for the edge to read.
+    pub const VARS: &[&str] = &[
+        BASE_URL,
+        ENVIRONMENT,
+        ACCESS_TOKEN_TTL_SECS,
+        JWKS_MAX_AGE_SECS,
+        TOKEN_GENERATE_PER_MINUTE,
+        SIGNING_KID,
+        ARGON2_MEMORY_KIB,
+        ARGON2_ITERATIONS,
+        ARGON2_PARALLELISM,
+        MAIL_FROM,
+        MAIL_API_URL,
+    ];
+    /// Every secret, for the edge to read.
+    pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +61,19 @@ pub struct Config {
     pub jwks_max_age_secs: u64,
     pub token_generate_per_minute: u32,
     pub keys: KeyRing,
+    /// Keys every stored hash of a code or token (OTPs, refresh tokens, client secrets).
+    pub pepper: Secret<Vec<u8>>,
+    pub password_hashing: HashParams,
+    pub mail: MailConfig,
+}
+
+/// Where mail goes. Without `MAIL_API_URL`, mail is only kept in the development outbox
+/// (and refused outside development).
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub from: String,
+    pub api_url: Option<String>,
+    pub api_key: Option<Secret<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +128,35 @@ impl Config {
                 error(names::SIGNING_KEYS, format!("invalid: {e}"))
             }
         })?;
+        let pepper = secret(names::SECRET_PEPPER)
+            .ok_or_else(|| error(names::SECRET_PEPPER, "missing (set it as a secret)"))?;
+        let pepper = crate::b64::decode(pepper.trim())
+            .filter(|bytes| bytes.len() >= 32)
+            .ok_or_else(|| error(names::SECRET_PEPPER, "not at least 32 base64url bytes"))?;
+        let password_hashing = HashParams {
+            memory_kib: parse_number(&var, names::ARGON2_MEMORY_KIB, 19_456, 1_024, 131_072)?
+                as u32,
+            iterations: parse_number(&var, names::ARGON2_ITERATIONS, 2, 1, 10)? as u32,
+            parallelism: parse_number(&var, names::ARGON2_PARALLELISM, 1, 1, 4)? as u32,
+        };
+        let api_url = var(names::MAIL_API_URL).filter(|s| !s.trim().is_empty());
+        if let Some(url) = &api_url {
+            if !url.starts_with("https://")
+                && !url.starts_with("http://127.0.0.1")
+                && !url.starts_with("http://localhost")
+            {
+                return Err(error(names::MAIL_API_URL, "not an https URL"));
+            }
+        }
+        let mail = MailConfig {
+            from: var(names::MAIL_FROM)
+                .filter(|s| s.contains('@'))
+                .unwrap_or_else(|| "AuthSec <no-reply@authsec.invalid>".to_string()),
+            api_key: secret(names::MAIL_API_KEY)
+                .filter(|s| !s.is_empty())
+                .map(Secret::new),
+            api_url,
+        };
         Ok(Config {
             issuer,
             environment,
@@ -96,6 +164,9 @@ impl Config {
             jwks_max_age_secs,
             token_generate_per_minute: token_generate_per_minute as u32,
             keys,
+            pepper: Secret::new(pepper),
+            password_hashing,
+            mail,
         })
     }
 

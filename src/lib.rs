@@ -5,6 +5,7 @@
 //! and builds and tests natively. The caller passes `now`, random bytes and typed config.
 //! `edge` is the thin wasm32-only shell that binds the core to workerd.
 
+pub mod accounts;
 pub mod api;
 pub mod b64;
 pub mod config;

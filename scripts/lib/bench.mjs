@@ -37,6 +37,7 @@ const varsFile = join(out, "bench.vars");
 spawnSync(process.execPath, [join(root, "scripts/lib/dev-vars.mjs"), varsFile], { stdio: "inherit" });
 const devVars = readFileSync(varsFile, "utf8");
 const SIGNING_KEYS = /^SIGNING_KEYS='(.*)'$/m.exec(devVars)[1];
+const SECRET_PEPPER = /^SECRET_PEPPER=(.*)$/m.exec(devVars)[1];
 const jwk = readSigningKey(varsFile);
 const { d, ...publicJwk } = jwk;
 void d;
@@ -85,7 +86,7 @@ const workers = {
     d1Databases: { DB: "bench-db" },
     kvNamespaces: ["CACHE"],
     durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
-    bindings: { BASE_URL, SIGNING_KEYS, ENVIRONMENT: "production" },
+    bindings: { BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "production" },
   }),
   reference: () => ({ ...common, ...esm(referenceBundle), bindings: { BASE_URL, JWKS } }),
   hello: () => ({ ...common, ...esm(join(root, "scripts/bench-workers/hello.mjs")) }),

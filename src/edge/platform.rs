@@ -12,16 +12,6 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 use worker::Env;
 
-const VARS: &[&str] = &[
-    names::BASE_URL,
-    names::ENVIRONMENT,
-    names::ACCESS_TOKEN_TTL_SECS,
-    names::JWKS_MAX_AGE_SECS,
-    names::TOKEN_GENERATE_PER_MINUTE,
-    names::SIGNING_KID,
-];
-const SECRETS: &[&str] = &[names::SIGNING_KEYS];
-
 type CachedConfig = Rc<Result<Config, ConfigError>>;
 
 thread_local! {
@@ -57,8 +47,9 @@ impl EdgePlatform {
 
 fn load_config(env: &Env) -> CachedConfig {
     let read = |name: &str| {
-        VARS.iter()
-            .chain(SECRETS)
+        names::VARS
+            .iter()
+            .chain(names::SECRETS)
             .any(|n| *n == name)
             .then(|| env.var(name).ok().map(|v| v.to_string()))
             .flatten()

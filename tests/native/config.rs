@@ -9,10 +9,10 @@ fn parse(vars: &[(&str, &str)], signing_keys: Option<&str>) -> Result<Config, Co
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| v.to_string())
         },
-        |name| {
-            (name == "SIGNING_KEYS")
-                .then(|| signing_keys.map(str::to_string))
-                .flatten()
+        |name| match name {
+            "SIGNING_KEYS" => signing_keys.map(str::to_string),
+            "SECRET_PEPPER" => Some(crate::support::PEPPER.to_string()),
+            _ => None,
         },
     )
 }
@@ -82,4 +82,21 @@ fn a_malformed_secret_is_not_echoed() {
     let secret = r#"[{"kid":"k","kty":"EC","crv":"P-256","d":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXh4eA"}]"#;
     let err = parse(&[("BASE_URL", "https://x")], Some(secret)).unwrap_err();
     assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+}
+
+#[test]
+fn a_short_or_missing_pepper_is_refused() {
+    let k = keys();
+    for pepper in [None, Some("c2hvcnQ"), Some("not base64 !!")] {
+        let err = Config::parse(
+            |name| (name == "BASE_URL").then(|| "https://x".to_string()),
+            |name| match name {
+                "SIGNING_KEYS" => Some(k.clone()),
+                "SECRET_PEPPER" => pepper.map(str::to_string),
+                _ => None,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.variable, "SECRET_PEPPER");
+    }
 }

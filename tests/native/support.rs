@@ -13,6 +13,8 @@ use std::cell::Cell;
 pub const ISSUER: &str = "https://id.example.test";
 /// 2026-11-28T00:00:00Z
 pub const NOW: i64 = 1_795_910_400;
+/// 32 bytes, base64url.
+pub const PEPPER: &str = "cGVwcGVyLXBlcHBlci1wZXBwZXItcGVwcGVyLTMyYiE";
 
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     pollster::block_on(future)
@@ -34,11 +36,13 @@ pub fn config_with(keys: KeyRing) -> Config {
             "TOKEN_GENERATE_PER_MINUTE" => Some("3".to_string()),
             _ => None,
         },
-        |name| {
-            (name == "SIGNING_KEYS").then(|| {
+        |name| match name {
+            "SIGNING_KEYS" => {
                 let k = key("bootstrap", 1).to_private_jwk();
-                serde_json::json!([k]).to_string()
-            })
+                Some(serde_json::json!([k]).to_string())
+            }
+            "SECRET_PEPPER" => Some(PEPPER.to_string()),
+            _ => None,
         },
     )
     .expect("test config parses");

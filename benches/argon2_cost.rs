@@ -1,0 +1,28 @@
+//! Native cost of the Argon2id parameter sets considered for password hashing. The Worker
+//! figure (wasm in workerd) is what decides the default; see scripts/bench.
+use authsec_edge::accounts::password::{hash_password, HashParams};
+use std::time::Instant;
+
+fn main() {
+    for (m, t) in [
+        (19_456, 2),
+        (12_288, 3),
+        (9_216, 4),
+        (7_168, 5),
+        (8_192, 2),
+        (4_096, 3),
+    ] {
+        let params = HashParams {
+            memory_kib: m,
+            iterations: t,
+            parallelism: 1,
+        };
+        let runs = 5;
+        let start = Instant::now();
+        for i in 0..runs {
+            hash_password("benchmark password", [i as u8; 16], params).unwrap();
+        }
+        let ms = start.elapsed().as_secs_f64() * 1000.0 / runs as f64;
+        println!("m={m:>6} KiB t={t}  p=1  {ms:7.1} ms per hash (native)");
+    }
+}

@@ -1,0 +1,182 @@
+//! Sessions and rotating refresh tokens (api.md "Tokens", "Sessions").
+//!
+//! A session is one sign-in. Each refresh hands out a new refresh token and marks the
+//! old one used; presenting a used one means it was copied, so the whole session (the
+//! token family) is revoked (OAuth 2.0 Security BCP, RFC 9700 §4.14.2). Only keyed
+//! hashes of refresh tokens are stored.
+
+use serde::{Deserialize, Serialize};
+
+/// A session's absolute lifetime: refreshing never extends it.
+pub const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
+/// The prefix and version of refresh tokens: `rt1.<tenant_id>.<secret>`.
+pub const REFRESH_PREFIX: &str = "rt1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoke_reason: Option<String>,
+    pub user_agent: String,
+}
+
+impl Session {
+    pub fn new(id: String, user_id: String, now: i64, user_agent: String) -> Self {
+        Session {
+            id,
+            user_id,
+            created_at: now,
+            expires_at: now + SESSION_TTL_SECS,
+            last_used_at: now,
+            revoked_at: None,
+            revoke_reason: None,
+            user_agent: user_agent.chars().take(256).collect(),
+        }
+    }
+
+    pub fn is_active(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub hash: String,
+    pub session_id: String,
+    pub used_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshOutcome {
+    /// The presented token was current: it is now used and a new one takes its place.
+    Rotated,
+    /// The presented token had been used before: the session must be revoked.
+    Reused,
+    Revoked,
+    Expired,
+    Unknown,
+}
+
+/// Decides a refresh. The caller applies it: on `Rotated`, mark the record used and
+/// store the new hash; on `Reused`, revoke the session.
+pub fn decide_refresh(
+    record: Option<&RefreshRecord>,
+    session: Option<&Session>,
+    now: i64,
+) -> RefreshOutcome {
+    let (Some(record), Some(session)) = (record, session) else {
+        return RefreshOutcome::Unknown;
+    };
+    if session.revoked_at.is_some() {
+        return RefreshOutcome::Revoked;
+    }
+    if now >= session.expires_at {
+        return RefreshOutcome::Expired;
+    }
+    if record.used_at.is_some() {
+        return RefreshOutcome::Reused;
+    }
+    RefreshOutcome::Rotated
+}
+
+/// Splits `rt1.<tenant_id>.<secret>`; the tenant routes the token to its session store.
+pub fn parse_refresh_token(token: &str) -> Option<(&str, &str)> {
+    let mut parts = token.split('.');
+    let (Some(REFRESH_PREFIX), Some(tenant), Some(secret), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 128
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    (safe(tenant) && safe(secret)).then_some((tenant, secret))
+}
+
+pub fn format_refresh_token(tenant_id: &str, secret: &str) -> String {
+    format!("{REFRESH_PREFIX}.{tenant_id}.{secret}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(now: i64) -> Session {
+        Session::new("s1".into(), "u1".into(), now, "ua".into())
+    }
+
+    fn record(used: Option<i64>) -> RefreshRecord {
+        RefreshRecord {
+            hash: "h".into(),
+            session_id: "s1".into(),
+            used_at: used,
+        }
+    }
+
+    #[test]
+    fn every_state_of_a_refresh_is_decided() {
+        let s = session(100);
+        assert_eq!(
+            decide_refresh(Some(&record(None)), Some(&s), 200),
+            RefreshOutcome::Rotated
+        );
+        assert_eq!(
+            decide_refresh(Some(&record(Some(150))), Some(&s), 200),
+            RefreshOutcome::Reused
+        );
+        assert_eq!(decide_refresh(None, Some(&s), 200), RefreshOutcome::Unknown);
+        assert_eq!(
+            decide_refresh(Some(&record(None)), None, 200),
+            RefreshOutcome::Unknown
+        );
+        let mut revoked = s.clone();
+        revoked.revoked_at = Some(150);
+        assert_eq!(
+            decide_refresh(Some(&record(None)), Some(&revoked), 200),
+            RefreshOutcome::Revoked
+        );
+        assert_eq!(
+            decide_refresh(Some(&record(Some(150))), Some(&revoked), 200),
+            RefreshOutcome::Revoked
+        );
+        assert_eq!(
+            decide_refresh(Some(&record(None)), Some(&s), 100 + SESSION_TTL_SECS),
+            RefreshOutcome::Expired
+        );
+    }
+
+    #[test]
+    fn sessions_end_by_revocation_or_age() {
+        let s = session(100);
+        assert!(s.is_active(101));
+        assert!(!s.is_active(100 + SESSION_TTL_SECS));
+        let mut r = s.clone();
+        r.revoked_at = Some(101);
+        assert!(!r.is_active(102));
+    }
+
+    #[test]
+    fn refresh_tokens_round_trip_and_reject_junk() {
+        let t = format_refresh_token("tenant-1", "abcDEF_-123");
+        assert_eq!(parse_refresh_token(&t), Some(("tenant-1", "abcDEF_-123")));
+        for junk in [
+            "",
+            "rt1",
+            "rt1..x",
+            "rt2.t.s",
+            "rt1.t.s.x",
+            "rt1.t/../x.s",
+            "rt1.t.s p",
+        ] {
+            assert_eq!(parse_refresh_token(junk), None, "{junk}");
+        }
+    }
+}
