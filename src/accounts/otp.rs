@@ -57,7 +57,8 @@ impl OtpRecord {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum OtpOutcome {
     Accepted(serde_json::Value),
     Wrong {

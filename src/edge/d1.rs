@@ -79,6 +79,20 @@ impl SqlExecutor for D1Executor {
             .collect())
     }
 
+    async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
+        let db = self
+            .db
+            .as_ref()
+            .map_err(|e| StoreError::Unavailable(e.clone()))?;
+        let prepared = statements
+            .iter()
+            .map(|(sql, params)| self.statement(sql, params))
+            .collect::<Result<Vec<_>, _>>()?;
+        // D1 runs a batch as one SQL transaction: a failing statement rolls back the rest.
+        db.batch(prepared).await.map_err(map_error)?;
+        Ok(())
+    }
+
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
         let result = self
             .statement(sql, params)?

@@ -11,16 +11,18 @@ use std::collections::HashMap;
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    tenants: RefCell<Vec<Tenant>>,
+    pub(super) tenants: RefCell<Vec<Tenant>>,
     signing_keys: RefCell<Vec<SigningKeyRecord>>,
     documents: RefCell<HashMap<String, String>>,
     windows: RefCell<HashMap<String, WindowState>>,
+    pub(super) accounts: RefCell<super::memory_accounts::Accounts>,
+    pub(super) state: RefCell<super::memory_accounts::DurableState>,
     /// When set, every operation fails as an unreachable backend would.
     pub insecure_fail_everything: RefCell<bool>,
 }
 
 impl MemoryStore {
-    fn check_up(&self) -> Result<(), StoreError> {
+    pub(super) fn check_up(&self) -> Result<(), StoreError> {
         if *self.insecure_fail_everything.borrow() {
             Err(StoreError::Unavailable("memory store switched off".into()))
         } else {

@@ -5,8 +5,12 @@
 //! `memory` is the first-class in-memory implementation; `sql` runs the D1 dialect
 //! through a small executor trait (D1 in the Worker, SQLite in native tests).
 
+pub mod accounts;
 pub mod memory;
+mod memory_accounts;
 pub mod sql;
+mod sql_accounts;
+pub mod state;
 
 use crate::rate_limit::{Decision, Limit};
 use serde::{Deserialize, Serialize};

@@ -20,6 +20,12 @@ impl From<&str> for SqlValue {
     }
 }
 
+impl From<Option<i64>> for SqlValue {
+    fn from(value: Option<i64>) -> Self {
+        value.map_or(SqlValue::Null, SqlValue::Integer)
+    }
+}
+
 impl From<i64> for SqlValue {
     fn from(value: i64) -> Self {
         SqlValue::Integer(value)
@@ -38,6 +44,9 @@ pub trait SqlExecutor {
     ) -> Result<Vec<Map<String, Value>>, StoreError>;
     /// Returns the number of rows changed.
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError>;
+    /// Runs the statements as one atomic unit (a D1 batch; a transaction elsewhere):
+    /// all of them take effect or none does.
+    async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError>;
 }
 
 /// Recognizes SQLite's unique-constraint message, as D1 and rusqlite both report it.
@@ -46,7 +55,7 @@ pub fn is_unique_violation(message: &str) -> bool {
 }
 
 pub struct SqlStore<E> {
-    executor: E,
+    pub(super) executor: E,
 }
 
 impl<E: SqlExecutor> SqlStore<E> {
@@ -54,7 +63,7 @@ impl<E: SqlExecutor> SqlStore<E> {
         SqlStore { executor }
     }
 
-    async fn rows<T: DeserializeOwned>(
+    pub(super) async fn rows<T: DeserializeOwned>(
         &self,
         sql: &str,
         params: &[SqlValue],
@@ -70,7 +79,7 @@ impl<E: SqlExecutor> SqlStore<E> {
             .collect()
     }
 
-    async fn optional<T: DeserializeOwned>(
+    pub(super) async fn optional<T: DeserializeOwned>(
         &self,
         sql: &str,
         params: &[SqlValue],

@@ -1,11 +1,13 @@
 //! Native tests of the identity core: one binary, fast, no network, no clock.
 
+mod account_contract;
 mod api_errors;
 mod api_tokens;
 mod api_wellknown;
 mod config;
 mod keys;
 mod signature_vectors;
+mod state_contract;
 mod store_contract;
 mod support;
 mod tokens;

@@ -10,7 +10,7 @@ use rusqlite::types::ValueRef;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-struct Sqlite(rusqlite::Connection);
+pub struct Sqlite(rusqlite::Connection);
 
 fn bind(params: &[SqlValue]) -> Vec<rusqlite::types::Value> {
     params
@@ -71,6 +71,21 @@ impl SqlExecutor for Sqlite {
             .map(|n| n as u64)
             .map_err(map_error)
     }
+
+    async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
+        // D1 runs a batch as one transaction; so does this stand-in.
+        self.0.execute_batch("BEGIN").map_err(map_error)?;
+        for (sql, params) in statements {
+            if let Err(e) = self
+                .0
+                .execute(sql, rusqlite::params_from_iter(bind(params)))
+            {
+                self.0.execute_batch("ROLLBACK").map_err(map_error)?;
+                return Err(map_error(e));
+            }
+        }
+        self.0.execute_batch("COMMIT").map_err(map_error)
+    }
 }
 
 fn migrations(dialect: &str) -> Vec<(String, String)> {
@@ -90,8 +105,10 @@ fn migrations(dialect: &str) -> Vec<(String, String)> {
     files
 }
 
-fn sqlite_store() -> SqlStore<Sqlite> {
+pub fn sqlite_store() -> SqlStore<Sqlite> {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
+    // D1 enforces foreign keys; make the stand-in do the same.
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
     for (_, sql) in migrations("d1") {
         conn.execute_batch(&sql).unwrap();
     }
@@ -166,6 +183,7 @@ fn memory_store_meets_the_contract() {
     let store = MemoryStore::default();
     block_on(tenant_contract(&store));
     block_on(signing_key_contract(&store));
+    block_on(crate::account_contract::all(&store));
 }
 
 #[test]
@@ -173,6 +191,7 @@ fn d1_sql_on_sqlite_meets_the_contract() {
     let store = sqlite_store();
     block_on(tenant_contract(&store));
     block_on(signing_key_contract(&store));
+    block_on(crate::account_contract::all(&store));
 }
 
 /// Table -> column names, from `CREATE TABLE` statements (good enough for our DDL style).

@@ -1,0 +1,173 @@
+//! Account records and the intent-level operations on them.
+
+use super::StoreError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserKind {
+    Admin,
+    Enduser,
+}
+
+impl UserKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Admin => "admin",
+            UserKind::Enduser => "enduser",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    /// Lower-cased.
+    pub email: String,
+    pub name: String,
+    pub kind: UserKind,
+    pub status: String,
+    pub password_hash: String,
+    pub email_verified: i64,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    pub fn locked_at(&self, now: i64) -> Option<i64> {
+        self.locked_until.filter(|&until| until > now)
+    }
+}
+
+/// Everything `complete-registration` creates, written at once or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTenant {
+    pub tenant: super::Tenant,
+    pub project_id: String,
+    pub admin: User,
+    pub client_id: String,
+    pub client_row_id: String,
+    pub admin_role_id: String,
+    pub binding_id: String,
+}
+
+/// The failed-login counters after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginCounters {
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+}
+
+/// Lockout rule: `max` consecutive failures lock the account for `lock_secs`; the first
+/// failure after a lock expired starts counting afresh.
+pub fn after_failure(current: LoginCounters, now: i64, max: i64, lock_secs: i64) -> LoginCounters {
+    if current.locked_until.is_some_and(|until| until > now) {
+        return LoginCounters {
+            failed_logins: current.failed_logins + 1,
+            ..current
+        };
+    }
+    let failed = if current.locked_until.is_some() {
+        1
+    } else {
+        current.failed_logins + 1
+    };
+    LoginCounters {
+        failed_logins: failed,
+        locked_until: (failed >= max).then_some(now + lock_secs),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMail {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[allow(async_fn_in_trait)]
+pub trait AccountStore {
+    /// Creates the tenant with its default project, admin user, default client, `admin`
+    /// role and tenant-wide binding. `Conflict` (and nothing written) if the domain or the
+    /// admin email is taken.
+    async fn register_tenant(&self, new: &NewTenant) -> Result<(), StoreError>;
+    /// The admin with this (lower-cased) email, in whichever tenant.
+    async fn admin_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_email(&self, tenant_id: &str, email: &str)
+        -> Result<Option<User>, StoreError>;
+    async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError>;
+    /// Counts a failed login atomically and returns the new counters.
+    async fn record_login_failure(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<LoginCounters, StoreError>;
+    /// Clears the counters, stamps the login, and stores a re-hashed password if given.
+    async fn record_login_success(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+        rehashed: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Names of the roles bound to the user tenant-wide and not expired.
+    async fn tenant_roles(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Vec<String>, StoreError>;
+    /// The tenant's default client id and default project id.
+    async fn tenant_defaults(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<(String, String)>, StoreError>;
+}
+
+/// The development mail outbox (only ever written when ENVIRONMENT=development).
+#[allow(async_fn_in_trait)]
+pub trait DevOutbox {
+    async fn put_mail(&self, mail: &OutboxMail) -> Result<(), StoreError>;
+    async fn mail_for(&self, recipient: &str) -> Result<Vec<OutboxMail>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counters(failed: i64, locked_until: Option<i64>) -> LoginCounters {
+        LoginCounters {
+            failed_logins: failed,
+            locked_until,
+        }
+    }
+
+    #[test]
+    fn five_failures_lock_for_the_window_then_counting_restarts() {
+        let mut c = counters(0, None);
+        for i in 1..5 {
+            c = after_failure(c, 100, 5, 900);
+            assert_eq!(c, counters(i, None));
+        }
+        c = after_failure(c, 100, 5, 900);
+        assert_eq!(c, counters(5, Some(1000)));
+        // Failing while locked does not extend the lock.
+        c = after_failure(c, 500, 5, 900);
+        assert_eq!(c, counters(6, Some(1000)));
+        // After the lock, one failure is the first of a new count.
+        c = after_failure(c, 1000, 5, 900);
+        assert_eq!(c, counters(1, None));
+    }
+}

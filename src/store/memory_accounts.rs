@@ -1,0 +1,396 @@
+//! The in-memory account store and Durable-Object state, mirroring the SQL and Durable
+//! Object implementations through the same pure rules.
+
+use super::accounts::{
+    after_failure, AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
+};
+use super::memory::MemoryStore;
+use super::state::{ChallengeStore, SessionStore};
+use super::StoreError;
+use crate::accounts::otp::{self, OtpOutcome, OtpRecord};
+use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session};
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub struct Accounts {
+    users: Vec<User>,
+    /// tenant -> (client_id, project_id)
+    defaults: HashMap<String, (String, String)>,
+    /// (tenant, user) -> role names
+    roles: HashMap<(String, String), Vec<String>>,
+    outbox: Vec<OutboxMail>,
+}
+
+#[derive(Debug, Default)]
+pub struct DurableState {
+    sessions: HashMap<String, Vec<Session>>,
+    refresh: HashMap<String, Vec<RefreshRecord>>,
+    otps: HashMap<String, OtpRecord>,
+    nonces: HashMap<String, i64>,
+}
+
+impl AccountStore for MemoryStore {
+    async fn register_tenant(&self, new: &NewTenant) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let mut tenants = self.tenants.borrow_mut();
+        if tenants
+            .iter()
+            .any(|t| t.id == new.tenant.id || t.domain == new.tenant.domain)
+        {
+            return Err(StoreError::Conflict("tenant domain".into()));
+        }
+        if accounts
+            .users
+            .iter()
+            .any(|u| u.kind == UserKind::Admin && u.email == new.admin.email)
+        {
+            return Err(StoreError::Conflict("admin email".into()));
+        }
+        tenants.push(new.tenant.clone());
+        accounts.users.push(new.admin.clone());
+        accounts.defaults.insert(
+            new.tenant.id.clone(),
+            (new.client_id.clone(), new.project_id.clone()),
+        );
+        accounts.roles.insert(
+            (new.tenant.id.clone(), new.admin.id.clone()),
+            vec!["admin".into()],
+        );
+        Ok(())
+    }
+
+    async fn admin_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        Ok(accounts
+            .users
+            .iter()
+            .find(|u| u.kind == UserKind::Admin && u.email == email)
+            .cloned())
+    }
+
+    async fn user_by_email(
+        &self,
+        tenant_id: &str,
+        email: &str,
+    ) -> Result<Option<User>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        Ok(accounts
+            .users
+            .iter()
+            .find(|u| u.tenant_id == tenant_id && u.email == email)
+            .cloned())
+    }
+
+    async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        Ok(accounts
+            .users
+            .iter()
+            .find(|u| u.tenant_id == tenant_id && u.id == user_id)
+            .cloned())
+    }
+
+    async fn record_login_failure(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<LoginCounters, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let user = accounts
+            .users
+            .iter_mut()
+            .find(|u| u.tenant_id == tenant_id && u.id == user_id)
+            .ok_or_else(|| StoreError::Corrupt("no such user".into()))?;
+        let next = after_failure(
+            LoginCounters {
+                failed_logins: user.failed_logins,
+                locked_until: user.locked_until,
+            },
+            now,
+            max,
+            lock_secs,
+        );
+        user.failed_logins = next.failed_logins;
+        user.locked_until = next.locked_until;
+        Ok(next)
+    }
+
+    async fn record_login_success(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+        rehashed: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        if let Some(user) = accounts
+            .users
+            .iter_mut()
+            .find(|u| u.tenant_id == tenant_id && u.id == user_id)
+        {
+            user.failed_logins = 0;
+            user.locked_until = None;
+            user.last_login_at = Some(now);
+            if let Some(hash) = rehashed {
+                user.password_hash = hash.to_string();
+            }
+        }
+        Ok(())
+    }
+
+    async fn tenant_roles(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        _now: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        Ok(accounts
+            .roles
+            .get(&(tenant_id.to_string(), user_id.to_string()))
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn tenant_defaults(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        self.check_up()?;
+        Ok(self.accounts.borrow().defaults.get(tenant_id).cloned())
+    }
+}
+
+impl DevOutbox for MemoryStore {
+    async fn put_mail(&self, mail: &OutboxMail) -> Result<(), StoreError> {
+        self.check_up()?;
+        self.accounts.borrow_mut().outbox.push(mail.clone());
+        Ok(())
+    }
+
+    async fn mail_for(&self, recipient: &str) -> Result<Vec<OutboxMail>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        let mut mail: Vec<OutboxMail> = accounts
+            .outbox
+            .iter()
+            .filter(|m| m.recipient == recipient)
+            .cloned()
+            .collect();
+        mail.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(mail)
+    }
+}
+
+impl SessionStore for MemoryStore {
+    async fn create_session(
+        &self,
+        tenant_id: &str,
+        session: &Session,
+        refresh_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        state
+            .sessions
+            .entry(tenant_id.into())
+            .or_default()
+            .push(session.clone());
+        state
+            .refresh
+            .entry(tenant_id.into())
+            .or_default()
+            .push(RefreshRecord {
+                hash: refresh_hash.into(),
+                session_id: session.id.clone(),
+                used_at: None,
+            });
+        Ok(())
+    }
+
+    async fn rotate_refresh(
+        &self,
+        tenant_id: &str,
+        presented_hash: &str,
+        new_hash: &str,
+        now: i64,
+    ) -> Result<(RefreshOutcome, Option<Session>), StoreError> {
+        self.check_up()?;
+        let mut guard = self.state.borrow_mut();
+        let state = &mut *guard;
+        let records = state.refresh.entry(tenant_id.into()).or_default();
+        let sessions = state.sessions.entry(tenant_id.into()).or_default();
+        let record = records.iter().find(|r| r.hash == presented_hash).cloned();
+        let session = record
+            .as_ref()
+            .and_then(|r| sessions.iter().find(|s| s.id == r.session_id).cloned());
+        let outcome = decide_refresh(record.as_ref(), session.as_ref(), now);
+        match outcome {
+            RefreshOutcome::Rotated => {
+                let record = record.expect("rotated implies a record");
+                for r in records.iter_mut().filter(|r| r.hash == presented_hash) {
+                    r.used_at = Some(now);
+                }
+                records.push(RefreshRecord {
+                    hash: new_hash.into(),
+                    session_id: record.session_id.clone(),
+                    used_at: None,
+                });
+                let session = sessions
+                    .iter_mut()
+                    .find(|s| s.id == record.session_id)
+                    .expect("checked");
+                session.last_used_at = now;
+                Ok((outcome, Some(session.clone())))
+            }
+            RefreshOutcome::Reused => {
+                let id = record.expect("reused implies a record").session_id;
+                for s in sessions
+                    .iter_mut()
+                    .filter(|s| s.id == id && s.revoked_at.is_none())
+                {
+                    s.revoked_at = Some(now);
+                    s.revoke_reason = Some("refresh_token_reuse".into());
+                }
+                Ok((outcome, session))
+            }
+            _ => Ok((outcome, None)),
+        }
+    }
+
+    async fn revoke_session(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        session_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        let sessions = state.sessions.entry(tenant_id.into()).or_default();
+        let mut revoked = false;
+        for s in sessions
+            .iter_mut()
+            .filter(|s| s.id == session_id && s.user_id == user_id && s.is_active(now))
+        {
+            s.revoked_at = Some(now);
+            s.revoke_reason = Some(reason.into());
+            revoked = true;
+        }
+        Ok(revoked)
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<u32, StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        let sessions = state.sessions.entry(tenant_id.into()).or_default();
+        let mut count = 0;
+        for s in sessions
+            .iter_mut()
+            .filter(|s| s.user_id == user_id && s.is_active(now))
+        {
+            s.revoked_at = Some(now);
+            s.revoke_reason = Some(reason.into());
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    async fn user_sessions(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Vec<Session>, StoreError> {
+        self.check_up()?;
+        let state = self.state.borrow();
+        let mut live: Vec<Session> = state
+            .sessions
+            .get(tenant_id)
+            .map(|all| {
+                all.iter()
+                    .filter(|s| s.user_id == user_id && s.is_active(now))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        live.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(live)
+    }
+
+    async fn session_active(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let state = self.state.borrow();
+        Ok(state
+            .sessions
+            .get(tenant_id)
+            .is_some_and(|all| all.iter().any(|s| s.id == session_id && s.is_active(now))))
+    }
+}
+
+impl ChallengeStore for MemoryStore {
+    async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError> {
+        self.check_up()?;
+        self.state
+            .borrow_mut()
+            .otps
+            .insert(key.into(), record.clone());
+        Ok(())
+    }
+
+    async fn check_otp(
+        &self,
+        key: &str,
+        presented_hash: &str,
+        now: i64,
+    ) -> Result<OtpOutcome, StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        let (outcome, next) = otp::check(state.otps.remove(key), presented_hash, now);
+        if let Some(next) = next {
+            state.otps.insert(key.into(), next);
+        }
+        Ok(outcome)
+    }
+
+    async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError> {
+        self.check_up()?;
+        self.state
+            .borrow_mut()
+            .nonces
+            .insert(key.into(), expires_at);
+        Ok(())
+    }
+
+    async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError> {
+        self.check_up()?;
+        Ok(self
+            .state
+            .borrow_mut()
+            .nonces
+            .remove(key)
+            .is_some_and(|expires_at| now < expires_at))
+    }
+}

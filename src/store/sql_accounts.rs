@@ -1,0 +1,212 @@
+//! Accounts in D1's SQLite dialect (see `sql`): one statement or one batch per method.
+
+use super::accounts::{AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User};
+use super::sql::{SqlExecutor, SqlStore, SqlValue};
+use super::StoreError;
+use serde::Deserialize;
+
+const USER_COLUMNS: &str =
+    "id, tenant_id, email, name, kind, status, password_hash, email_verified, \
+                            failed_logins, locked_until, created_at, last_login_at";
+
+impl<E: SqlExecutor> AccountStore for SqlStore<E> {
+    async fn register_tenant(&self, new: &NewTenant) -> Result<(), StoreError> {
+        let t = &new.tenant;
+        let a = &new.admin;
+        let now = t.created_at;
+        let statements: Vec<(&str, Vec<SqlValue>)> = vec![
+            (
+                "INSERT INTO tenants (id, domain, name, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                vec![t.id.as_str().into(), t.domain.as_str().into(), t.name.as_str().into(), t.status.as_str().into(), now.into()],
+            ),
+            (
+                "INSERT INTO projects (id, tenant_id, name, description, is_default, created_at) \
+                 VALUES (?1, ?2, 'Default project', '', 1, ?3)",
+                vec![new.project_id.as_str().into(), t.id.as_str().into(), now.into()],
+            ),
+            (
+                "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                vec![
+                    a.id.as_str().into(),
+                    t.id.as_str().into(),
+                    a.email.as_str().into(),
+                    a.name.as_str().into(),
+                    a.kind.as_str().into(),
+                    a.status.as_str().into(),
+                    a.password_hash.as_str().into(),
+                    a.email_verified.into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "INSERT INTO clients (id, client_id, tenant_id, project_id, name, email, is_default, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, 'Default client', ?5, 1, ?6, ?6)",
+                vec![
+                    new.client_row_id.as_str().into(),
+                    new.client_id.as_str().into(),
+                    t.id.as_str().into(),
+                    new.project_id.as_str().into(),
+                    a.email.as_str().into(),
+                    now.into(),
+                ],
+            ),
+            (
+                "INSERT INTO roles (id, tenant_id, name, description, created_at) \
+                 VALUES (?1, ?2, 'admin', 'Full access to the tenant', ?3)",
+                vec![new.admin_role_id.as_str().into(), t.id.as_str().into(), now.into()],
+            ),
+            (
+                "INSERT INTO role_bindings (id, tenant_id, user_id, role_id, scope_type, scope_id, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, '*', '*', ?5)",
+                vec![
+                    new.binding_id.as_str().into(),
+                    t.id.as_str().into(),
+                    a.id.as_str().into(),
+                    new.admin_role_id.as_str().into(),
+                    now.into(),
+                ],
+            ),
+        ];
+        self.executor.batch(&statements).await
+    }
+
+    async fn admin_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1 AND kind = 'admin'");
+        self.optional(&sql, &[email.into()]).await
+    }
+
+    async fn user_by_email(
+        &self,
+        tenant_id: &str,
+        email: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 AND email = ?2");
+        self.optional(&sql, &[tenant_id.into(), email.into()]).await
+    }
+
+    async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 AND id = ?2");
+        self.optional(&sql, &[tenant_id.into(), user_id.into()])
+            .await
+    }
+
+    async fn record_login_failure(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<LoginCounters, StoreError> {
+        // One statement, so concurrent failures cannot lose counts. The expressions read
+        // the row as it was: the same rule as accounts::after_failure.
+        let sql = "UPDATE users SET \
+             failed_logins = CASE \
+                 WHEN locked_until IS NOT NULL AND locked_until > ?3 THEN failed_logins + 1 \
+                 WHEN locked_until IS NOT NULL THEN 1 \
+                 ELSE failed_logins + 1 END, \
+             locked_until = CASE \
+                 WHEN locked_until IS NOT NULL AND locked_until > ?3 THEN locked_until \
+                 WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= ?4 THEN ?3 + ?5 \
+                 ELSE NULL END \
+             WHERE tenant_id = ?1 AND id = ?2 \
+             RETURNING failed_logins, locked_until";
+        self.optional(
+            sql,
+            &[
+                tenant_id.into(),
+                user_id.into(),
+                now.into(),
+                max.into(),
+                lock_secs.into(),
+            ],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no such user".into()))
+    }
+
+    async fn record_login_success(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+        rehashed: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let hash = rehashed.map_or(SqlValue::Null, SqlValue::from);
+        self.executor
+            .execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?3, \
+                 password_hash = COALESCE(?4, password_hash) WHERE tenant_id = ?1 AND id = ?2",
+                &[tenant_id.into(), user_id.into(), now.into(), hash],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn tenant_roles(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            name: String,
+        }
+        let rows: Vec<Row> = self
+            .rows(
+                "SELECT DISTINCT r.name AS name FROM role_bindings b JOIN roles r ON r.id = b.role_id AND r.tenant_id = b.tenant_id \
+                 WHERE b.tenant_id = ?1 AND b.user_id = ?2 AND b.scope_type = '*' \
+                 AND (b.expires_at IS NULL OR b.expires_at > ?3) ORDER BY r.name",
+                &[tenant_id.into(), user_id.into(), now.into()],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.name).collect())
+    }
+
+    async fn tenant_defaults(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            client_id: String,
+            project_id: String,
+        }
+        let row: Option<Row> = self
+            .optional(
+                "SELECT client_id, project_id FROM clients WHERE tenant_id = ?1 AND is_default = 1 LIMIT 1",
+                &[tenant_id.into()],
+            )
+            .await?;
+        Ok(row.map(|r| (r.client_id, r.project_id)))
+    }
+}
+
+impl<E: SqlExecutor> DevOutbox for SqlStore<E> {
+    async fn put_mail(&self, mail: &OutboxMail) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO dev_outbox (id, recipient, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    mail.id.as_str().into(),
+                    mail.recipient.as_str().into(),
+                    mail.subject.as_str().into(),
+                    mail.body.as_str().into(),
+                    mail.created_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn mail_for(&self, recipient: &str) -> Result<Vec<OutboxMail>, StoreError> {
+        self.rows(
+            "SELECT id, recipient, subject, body, created_at FROM dev_outbox WHERE recipient = ?1 \
+             ORDER BY created_at DESC, id DESC LIMIT 50",
+            &[recipient.into()],
+        )
+        .await
+    }
+}

@@ -1,0 +1,73 @@
+//! State that needs linearizable read-modify-write: sessions with their refresh tokens,
+//! one-time codes and single-use nonces. In the Worker each lives in a Durable Object
+//! (sessions per tenant, codes per purpose and email, nonces sharded by value).
+
+use super::{Ping, StoreError};
+use crate::accounts::otp::{OtpOutcome, OtpRecord};
+use crate::accounts::sessions::{RefreshOutcome, Session};
+
+#[allow(async_fn_in_trait)]
+pub trait SessionStore: Ping {
+    /// Stores a new session and its first refresh-token hash.
+    async fn create_session(
+        &self,
+        tenant_id: &str,
+        session: &Session,
+        refresh_hash: &str,
+    ) -> Result<(), StoreError>;
+    /// Presents a refresh-token hash; on `Rotated` the new hash replaces it and the
+    /// session is returned; on `Reused` the session is revoked.
+    async fn rotate_refresh(
+        &self,
+        tenant_id: &str,
+        presented_hash: &str,
+        new_hash: &str,
+        now: i64,
+    ) -> Result<(RefreshOutcome, Option<Session>), StoreError>;
+    /// Revokes one session of `user_id`; false if there is no such live session.
+    async fn revoke_session(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        session_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+    /// Revokes every live session of a user; returns how many.
+    async fn revoke_user_sessions(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<u32, StoreError>;
+    /// The user's live sessions, newest first.
+    async fn user_sessions(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Vec<Session>, StoreError>;
+    async fn session_active(
+        &self,
+        tenant_id: &str,
+        session_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+}
+
+#[allow(async_fn_in_trait)]
+pub trait ChallengeStore: Ping {
+    /// Stores (replacing any previous) the pending code under `key`.
+    async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError>;
+    /// Checks a presented code hash; see `accounts::otp::check`.
+    async fn check_otp(
+        &self,
+        key: &str,
+        presented_hash: &str,
+        now: i64,
+    ) -> Result<OtpOutcome, StoreError>;
+    async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError>;
+    /// Consumes a nonce: true exactly once, and only before it expires.
+    async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError>;
+}

@@ -1,0 +1,186 @@
+//! The account-store contract, run by `store_contract` against every backend.
+
+use authsec_edge::store::accounts::{
+    AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
+};
+use authsec_edge::store::{StoreError, Tenant, TenantStore};
+
+pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
+    let now = 1_795_910_400;
+    NewTenant {
+        tenant: Tenant {
+            id: format!("tenant-{n}"),
+            domain: domain.into(),
+            name: domain.into(),
+            status: "active".into(),
+            created_at: now,
+        },
+        project_id: format!("project-{n}"),
+        admin: User {
+            id: format!("admin-{n}"),
+            tenant_id: format!("tenant-{n}"),
+            email: email.into(),
+            name: "Ada".into(),
+            kind: UserKind::Admin,
+            status: "active".into(),
+            password_hash: "$argon2id$v=19$m=256,t=1,p=1$c2FsdA$aGFzaA".into(),
+            email_verified: 1,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: now,
+            last_login_at: None,
+        },
+        client_id: format!("client-{n}"),
+        client_row_id: format!("client-row-{n}"),
+        admin_role_id: format!("role-{n}"),
+        binding_id: format!("binding-{n}"),
+    }
+}
+
+pub async fn all<S: AccountStore + DevOutbox + TenantStore>(store: &S) {
+    registration_is_all_or_nothing(store).await;
+    lockout_counts_atomically(store).await;
+    outbox_lists_newest_first(store).await;
+}
+
+async fn registration_is_all_or_nothing<S: AccountStore + TenantStore>(store: &S) {
+    let first = new_tenant(10, "acme-ten.test", "ada@acme.test");
+    store.register_tenant(&first).await.unwrap();
+    let admin = store
+        .admin_by_email("ada@acme.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(admin, first.admin);
+    assert_eq!(
+        store
+            .user_by_email("tenant-10", "ada@acme.test")
+            .await
+            .unwrap(),
+        Some(first.admin.clone())
+    );
+    assert_eq!(
+        store.user_by_id("tenant-10", "admin-10").await.unwrap(),
+        Some(first.admin.clone())
+    );
+    assert_eq!(
+        store.user_by_id("tenant-11", "admin-10").await.unwrap(),
+        None,
+        "ids are per tenant"
+    );
+    assert_eq!(
+        store
+            .tenant_roles("tenant-10", "admin-10", 0)
+            .await
+            .unwrap(),
+        vec!["admin".to_string()]
+    );
+    assert_eq!(
+        store.tenant_defaults("tenant-10").await.unwrap(),
+        Some(("client-10".to_string(), "project-10".to_string()))
+    );
+
+    // Same admin email under a new domain: refused, and the new tenant was not created.
+    let again = new_tenant(11, "other-eleven.test", "ada@acme.test");
+    assert!(matches!(
+        store.register_tenant(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.tenant_by_domain("other-eleven.test").await.unwrap(),
+        None
+    );
+    assert_eq!(store.tenant_defaults("tenant-11").await.unwrap(), None);
+    // Same domain with a new email: refused too.
+    let clash = new_tenant(12, "acme-ten.test", "bob@acme.test");
+    assert!(matches!(
+        store.register_tenant(&clash).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.admin_by_email("bob@acme.test").await.unwrap(), None);
+}
+
+async fn lockout_counts_atomically<S: AccountStore>(store: &S) {
+    let t = new_tenant(20, "lock-twenty.test", "lock@acme.test");
+    store.register_tenant(&t).await.unwrap();
+    let fail = |now| store.record_login_failure("tenant-20", "admin-20", now, 5, 900);
+    for i in 1..5 {
+        assert_eq!(
+            fail(100).await.unwrap(),
+            LoginCounters {
+                failed_logins: i,
+                locked_until: None
+            }
+        );
+    }
+    assert_eq!(
+        fail(100).await.unwrap(),
+        LoginCounters {
+            failed_logins: 5,
+            locked_until: Some(1000)
+        }
+    );
+    assert_eq!(
+        fail(500).await.unwrap(),
+        LoginCounters {
+            failed_logins: 6,
+            locked_until: Some(1000)
+        }
+    );
+    assert_eq!(
+        fail(1000).await.unwrap(),
+        LoginCounters {
+            failed_logins: 1,
+            locked_until: None
+        }
+    );
+    store
+        .record_login_success("tenant-20", "admin-20", 1200, Some("$argon2id$new"))
+        .await
+        .unwrap();
+    let user = store
+        .user_by_id("tenant-20", "admin-20")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (user.failed_logins, user.locked_until, user.last_login_at),
+        (0, None, Some(1200))
+    );
+    assert_eq!(user.password_hash, "$argon2id$new");
+    store
+        .record_login_success("tenant-20", "admin-20", 1300, None)
+        .await
+        .unwrap();
+    let user = store
+        .user_by_id("tenant-20", "admin-20")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        user.password_hash, "$argon2id$new",
+        "no rehash keeps the hash"
+    );
+}
+
+async fn outbox_lists_newest_first<S: DevOutbox>(store: &S) {
+    for (id, at) in [("m1", 10), ("m2", 30), ("m3", 20)] {
+        let mail = OutboxMail {
+            id: id.into(),
+            recipient: "ada@acme.test".into(),
+            subject: format!("subject {id}"),
+            body: "code 123456".into(),
+            created_at: at,
+        };
+        store.put_mail(&mail).await.unwrap();
+    }
+    let ids: Vec<String> = store
+        .mail_for("ada@acme.test")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids, ["m2", "m3", "m1"]);
+    assert!(store.mail_for("eve@acme.test").await.unwrap().is_empty());
+}

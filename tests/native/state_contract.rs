@@ -1,0 +1,117 @@
+//! The Durable-Object state contract on the in-memory store (the Durable Objects
+//! themselves are exercised by the e2e suite through the same trait).
+
+use crate::support::block_on;
+use authsec_edge::accounts::otp::{OtpOutcome, OtpRecord};
+use authsec_edge::accounts::sessions::{RefreshOutcome, Session};
+use authsec_edge::store::memory::MemoryStore;
+use authsec_edge::store::state::{ChallengeStore, SessionStore};
+
+#[test]
+fn refresh_rotates_and_a_reused_token_revokes_the_session() {
+    let store = MemoryStore::default();
+    block_on(async {
+        let s = Session::new("s1".into(), "u1".into(), 100, "ua".into());
+        store.create_session("t1", &s, "h1").await.unwrap();
+        assert!(store.session_active("t1", "s1", 101).await.unwrap());
+        assert!(
+            !store.session_active("t2", "s1", 101).await.unwrap(),
+            "sessions are per tenant"
+        );
+        let (outcome, session) = store.rotate_refresh("t1", "h1", "h2", 110).await.unwrap();
+        assert_eq!(outcome, RefreshOutcome::Rotated);
+        assert_eq!(session.unwrap().last_used_at, 110);
+        // h1 again: theft suspected, the whole session goes.
+        let (outcome, _) = store.rotate_refresh("t1", "h1", "h3", 120).await.unwrap();
+        assert_eq!(outcome, RefreshOutcome::Reused);
+        assert!(!store.session_active("t1", "s1", 121).await.unwrap());
+        // Even the current token h2 is now useless.
+        let (outcome, _) = store.rotate_refresh("t1", "h2", "h4", 130).await.unwrap();
+        assert_eq!(outcome, RefreshOutcome::Revoked);
+        let (outcome, _) = store.rotate_refresh("t1", "nope", "h5", 130).await.unwrap();
+        assert_eq!(outcome, RefreshOutcome::Unknown);
+    });
+}
+
+#[test]
+fn sessions_are_listed_and_revoked_per_user() {
+    let store = MemoryStore::default();
+    block_on(async {
+        for (id, user, at) in [("a", "u1", 100), ("b", "u1", 200), ("c", "u2", 150)] {
+            let s = Session::new(id.into(), user.into(), at, "ua".into());
+            store
+                .create_session("t1", &s, &format!("h-{id}"))
+                .await
+                .unwrap();
+        }
+        let ids = |v: Vec<Session>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(store.user_sessions("t1", "u1", 300).await.unwrap()),
+            ["b", "a"]
+        );
+        assert!(
+            !store
+                .revoke_session("t1", "u2", "a", "logout", 300)
+                .await
+                .unwrap(),
+            "not u2's session"
+        );
+        assert!(store
+            .revoke_session("t1", "u1", "a", "logout", 300)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .revoke_session("t1", "u1", "a", "logout", 301)
+                .await
+                .unwrap(),
+            "already revoked"
+        );
+        assert_eq!(
+            ids(store.user_sessions("t1", "u1", 300).await.unwrap()),
+            ["b"]
+        );
+        assert_eq!(
+            store
+                .revoke_user_sessions("t1", "u1", "disabled", 302)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(store
+            .user_sessions("t1", "u1", 303)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            store.session_active("t1", "c", 303).await.unwrap(),
+            "other users keep theirs"
+        );
+    });
+}
+
+#[test]
+fn codes_and_nonces_are_single_use() {
+    let store = MemoryStore::default();
+    block_on(async {
+        let record = OtpRecord::new("right".into(), 100, serde_json::json!({"x": 1}));
+        store.put_otp("k", &record).await.unwrap();
+        assert_eq!(
+            store.check_otp("k", "wrong", 101).await.unwrap(),
+            OtpOutcome::Wrong { remaining: 4 }
+        );
+        assert_eq!(
+            store.check_otp("k", "right", 102).await.unwrap(),
+            OtpOutcome::Accepted(serde_json::json!({"x": 1}))
+        );
+        assert_eq!(
+            store.check_otp("k", "right", 103).await.unwrap(),
+            OtpOutcome::Missing
+        );
+        store.put_nonce("n", 200).await.unwrap();
+        assert!(store.take_nonce("n", 150).await.unwrap());
+        assert!(!store.take_nonce("n", 151).await.unwrap());
+        store.put_nonce("late", 200).await.unwrap();
+        assert!(!store.take_nonce("late", 200).await.unwrap(), "expired");
+    });
+}
