@@ -86,7 +86,7 @@ impl DurableObject for RateLimiter {
         match req.path().as_str() {
             "/ping" => {
                 self.state.storage().sql().exec("SELECT 1", None)?;
-                Response::ok("ok")
+                Response::from_json(&"ok")
             }
             "/admit" => match req.json::<AdmitRequest>().await {
                 Ok(request) => self.admit(request).await,

@@ -22,6 +22,23 @@ pub enum ApiError {
     InvalidToken(String),
     Forbidden(String),
     NotFound,
+    /// Something with this identity already exists.
+    Conflict(String),
+    /// A one-time code that did not match (or no longer exists).
+    InvalidOtp {
+        message: String,
+        remaining_attempts: Option<u32>,
+    },
+    /// Wrong email or password; the same answer whether or not the account exists.
+    InvalidCredentials {
+        remaining_attempts: i64,
+    },
+    /// Too many failed logins: locked for `retry_after_secs`.
+    Locked {
+        retry_after_secs: u64,
+    },
+    /// A refresh token or challenge that is unknown, used, revoked or expired.
+    InvalidGrant(String),
     MethodNotAllowed(Vec<Method>),
     PayloadTooLarge {
         limit: usize,
@@ -90,6 +107,35 @@ impl ApiError {
             ApiError::Forbidden(message) => {
                 HttpResponse::json(403, &json!({"error": "forbidden", "message": message}))
             }
+            ApiError::Conflict(message) => {
+                HttpResponse::json(409, &json!({"error": "conflict", "message": message}))
+            }
+            ApiError::InvalidOtp {
+                message,
+                remaining_attempts,
+            } => {
+                let mut body = json!({"error": "invalid_otp", "message": message});
+                if let Some(remaining) = remaining_attempts {
+                    body["remaining_attempts"] = json!(remaining);
+                }
+                HttpResponse::json(400, &body)
+            }
+            ApiError::InvalidCredentials { remaining_attempts } => HttpResponse::json(
+                401,
+                &json!({"error": "invalid_credentials", "message": "Invalid credentials",
+                        "remaining_attempts": remaining_attempts}),
+            ),
+            ApiError::Locked { retry_after_secs } => HttpResponse::json(
+                423,
+                &json!({"error": "account_locked",
+                        "message": format!("too many failed attempts; try again in {retry_after_secs} s"),
+                        "retry_after": retry_after_secs}),
+            )
+            .with_header("retry-after", &retry_after_secs.to_string()),
+            ApiError::InvalidGrant(message) => HttpResponse::json(
+                400,
+                &json!({"error": "invalid_grant", "message": message}),
+            ),
             ApiError::NotFound => HttpResponse::json(
                 404,
                 &json!({"error": "not_found", "message": "no such route"}),

@@ -97,6 +97,16 @@ impl HttpRequest {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The first value of a query parameter, percent-decoded (`+` is a space).
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key).as_deref() == Some(name))
+                .then(|| percent_decode(value))
+                .flatten()
+        })
+    }
+
     /// The bearer token of the `Authorization` header (RFC 6750 §2.1), if well formed.
     pub fn bearer_token(&self) -> Option<&str> {
         let value = self.header("authorization")?.trim();
@@ -104,6 +114,29 @@ impl HttpRequest {
         let token = token.trim();
         (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
     }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text; `None` if not valid UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                if i + 2 >= bytes.len() {
+                    return None;
+                }
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// `scheme://authority/path?query#fragment` -> (path, query), both as received.
@@ -186,6 +219,17 @@ mod tests {
                 "{url}"
             );
         }
+    }
+
+    #[test]
+    fn query_parameters_are_decoded() {
+        let req = HttpRequest::new(Method::Get, "/x?to=ada%40example.test&a=b+c&bad=%zz&empty");
+        assert_eq!(req.query_param("to").as_deref(), Some("ada@example.test"));
+        assert_eq!(req.query_param("a").as_deref(), Some("b c"));
+        assert_eq!(req.query_param("bad"), None);
+        assert_eq!(req.query_param("empty").as_deref(), Some(""));
+        assert_eq!(req.query_param("missing"), None);
+        assert_eq!(percent_decode("%4"), None);
     }
 
     #[test]

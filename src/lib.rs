@@ -11,6 +11,7 @@ pub mod b64;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod metrics;
 pub mod rate_limit;
 pub mod router;

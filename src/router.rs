@@ -16,6 +16,18 @@ pub enum Route {
     Metrics,
     TokenVerify,
     TokenGenerate,
+    AdminBootstrap,
+    AdminRegister,
+    AdminCompleteRegistration,
+    AdminPrecheck,
+    AdminChallenge,
+    AdminLogin,
+    TokenRefresh,
+    Logout,
+    SessionsList,
+    SessionRevoke,
+    AdminRevokeUserSessions,
+    DevOutbox,
 }
 
 /// (method, template, route). Segments starting with ':' capture one path segment.
@@ -43,6 +55,58 @@ const ROUTES: &[(Method, &str, Route)] = &[
         "/authsec/authmgr/token/generate",
         Route::TokenGenerate,
     ),
+    (
+        Method::Post,
+        "/authsec/uflow/auth/admin/login/bootstrap",
+        Route::AdminBootstrap,
+    ),
+    (
+        Method::Post,
+        "/authsec/uflow/auth/admin/register",
+        Route::AdminRegister,
+    ),
+    (
+        Method::Post,
+        "/authsec/uflow/auth/admin/complete-registration",
+        Route::AdminCompleteRegistration,
+    ),
+    (
+        Method::Post,
+        "/authsec/uflow/auth/admin/login/precheck",
+        Route::AdminPrecheck,
+    ),
+    (
+        Method::Get,
+        "/authsec/uflow/auth/admin/challenge",
+        Route::AdminChallenge,
+    ),
+    (
+        Method::Post,
+        "/authsec/uflow/auth/admin/login",
+        Route::AdminLogin,
+    ),
+    (
+        Method::Post,
+        "/authsec/uflow/auth/token/refresh",
+        Route::TokenRefresh,
+    ),
+    (Method::Post, "/authsec/uflow/auth/logout", Route::Logout),
+    (
+        Method::Get,
+        "/authsec/uflow/auth/sessions",
+        Route::SessionsList,
+    ),
+    (
+        Method::Delete,
+        "/authsec/uflow/auth/sessions/:id",
+        Route::SessionRevoke,
+    ),
+    (
+        Method::Post,
+        "/authsec/uflow/admin/users/:user_id/revoke-sessions",
+        Route::AdminRevokeUserSessions,
+    ),
+    (Method::Get, "/authsec/dev/outbox", Route::DevOutbox),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
@@ -75,6 +139,16 @@ pub struct Matched {
     pub route: Route,
     pub template: &'static str,
     pub params: Vec<(&'static str, String)>,
+}
+
+impl Matched {
+    /// A captured path parameter; templates guarantee the names they declare.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
 }
 
 /// Resolves a request. On failure the error carries the label to count it under.
@@ -150,7 +224,7 @@ mod tests {
 
     #[test]
     fn unserved_authsec_areas_are_501_and_unknown_paths_404() {
-        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/admin/login").unwrap_err();
+        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/enduser/login").unwrap_err();
         assert!(matches!(err, ApiError::NotImplemented(_)));
         let (err, _) = resolve(Method::Get, "/authsec/nope").unwrap_err();
         assert_eq!(err, ApiError::NotFound);

@@ -32,7 +32,8 @@ export function defaultClaims(issuer) {
     nbf: now,
     exp: now + 900,
     jti: randomBytes(16).toString("base64url"),
-    sid: randomUUID(),
+    // No `sid`: a minted token is not bound to a session (the Worker checks the session
+    // of every token that names one, so a made-up sid would be refused).
   };
 }
 

@@ -2,7 +2,8 @@
 // misconfigured one), runs every tests/e2e/*.test.mjs with node's test runner, stops the
 // Workers whatever happens, and writes "passed failed" to the file named by argv[2].
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startWorker } from "./worker.mjs";
@@ -16,8 +17,36 @@ const emptyVars = join(secrets, "no-secrets.vars");
 spawnSync(process.execPath, [join(root, "scripts/lib/dev-vars.mjs"), varsFile], { stdio: "inherit" });
 writeFileSync(emptyVars, "# deliberately no SIGNING_KEYS\n");
 
+// A stand-in for an HTTP mail API: it records what the Worker posts (and the bearer it
+// used) and lists it at GET /received, so tests can check real delivery.
+const MAIL_API_KEY = `e2e-mail-key-${process.pid}`;
+appendFileSync(varsFile, `MAIL_API_KEY=${MAIL_API_KEY}\n`);
+const received = [];
+const mailServer = createServer((req, res) => {
+  if (req.method === "GET" && req.url === "/received") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(received));
+    return;
+  }
+  let body = "";
+  req.on("data", (chunk) => (body += chunk));
+  req.on("end", () => {
+    try {
+      received.push({ authorization: req.headers.authorization ?? null, mail: JSON.parse(body) });
+      res.writeHead(202).end();
+    } catch {
+      res.writeHead(400).end();
+    }
+  });
+});
+await new Promise((r) => mailServer.listen(0, "127.0.0.1", r));
+const mailUrl = `http://127.0.0.1:${mailServer.address().port}`;
+
 const workers = [];
-const stopAll = () => workers.forEach((w) => w.stop());
+const stopAll = () => {
+  workers.forEach((w) => w.stop());
+  mailServer.close();
+};
 process.on("SIGINT", () => {
   stopAll();
   process.exit(130);
@@ -26,7 +55,11 @@ process.on("SIGINT", () => {
 let passed = 0;
 let failed = 0;
 try {
-  const main = await startWorker({ envFile: varsFile, vars: { TOKEN_GENERATE_PER_MINUTE: "5" }, logDir });
+  const main = await startWorker({
+    envFile: varsFile,
+    vars: { TOKEN_GENERATE_PER_MINUTE: "5", ADMIN_AUTH_PER_MINUTE: "20", MAIL_API_URL: `${mailUrl}/mail` },
+    logDir,
+  });
   workers.push(main);
   const broken = await startWorker({ envFile: emptyVars, logDir });
   workers.push(broken);
@@ -37,7 +70,14 @@ try {
     .map((f) => join(root, "tests/e2e", f));
   const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], {
     cwd: root,
-    env: { ...process.env, AUTHSEC_E2E_URL: main.url, AUTHSEC_E2E_VARS: varsFile, AUTHSEC_E2E_BROKEN_URL: broken.url },
+    env: {
+      ...process.env,
+      AUTHSEC_E2E_URL: main.url,
+      AUTHSEC_E2E_VARS: varsFile,
+      AUTHSEC_E2E_BROKEN_URL: broken.url,
+      AUTHSEC_E2E_MAIL_URL: mailUrl,
+      AUTHSEC_E2E_MAIL_KEY: MAIL_API_KEY,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";

@@ -2,10 +2,8 @@
 //! wrong attempts burn the code. Only a keyed hash of the code is stored, so a leaked
 //! store reveals nothing without the deployment's pepper.
 
-use crate::secret::constant_time_eq;
-use hmac::{Hmac, Mac};
+use crate::secret::{constant_time_eq, keyed_hash};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 pub const TTL_SECS: i64 = 600;
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -23,18 +21,9 @@ pub fn code_from_draws(draws: &[u32]) -> Option<String> {
         .map(|d| format!("{:06}", d % 1_000_000))
 }
 
-/// HMAC-SHA256 over purpose, subject and code, hex encoded.
+/// The keyed hash of a code, bound to its purpose and subject.
 pub fn hash_code(pepper: &[u8], purpose: &str, subject: &str, code: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes any key length");
-    for part in [purpose, subject, code] {
-        mac.update(&(part.len() as u64).to_be_bytes());
-        mac.update(part.as_bytes());
-    }
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    keyed_hash(pepper, &["otp", purpose, subject, code])
 }
 
 /// A pending code and what it unlocks (e.g. a registration awaiting verification).

@@ -4,16 +4,27 @@
 //! Everything it needs from the outside world comes through `Platform` (stores, crypto,
 //! randomness, config) and `Isolate` (per-isolate memory), and `now_ms` is an argument.
 
+mod admin_auth;
+mod auth;
 mod body;
+mod dev;
 mod health;
+mod issue;
+mod mailbox;
+mod sessions;
 mod token;
+mod validate;
 mod wellknown;
 
+use crate::accounts::password::{hash_password, HashParams};
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::mail::MailTransport;
 use crate::metrics::Metrics;
 use crate::router::{self, Route};
+use crate::store::accounts::{AccountStore, DevOutbox};
+use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
 use crate::tokens::cache::VerificationCache;
 use crate::tokens::crypto::Es256;
@@ -24,9 +35,12 @@ use std::collections::HashMap;
 /// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
 pub trait Platform {
     type Crypto: Es256;
-    type Store: TenantStore + SigningKeyStore + Ping;
+    type Store: TenantStore + SigningKeyStore + AccountStore + DevOutbox + Ping;
     type Cache: DocumentCache;
     type Limiter: RateLimiter;
+    type Sessions: SessionStore;
+    type Challenges: ChallengeStore;
+    type Mail: MailTransport;
 
     /// The configuration, or the first problem with it (validated at first use).
     fn config(&self) -> Result<&Config, ConfigError>;
@@ -34,6 +48,10 @@ pub trait Platform {
     fn store(&self) -> &Self::Store;
     fn cache(&self) -> &Self::Cache;
     fn limiter(&self) -> &Self::Limiter;
+    fn sessions(&self) -> &Self::Sessions;
+    fn challenges(&self) -> &Self::Challenges;
+    /// The configured mail transport, if any (see `mail`).
+    fn mail_transport(&self) -> Option<&Self::Mail>;
     /// 16 bytes from a CSPRNG.
     fn random_id(&self) -> [u8; 16];
 }
@@ -46,6 +64,23 @@ pub struct Isolate {
     pub verified_tokens: RefCell<VerificationCache>,
     /// name -> (fingerprint, document, expires_at_ms)
     documents: RefCell<HashMap<String, (String, String, i64)>>,
+    /// A password hash with the configured parameters, verified against when a login
+    /// names no account, so unknown emails cost the same time as known ones.
+    dummy_hash: RefCell<Option<(HashParams, String)>>,
+}
+
+impl Isolate {
+    pub fn dummy_password_hash(&self, params: HashParams) -> String {
+        if let Some((p, hash)) = self.dummy_hash.borrow().as_ref() {
+            if *p == params {
+                return hash.clone();
+            }
+        }
+        let hash =
+            hash_password("no account has this password", [0x5a; 16], params).unwrap_or_default();
+        *self.dummy_hash.borrow_mut() = Some((params, hash.clone()));
+        hash
+    }
 }
 
 /// The answer to one request, with what the edge needs for metrics and logs.
@@ -122,6 +157,20 @@ pub async fn handle<P: Platform>(
         )),
         Route::TokenVerify => token::verify(&ctx, req).await,
         Route::TokenGenerate => token::generate(&ctx, req).await,
+        Route::AdminBootstrap => admin_auth::begin_registration(&ctx, req, true).await,
+        Route::AdminRegister => admin_auth::begin_registration(&ctx, req, false).await,
+        Route::AdminCompleteRegistration => admin_auth::complete_registration(&ctx, req).await,
+        Route::AdminPrecheck => admin_auth::precheck(&ctx, req).await,
+        Route::AdminChallenge => admin_auth::challenge(&ctx, req).await,
+        Route::AdminLogin => admin_auth::login(&ctx, req).await,
+        Route::TokenRefresh => sessions::refresh(&ctx, req).await,
+        Route::Logout => sessions::logout(&ctx, req).await,
+        Route::SessionsList => sessions::list(&ctx, req).await,
+        Route::SessionRevoke => sessions::revoke(&ctx, req, matched.param("id")).await,
+        Route::AdminRevokeUserSessions => {
+            sessions::admin_revoke_all(&ctx, req, matched.param("user_id")).await
+        }
+        Route::DevOutbox => dev::outbox(&ctx, req).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

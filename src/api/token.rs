@@ -4,17 +4,14 @@
 //! narrows the caller's own identity: same subject, tenant, client and roles, a subset
 //! of its scopes, and a lifetime that never outlives the presented token.
 
+use super::auth::{authenticate, rate_limit, verify_token};
 use super::body::{json_object, optional_positive_int, optional_string_list, required_string};
 use super::{Ctx, Platform};
 use crate::b64;
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::rate_limit::{Decision, Limit};
-use crate::store::RateLimiter;
-use crate::tokens::claims::{AccessClaims, DEFAULT_AUDIENCE};
+use crate::tokens::claims::AccessClaims;
 use crate::tokens::issue::sign_access_token;
-use crate::tokens::verify::{verify_access_token_cached, VerifiedToken, VerifyPolicy, LEEWAY_SECS};
-use crate::tokens::TokenError;
 use serde_json::{json, Map, Value};
 
 /// Identity fields an upstream client may send to generate; each must equal the
@@ -35,7 +32,7 @@ pub async fn verify<P: Platform>(
 ) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let token = required_string(&body, "token")?;
-    let verified = verify_counted(ctx, token).await?;
+    let verified = verify_token(ctx, token).await?;
     let c = &verified.claims;
     Ok(HttpResponse::json(
         200,
@@ -63,26 +60,10 @@ pub async fn generate<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
-    let caller = verify_counted(ctx, token).await?.claims;
+    let caller = authenticate(ctx, req).await?;
     let config = ctx.config()?;
-    let limit = Limit {
-        max: config.token_generate_per_minute,
-        window_ms: 60_000,
-    };
     let bucket = format!("token-generate:{}:{}", caller.tenant_id, caller.sub);
-    match ctx
-        .platform
-        .limiter()
-        .admit(&bucket, limit, ctx.now_ms)
-        .await
-    {
-        Ok(Decision::Allowed { .. }) => {}
-        Ok(Decision::Limited { retry_after_secs }) => {
-            return Err(ApiError::RateLimited { retry_after_secs })
-        }
-        Err(e) => return Err(ApiError::Unavailable(format!("rate limiter: {e}"))),
-    }
+    rate_limit(ctx, &bucket, config.token_generate_per_minute, 60).await?;
     let body = json_object(req)?;
     reject_identity_changes(&body, &caller)?;
     let scope =
@@ -161,52 +142,4 @@ fn reject_identity_changes(
         }
     }
     Ok(())
-}
-
-/// Verifies against this deployment's issuer and keys, counting the result by kind.
-async fn verify_counted<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    token: &str,
-) -> Result<VerifiedToken, ApiError> {
-    let config = ctx.config()?;
-    let policy = VerifyPolicy {
-        issuer: &config.issuer,
-        audience: DEFAULT_AUDIENCE,
-        now: ctx.now_secs(),
-        leeway_secs: LEEWAY_SECS,
-    };
-    let result = verify_access_token_cached(
-        token,
-        &config.keys,
-        ctx.platform.crypto(),
-        &policy,
-        &ctx.isolate.verified_tokens,
-    )
-    .await;
-    ctx.isolate
-        .metrics
-        .borrow_mut()
-        .record_verification(match &result {
-            Ok(_) => "valid",
-            Err(e) => result_label(e),
-        });
-    result.map_err(|e| match e {
-        TokenError::Backend(detail) => ApiError::Internal(format!("token backend: {detail}")),
-        other => ApiError::InvalidToken(other.to_string()),
-    })
-}
-
-fn result_label(error: &TokenError) -> &'static str {
-    match error {
-        TokenError::TooLarge => "too_large",
-        TokenError::Malformed(_) => "malformed",
-        TokenError::UnsupportedAlgorithm => "bad_algorithm",
-        TokenError::MissingKeyId | TokenError::UnknownKeyId => "unknown_key",
-        TokenError::BadSignature => "bad_signature",
-        TokenError::Expired => "expired",
-        TokenError::NotYetValid => "not_yet_valid",
-        TokenError::WrongIssuer => "wrong_issuer",
-        TokenError::WrongAudience => "wrong_audience",
-        TokenError::Backend(_) => "error",
-    }
 }

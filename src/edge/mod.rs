@@ -3,9 +3,12 @@
 //! non-JSON answer.
 
 mod d1;
+mod durable_client;
 mod kv;
+mod mail;
 mod platform;
 mod rate_limiter;
+mod state_clients;
 mod webcrypto;
 
 use crate::api::{self, Isolate};

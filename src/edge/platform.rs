@@ -2,8 +2,11 @@
 //! configuration read from `Env` and cached per isolate.
 
 use super::d1::D1Executor;
+use super::durable_client::DurableClient;
 use super::kv::KvCache;
+use super::mail::HttpMailTransport;
 use super::rate_limiter::RateLimiterClient;
+use super::state_clients::{ChallengeClient, SessionClient};
 use super::webcrypto::WebCrypto;
 use crate::api::Platform;
 use crate::config::{names, Config, ConfigError};
@@ -29,6 +32,9 @@ pub struct EdgePlatform {
     store: OnceCell<SqlStore<D1Executor>>,
     cache: OnceCell<KvCache>,
     limiter: OnceCell<RateLimiterClient>,
+    sessions: OnceCell<SessionClient>,
+    challenges: OnceCell<ChallengeClient>,
+    mail: OnceCell<Option<HttpMailTransport>>,
 }
 
 impl EdgePlatform {
@@ -41,6 +47,9 @@ impl EdgePlatform {
             store: OnceCell::new(),
             cache: OnceCell::new(),
             limiter: OnceCell::new(),
+            sessions: OnceCell::new(),
+            challenges: OnceCell::new(),
+            mail: OnceCell::new(),
         }
     }
 }
@@ -62,6 +71,9 @@ impl Platform for EdgePlatform {
     type Store = SqlStore<D1Executor>;
     type Cache = KvCache;
     type Limiter = RateLimiterClient;
+    type Sessions = SessionClient;
+    type Challenges = ChallengeClient;
+    type Mail = HttpMailTransport;
 
     fn config(&self) -> Result<&Config, ConfigError> {
         self.config.as_ref().as_ref().map_err(Clone::clone)
@@ -82,8 +94,42 @@ impl Platform for EdgePlatform {
     }
 
     fn limiter(&self) -> &RateLimiterClient {
-        self.limiter
-            .get_or_init(|| RateLimiterClient::new(self.env.durable_object("RATE_LIMITER")))
+        self.limiter.get_or_init(|| {
+            RateLimiterClient(DurableClient::new(
+                "RATE_LIMITER",
+                self.env.durable_object("RATE_LIMITER"),
+            ))
+        })
+    }
+
+    fn sessions(&self) -> &SessionClient {
+        self.sessions.get_or_init(|| {
+            SessionClient(DurableClient::new(
+                "SESSIONS",
+                self.env.durable_object("SESSIONS"),
+            ))
+        })
+    }
+
+    fn challenges(&self) -> &ChallengeClient {
+        self.challenges.get_or_init(|| {
+            ChallengeClient(DurableClient::new(
+                "CHALLENGES",
+                self.env.durable_object("CHALLENGES"),
+            ))
+        })
+    }
+
+    fn mail_transport(&self) -> Option<&HttpMailTransport> {
+        self.mail
+            .get_or_init(|| {
+                self.config
+                    .as_ref()
+                    .as_ref()
+                    .ok()
+                    .and_then(|c| HttpMailTransport::from_config(&c.mail))
+            })
+            .as_ref()
     }
 
     fn random_id(&self) -> [u8; 16] {

@@ -1,6 +1,7 @@
 //! Native tests of the identity core: one binary, fast, no network, no clock.
 
 mod account_contract;
+mod api_accounts;
 mod api_errors;
 mod api_tokens;
 mod api_wellknown;

@@ -4,6 +4,7 @@
 use authsec_edge::api::{self, Isolate, Outcome, Platform};
 use authsec_edge::config::{Config, ConfigError};
 use authsec_edge::http::{HttpRequest, Method};
+use authsec_edge::mail::CapturingTransport;
 use authsec_edge::store::memory::MemoryStore;
 use authsec_edge::tokens::claims::{AccessClaims, Audience, TokenType};
 use authsec_edge::tokens::crypto::RustCrypto;
@@ -34,6 +35,9 @@ pub fn config_with(keys: KeyRing) -> Config {
         |name| match name {
             "BASE_URL" => Some(ISSUER.to_string()),
             "TOKEN_GENERATE_PER_MINUTE" => Some("3".to_string()),
+            // Cheap hashing keeps the debug-build tests fast; parameters are config.
+            "ARGON2_MEMORY_KIB" => Some("1024".to_string()),
+            "ARGON2_ITERATIONS" => Some("1".to_string()),
             _ => None,
         },
         |name| match name {
@@ -55,7 +59,9 @@ pub struct TestPlatform {
     pub store: MemoryStore,
     pub cache: MemoryStore,
     pub limiter: MemoryStore,
-    counter: Cell<u8>,
+    pub durable: MemoryStore,
+    pub mail: CapturingTransport,
+    counter: Cell<u64>,
 }
 
 impl TestPlatform {
@@ -69,6 +75,8 @@ impl TestPlatform {
             store: MemoryStore::default(),
             cache: MemoryStore::default(),
             limiter: MemoryStore::default(),
+            durable: MemoryStore::default(),
+            mail: CapturingTransport::default(),
             counter: Cell::new(0),
         }
     }
@@ -83,6 +91,9 @@ impl Platform for TestPlatform {
     type Store = MemoryStore;
     type Cache = MemoryStore;
     type Limiter = MemoryStore;
+    type Sessions = MemoryStore;
+    type Challenges = MemoryStore;
+    type Mail = CapturingTransport;
 
     fn config(&self) -> Result<&Config, ConfigError> {
         self.config.as_ref().map_err(Clone::clone)
@@ -99,9 +110,27 @@ impl Platform for TestPlatform {
     fn limiter(&self) -> &MemoryStore {
         &self.limiter
     }
+    fn sessions(&self) -> &MemoryStore {
+        &self.durable
+    }
+    fn challenges(&self) -> &MemoryStore {
+        &self.durable
+    }
+    fn mail_transport(&self) -> Option<&CapturingTransport> {
+        Some(&self.mail)
+    }
     fn random_id(&self) -> [u8; 16] {
-        self.counter.set(self.counter.get().wrapping_add(1));
-        [self.counter.get(); 16]
+        // splitmix64: deterministic, so failures reproduce, yet every id differs.
+        let mut out = [0u8; 16];
+        for chunk in out.chunks_mut(8) {
+            let next = self.counter.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+            self.counter.set(next);
+            let mut z = next;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+        }
+        out
     }
 }
 
@@ -123,7 +152,7 @@ pub fn claims(now: i64) -> AccessClaims {
         nbf: now,
         exp: now + 900,
         jti: "jti-1".into(),
-        sid: "session-1".into(),
+        sid: String::new(),
     }
 }
 
@@ -137,7 +166,26 @@ pub fn sign(claims: &AccessClaims, keys: &KeyRing) -> String {
 }
 
 pub fn send(platform: &TestPlatform, isolate: &Isolate, req: HttpRequest) -> Outcome {
-    block_on(api::handle(platform, isolate, &req, NOW * 1000))
+    send_at(platform, isolate, req, NOW)
+}
+
+pub fn send_at(platform: &TestPlatform, isolate: &Isolate, req: HttpRequest, now: i64) -> Outcome {
+    block_on(api::handle(platform, isolate, &req, now * 1000))
+}
+
+/// The 6-digit code in the latest mail to `to`.
+pub fn latest_code(platform: &TestPlatform, to: &str) -> String {
+    let sent = platform.mail.sent.borrow();
+    let mail = sent
+        .iter()
+        .rev()
+        .find(|m| m.to == to)
+        .expect("a mail was sent");
+    mail.text
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("the mail has a code")
+        .to_string()
 }
 
 pub fn post_json(path: &str, body: serde_json::Value) -> HttpRequest {

@@ -1,0 +1,130 @@
+//! Starting sessions and minting their tokens: the one place an access token for a user
+//! is built, so every login path issues the same claims.
+
+use super::{Ctx, Platform};
+use crate::accounts::sessions::{format_refresh_token, Session};
+use crate::b64;
+use crate::error::ApiError;
+use crate::secret::keyed_hash;
+use crate::store::accounts::{AccountStore, User, UserKind};
+use crate::store::state::SessionStore;
+use crate::tokens::claims::{AccessClaims, Audience, TokenType, DEFAULT_AUDIENCE};
+use crate::tokens::issue::sign_access_token;
+
+/// What a login returns.
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+    pub session_id: String,
+}
+
+pub fn random_token<P: Platform>(ctx: &Ctx<'_, P>) -> String {
+    let mut bytes = ctx.platform.random_id().to_vec();
+    bytes.extend_from_slice(&ctx.platform.random_id());
+    b64::encode(&bytes)
+}
+
+/// The stored form of a refresh token: keyed hash bound to its tenant.
+pub fn refresh_hash<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    tenant_id: &str,
+    secret: &str,
+) -> Result<String, ApiError> {
+    Ok(keyed_hash(
+        ctx.config()?.pepper.expose(),
+        &["refresh", tenant_id, secret],
+    ))
+}
+
+pub async fn start_session<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    user_agent: &str,
+) -> Result<Issued, ApiError> {
+    let session_id = uuid_like(ctx);
+    let session = Session::new(
+        session_id.clone(),
+        user.id.clone(),
+        ctx.now_secs(),
+        user_agent.to_string(),
+    );
+    let secret = random_token(ctx);
+    let hash = refresh_hash(ctx, &user.tenant_id, &secret)?;
+    ctx.platform
+        .sessions()
+        .create_session(&user.tenant_id, &session, &hash)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+    let (access_token, expires_in) = mint_access_token(ctx, user, &session_id).await?;
+    Ok(Issued {
+        access_token,
+        refresh_token: format_refresh_token(&user.tenant_id, &secret),
+        expires_in,
+        session_id,
+    })
+}
+
+/// A fresh access token for `user` in session `session_id`, with roles read now.
+pub async fn mint_access_token<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    session_id: &str,
+) -> Result<(String, i64), ApiError> {
+    let config = ctx.config()?;
+    let store = ctx.platform.store();
+    let now = ctx.now_secs();
+    let unavailable =
+        |e: crate::store::StoreError| ApiError::Unavailable(format!("account store: {e}"));
+    let roles = store
+        .tenant_roles(&user.tenant_id, &user.id, now)
+        .await
+        .map_err(unavailable)?;
+    let (client_id, project_id) = store
+        .tenant_defaults(&user.tenant_id)
+        .await
+        .map_err(unavailable)?
+        .unwrap_or_default();
+    let claims = AccessClaims {
+        iss: config.issuer.clone(),
+        sub: user.id.clone(),
+        user_id: user.id.clone(),
+        tenant_id: user.tenant_id.clone(),
+        project_id,
+        client_id,
+        email_id: user.email.clone(),
+        token_type: match user.kind {
+            UserKind::Admin => TokenType::Admin,
+            UserKind::Enduser => TokenType::Enduser,
+        },
+        aud: Audience::One(DEFAULT_AUDIENCE.into()),
+        scope: Vec::new(),
+        roles,
+        groups: Vec::new(),
+        iat: now,
+        nbf: now,
+        exp: now + config.access_token_ttl_secs,
+        jti: b64::encode(&ctx.platform.random_id()),
+        sid: session_id.to_string(),
+    };
+    let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
+        .await
+        .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
+    Ok((token, config.access_token_ttl_secs))
+}
+
+/// A random RFC 4122 version-4 UUID string.
+pub fn uuid_like<P: Platform>(ctx: &Ctx<'_, P>) -> String {
+    let mut b = ctx.platform.random_id();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
