@@ -6,7 +6,7 @@
 // Usage: taskset -c 0 node scripts/lib/bench.mjs [--duration 10] [--connections 16]
 //        [--threads 1] [--load-core 1]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -27,6 +27,11 @@ const rounds = Number(option("--rounds", "3"));
 const connections = Number(option("--connections", "16"));
 const threads = Number(option("--threads", "1"));
 const loadCore = option("--load-core", "1");
+const only = option("--only", "all"); // all | verify | login
+
+function median(values) {
+  return values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
 
 function fmtNumber(n, digits = 0) {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -85,7 +90,11 @@ const workers = {
     ...esm(oursBundle, [{ type: "CompiledWasm", path: join(root, "build", "index_bg.wasm") }]),
     d1Databases: { DB: "bench-db" },
     kvNamespaces: ["CACHE"],
-    durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
+    durableObjects: {
+      RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
+      SESSIONS: { className: "SessionStore", useSQLite: true },
+      CHALLENGES: { className: "ChallengeStore", useSQLite: true },
+    },
     bindings: { BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "production" },
   }),
   reference: () => ({ ...common, ...esm(referenceBundle), bindings: { BASE_URL, JWKS } }),
@@ -141,51 +150,118 @@ async function bench(name, path, script) {
   }
 }
 
-const wasm = readFileSync(join(root, "build/index_bg.wasm"));
-const variants = {
-  ours: ["ours", "/authsec/authmgr/token/verify", luaPost],
-  oursUnique: ["ours", "/authsec/authmgr/token/verify", luaUnique],
-  reference: ["reference", "/verify", luaPost],
-  referenceUnique: ["reference", "/verify", luaUnique],
-  hello: ["hello", "/", null],
-};
-// Rounds interleave the variants so that drift on the machine hits all of them alike;
-// each figure is the median over rounds.
-const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-for (let round = 1; round <= rounds; round++) {
-  for (const [key, [name, path, script]] of Object.entries(variants)) {
-    const r = await bench(name, path, script);
-    samples[key].push(r);
-    console.log(`round ${round}/${rounds} ${key.padEnd(16)} ${fmtNumber(r.rps)} req/s`);
+// Login: sequential requests with the correct password, for the configured Argon2id
+// parameters and for a near-free floor; the difference is what hashing costs per login
+// inside workerd (wall time; workerd's clock only advances across I/O, so it is measured
+// from the client).
+async function benchLogin(memoryKib, iterations, logins = 25) {
+  const port = await freePort();
+  const mf = new Miniflare({
+    ...workers.ours(),
+    port,
+    bindings: {
+      BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "development", ADMIN_AUTH_PER_MINUTE: "1000",
+      ARGON2_MEMORY_KIB: String(memoryKib), ARGON2_ITERATIONS: String(iterations),
+    },
+  });
+  try {
+    const db = await mf.getD1Database("DB");
+    for (const file of readdirSync(join(root, "migrations/d1")).sort()) {
+      const sql = readFileSync(join(root, "migrations/d1", file), "utf8").replace(/^--.*$/gm, "");
+      for (const statement of sql.split(";").map((x) => x.trim()).filter(Boolean)) await db.prepare(statement).run();
+    }
+    const url = (await mf.ready).toString().replace(/\/$/, "");
+    const post = (path, body) =>
+      fetch(url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const email = "bench@example.test";
+    const password = "correct horse battery staple";
+    await post("/authsec/uflow/auth/admin/login/bootstrap", { email, password, tenant_domain: "bench" });
+    const outbox = await (await fetch(`${url}/authsec/dev/outbox?to=${encodeURIComponent(email)}`)).json();
+    const otp = /\b(\d{6})\b/.exec(outbox.messages[0].body)[1];
+    const done = await post("/authsec/uflow/auth/admin/complete-registration", { email, otp });
+    if (done.status !== 201) throw new Error(`registration failed: ${await done.text()}`);
+    const times = [];
+    for (let i = 0; i < logins + 3; i++) {
+      const started = performance.now();
+      const res = await post("/authsec/uflow/auth/admin/login", { email, password });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+      if (i >= 3) times.push(performance.now() - started);
+    }
+    return median(times);
+  } finally {
+    await mf.dispose();
   }
 }
-const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const results = Object.fromEntries(
-  Object.entries(samples).map(([k, rs]) => [
-    k,
-    { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) },
-  ]),
-);
 
 const fmt = fmtNumber;
-console.log(`\nwrk -t${threads} -c${connections} -d${duration}s, medians of ${rounds} rounds; each Worker alone in Miniflare/workerd on 127.0.0.1\n`);
-console.log("worker                                  req/s      p50 ms   p99 ms");
-for (const [name, label] of [
-  ["ours", "ours: token/verify, same token"],
-  ["oursUnique", "ours: token/verify, unique tokens"],
-  ["reference", "reference (jose), same token"],
-  ["referenceUnique", "reference (jose), unique tokens"],
-  ["hello", "floor: hello-world (JavaScript)"],
-]) {
-  const r = results[name];
-  console.log(`${label.padEnd(38)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(10)} ${fmt(r.p99, 2).padStart(8)}`);
+const summary = { duration, rounds, connections, threads };
+
+async function verifyBenchmark() {
+  const variants = {
+    ours: ["ours", "/authsec/authmgr/token/verify", luaPost],
+    oursUnique: ["ours", "/authsec/authmgr/token/verify", luaUnique],
+    reference: ["reference", "/verify", luaPost],
+    referenceUnique: ["reference", "/verify", luaUnique],
+    hello: ["hello", "/", null],
+  };
+  // Rounds interleave the variants so that drift on the machine hits all of them alike;
+  // each figure is the median over rounds.
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [key, [name, path, script]] of Object.entries(variants)) {
+      const r = await bench(name, path, script);
+      samples[key].push(r);
+      console.log(`round ${round}/${rounds} ${key.padEnd(16)} ${fmt(r.rps)} req/s`);
+    }
+  }
+  const results = Object.fromEntries(
+    Object.entries(samples).map(([k, rs]) => [
+      k,
+      { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) },
+    ]),
+  );
+  console.log(`\nwrk -t${threads} -c${connections} -d${duration}s, medians of ${rounds} rounds; each Worker alone in Miniflare/workerd on 127.0.0.1\n`);
+  console.log("worker                                  req/s      p50 ms   p99 ms");
+  for (const [name, label] of [
+    ["ours", "ours: token/verify, same token"],
+    ["oursUnique", "ours: token/verify, unique tokens"],
+    ["reference", "reference (jose), same token"],
+    ["referenceUnique", "reference (jose), unique tokens"],
+    ["hello", "floor: hello-world (JavaScript)"],
+  ]) {
+    const r = results[name];
+    console.log(`${label.padEnd(38)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(10)} ${fmt(r.p99, 2).padStart(8)}`);
+  }
+  const ratios = {
+    reference: results.ours.rps / results.reference.rps,
+    referenceUnique: results.oursUnique.rps / results.referenceUnique.rps,
+    hello: results.ours.rps / results.hello.rps,
+    helloUnique: results.oursUnique.rps / results.hello.rps,
+  };
+  console.log(`\nours/reference, same token (our cache warm): ${ratios.reference.toFixed(2)}x  (target >= 1.0)`);
+  console.log(`ours/reference, unique tokens (every verification cold): ${ratios.referenceUnique.toFixed(2)}x`);
+  console.log(`ours/hello-world floor: ${ratios.hello.toFixed(2)}x same token, ${ratios.helloUnique.toFixed(2)}x unique tokens  (target >= 0.7)`);
+  const wasm = readFileSync(join(root, "build/index_bg.wasm"));
+  const gzipped = gzipSync(wasm, { level: 9 }).length;
+  console.log(`wasm size: ${fmt(wasm.length)} bytes raw, ${fmt(gzipped)} bytes gzipped`);
+  return { results, ratios, wasmBytes: wasm.length, wasmGzipBytes: gzipped };
 }
-const ratioRef = results.ours.rps / results.reference.rps;
-const ratioRefUnique = results.oursUnique.rps / results.referenceUnique.rps;
-const ratioHello = results.ours.rps / results.hello.rps;
-const ratioHelloUnique = results.oursUnique.rps / results.hello.rps;
-console.log(`\nours/reference, same token (our cache warm): ${ratioRef.toFixed(2)}x  (target >= 1.0)`);
-console.log(`ours/reference, unique tokens (every verification cold): ${ratioRefUnique.toFixed(2)}x`);
-console.log(`ours/hello-world floor: ${ratioHello.toFixed(2)}x same token, ${ratioHelloUnique.toFixed(2)}x unique tokens  (target >= 0.7)`);
-console.log(`wasm size: ${fmt(wasm.length)} bytes raw, ${fmt(gzipSync(wasm, { level: 9 }).length)} bytes gzipped`);
-writeFileSync(join(out, "results.json"), JSON.stringify({ duration, rounds, connections, threads, results: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { rps: v.rps, p50: v.p50, p99: v.p99 }])), ratioRef, ratioRefUnique, ratioHello, ratioHelloUnique, wasmBytes: wasm.length }, null, 2));
+
+async function loginBenchmark() {
+  const sets = [[19_456, 2], [12_288, 3], [1_024, 1]];
+  const ms = {};
+  for (const [m, t] of sets) ms[`m=${m},t=${t}`] = await benchLogin(m, t);
+  const floor = ms["m=1024,t=1"];
+  console.log("\nadmin login, median wall time of sequential requests (Argon2id, p=1):");
+  for (const [m, t] of sets) {
+    const value = ms[`m=${m},t=${t}`];
+    const note = m === 1_024 ? "floor: everything but hashing" : `hashing ~ ${fmt(value - floor, 1)} ms`;
+    console.log(`  m=${String(m).padStart(6)} KiB t=${t}: ${fmt(value, 1).padStart(6)} ms   (${note})`);
+  }
+  return ms;
+}
+
+if (only !== "login") summary.verify = await verifyBenchmark();
+if (only !== "verify") summary.loginMs = await loginBenchmark();
+writeFileSync(join(out, "results.json"), JSON.stringify(summary, null, 2));
