@@ -4,19 +4,8 @@ use authsec_edge::accounts::password::{hash_password, HashParams};
 use std::time::Instant;
 
 fn main() {
-    for (m, t) in [
-        (19_456, 2),
-        (12_288, 3),
-        (9_216, 4),
-        (7_168, 5),
-        (8_192, 2),
-        (4_096, 3),
-    ] {
-        let params = HashParams {
-            memory_kib: m,
-            iterations: t,
-            parallelism: 1,
-        };
+    for (m, t) in [(19_456, 2), (12_288, 3), (9_216, 4), (7_168, 5), (8_192, 2), (4_096, 3)] {
+        let params = HashParams { memory_kib: m, iterations: t, parallelism: 1 };
         let runs = 5;
         let start = Instant::now();
         for i in 0..runs {

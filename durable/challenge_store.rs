@@ -43,13 +43,8 @@ impl ChallengeStore {
     }
 
     fn load(&self, key: &str) -> Result<Option<Row>> {
-        let rows: Vec<Row> = self
-            .sql()
-            .exec(
-                "SELECT value, expires_at FROM items WHERE key = ?",
-                vec![key.into()],
-            )?
-            .to_array()?;
+        let rows: Vec<Row> =
+            self.sql().exec("SELECT value, expires_at FROM items WHERE key = ?", vec![key.into()])?.to_array()?;
         Ok(rows.into_iter().next())
     }
 
@@ -63,20 +58,16 @@ impl ChallengeStore {
     }
 
     fn delete(&self, key: &str) -> Result<()> {
-        self.sql()
-            .exec("DELETE FROM items WHERE key = ?", vec![key.into()])?;
+        self.sql().exec("DELETE FROM items WHERE key = ?", vec![key.into()])?;
         Ok(())
     }
 
     fn check_otp(&self, request: CheckOtp) -> Result<otp::OtpOutcome> {
-        let record = self
-            .load(&request.key)?
-            .and_then(|row| serde_json::from_str::<OtpRecord>(&row.value).ok());
+        let record = self.load(&request.key)?.and_then(|row| serde_json::from_str::<OtpRecord>(&row.value).ok());
         let (outcome, next) = otp::check(record, &request.presented_hash, request.now);
         match next {
             Some(next) => {
-                let value = serde_json::to_string(&next)
-                    .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                let value = serde_json::to_string(&next).map_err(|e| worker::Error::RustError(e.to_string()))?;
                 self.store(&request.key, &value, next.expires_at)?;
             }
             None => self.delete(&request.key)?,
@@ -119,8 +110,8 @@ impl DurableObject for ChallengeStore {
             }
             "/put-otp" => match req.json::<PutOtp>().await {
                 Ok(request) => {
-                    let value = serde_json::to_string(&request.record)
-                        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                    let value =
+                        serde_json::to_string(&request.record).map_err(|e| worker::Error::RustError(e.to_string()))?;
                     self.store(&request.key, &value, request.record.expires_at)?;
                     self.ensure_alarm(request.record.expires_at).await?;
                     Response::from_json(&true)
@@ -132,11 +123,7 @@ impl DurableObject for ChallengeStore {
                 Err(_) => bad(),
             },
             "/put-nonce" => match req.json::<Nonce>().await {
-                Ok(Nonce {
-                    key,
-                    expires_at: Some(expires_at),
-                    ..
-                }) => {
+                Ok(Nonce { key, expires_at: Some(expires_at), .. }) => {
                     self.store(&key, "", expires_at)?;
                     self.ensure_alarm(expires_at).await?;
                     Response::from_json(&true)
@@ -144,11 +131,7 @@ impl DurableObject for ChallengeStore {
                 _ => bad(),
             },
             "/take-nonce" => match req.json::<Nonce>().await {
-                Ok(Nonce {
-                    key,
-                    now: Some(now),
-                    ..
-                }) => Response::from_json(&self.take_nonce(&key, now)?),
+                Ok(Nonce { key, now: Some(now), .. }) => Response::from_json(&self.take_nonce(&key, now)?),
                 _ => bad(),
             },
             _ => Response::error("not found", 404),
@@ -163,14 +146,9 @@ impl DurableObject for ChallengeStore {
         struct Next {
             next: Option<i64>,
         }
-        let next: Vec<Next> = sql
-            .exec("SELECT MIN(expires_at) AS next FROM items", None)?
-            .to_array()?;
+        let next: Vec<Next> = sql.exec("SELECT MIN(expires_at) AS next FROM items", None)?.to_array()?;
         if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
-            self.state
-                .storage()
-                .set_alarm(at.max(now + 1) * 1000)
-                .await?;
+            self.state.storage().set_alarm(at.max(now + 1) * 1000).await?;
         }
         Response::ok("ok")
     }

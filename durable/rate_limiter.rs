@@ -31,10 +31,7 @@ impl RateLimiter {
             .state
             .storage()
             .sql()
-            .exec(
-                "SELECT window_start_ms, current, previous FROM windows WHERE key = ?",
-                vec![key.into()],
-            )?
+            .exec("SELECT window_start_ms, current, previous FROM windows WHERE key = ?", vec![key.into()])?
             .to_array()?;
         Ok(rows.into_iter().next())
     }
@@ -63,9 +60,7 @@ impl RateLimiter {
         )?;
         let storage = self.state.storage();
         if storage.get_alarm().await?.is_none() {
-            storage
-                .set_alarm(next.window_start_ms + 2 * request.limit.window_ms.max(1))
-                .await?;
+            storage.set_alarm(next.window_start_ms + 2 * request.limit.window_ms.max(1)).await?;
         }
         Response::from_json(&decision)
     }
@@ -100,20 +95,13 @@ impl DurableObject for RateLimiter {
         let now = worker::Date::now().as_millis() as i64;
         let sql = self.state.storage().sql();
         // A window older than two lengths no longer weighs on any decision.
-        sql.exec(
-            "DELETE FROM windows WHERE window_start_ms + 2 * window_ms <= ?",
-            vec![now.into()],
-        )?;
+        sql.exec("DELETE FROM windows WHERE window_start_ms + 2 * window_ms <= ?", vec![now.into()])?;
         #[derive(Deserialize)]
         struct Next {
             next: Option<i64>,
         }
-        let next: Vec<Next> = sql
-            .exec(
-                "SELECT MIN(window_start_ms + 2 * window_ms) AS next FROM windows",
-                None,
-            )?
-            .to_array()?;
+        let next: Vec<Next> =
+            sql.exec("SELECT MIN(window_start_ms + 2 * window_ms) AS next FROM windows", None)?.to_array()?;
         if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
             self.state.storage().set_alarm(at.max(now + 1000)).await?;
         }

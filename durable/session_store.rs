@@ -43,11 +43,7 @@ pub struct SessionStore {
     state: State,
 }
 
-fn rows<T: DeserializeOwned>(
-    sql: &SqlStorage,
-    query: &str,
-    bindings: Vec<worker::SqlStorageValue>,
-) -> Result<Vec<T>> {
+fn rows<T: DeserializeOwned>(sql: &SqlStorage, query: &str, bindings: Vec<worker::SqlStorageValue>) -> Result<Vec<T>> {
     sql.exec(query, bindings)?.to_array()
 }
 
@@ -58,9 +54,7 @@ impl SessionStore {
 
     fn session(&self, id: &str) -> Result<Option<Session>> {
         let query = format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?");
-        Ok(rows(&self.sql(), &query, vec![id.into()])?
-            .into_iter()
-            .next())
+        Ok(rows(&self.sql(), &query, vec![id.into()])?.into_iter().next())
     }
 
     fn create(&self, request: CreateRequest) -> Result<bool> {
@@ -114,25 +108,16 @@ impl SessionStore {
                     vec![request.now.into(), session.id.as_str().into()],
                 )?;
                 session.last_used_at = request.now;
-                Ok(RotateResponse {
-                    outcome,
-                    session: Some(session),
-                })
+                Ok(RotateResponse { outcome, session: Some(session) })
             }
             (RefreshOutcome::Reused, _, Some(session)) => {
                 sql.exec(
                     "UPDATE sessions SET revoked_at = ?, revoke_reason = 'refresh_token_reuse' WHERE id = ? AND revoked_at IS NULL",
                     vec![request.now.into(), session.id.as_str().into()],
                 )?;
-                Ok(RotateResponse {
-                    outcome,
-                    session: Some(session),
-                })
+                Ok(RotateResponse { outcome, session: Some(session) })
             }
-            (outcome, _, _) => Ok(RotateResponse {
-                outcome,
-                session: None,
-            }),
+            (outcome, _, _) => Ok(RotateResponse { outcome, session: None }),
         }
     }
 
@@ -141,12 +126,8 @@ impl SessionStore {
         let mut query = String::from(
             "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?",
         );
-        let mut bindings = vec![
-            request.now.into(),
-            reason.as_str().into(),
-            request.user_id.as_str().into(),
-            request.now.into(),
-        ];
+        let mut bindings =
+            vec![request.now.into(), reason.as_str().into(), request.user_id.as_str().into(), request.now.into()];
         if let Some(id) = &request.session_id {
             query.push_str(" AND id = ?");
             bindings.push(id.as_str().into());
@@ -160,11 +141,7 @@ impl SessionStore {
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? \
              ORDER BY created_at DESC, id DESC"
         );
-        rows(
-            &self.sql(),
-            &query,
-            vec![request.user_id.as_str().into(), request.now.into()],
-        )
+        rows(&self.sql(), &query, vec![request.user_id.as_str().into(), request.now.into()])
     }
 
     fn active(&self, request: UserRequest) -> Result<bool> {
@@ -185,18 +162,12 @@ impl DurableObject for SessionStore {
              user_agent TEXT NOT NULL DEFAULT '')",
             None,
         );
-        let _ = sql.exec(
-            "CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)",
-            None,
-        );
+        let _ = sql.exec("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)", None);
         let _ = sql.exec(
             "CREATE TABLE IF NOT EXISTS refresh (hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER)",
             None,
         );
-        let _ = sql.exec(
-            "CREATE INDEX IF NOT EXISTS refresh_session ON refresh (session_id)",
-            None,
-        );
+        let _ = sql.exec("CREATE INDEX IF NOT EXISTS refresh_session ON refresh (session_id)", None);
         SessionStore { state }
     }
 
@@ -247,20 +218,14 @@ impl DurableObject for SessionStore {
             "DELETE FROM refresh WHERE session_id IN (SELECT id FROM sessions WHERE expires_at <= ?)",
             vec![now.into()],
         )?;
-        sql.exec(
-            "DELETE FROM sessions WHERE expires_at <= ?",
-            vec![now.into()],
-        )?;
+        sql.exec("DELETE FROM sessions WHERE expires_at <= ?", vec![now.into()])?;
         #[derive(Deserialize)]
         struct Next {
             next: Option<i64>,
         }
         let next: Vec<Next> = rows(&sql, "SELECT MIN(expires_at) AS next FROM sessions", vec![])?;
         if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
-            self.state
-                .storage()
-                .set_alarm(at.max(now + 60) * 1000)
-                .await?;
+            self.state.storage().set_alarm(at.max(now + 60) * 1000).await?;
         }
         Response::ok("ok")
     }

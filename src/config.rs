@@ -93,10 +93,7 @@ impl fmt::Display for ConfigError {
 }
 
 fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        problem: problem.into(),
-    }
+    ConfigError { variable, problem: problem.into() }
 }
 
 impl Config {
@@ -109,20 +106,12 @@ impl Config {
             None | Some("") | Some("production") => Environment::Production,
             Some("staging") => Environment::Staging,
             Some("development") => Environment::Development,
-            Some(_) => {
-                return Err(error(
-                    names::ENVIRONMENT,
-                    "not one of development, staging, production",
-                ))
-            }
+            Some(_) => return Err(error(names::ENVIRONMENT, "not one of development, staging, production")),
         };
-        let access_token_ttl_secs =
-            parse_number(&var, names::ACCESS_TOKEN_TTL_SECS, 900, 60, 86_400)?;
+        let access_token_ttl_secs = parse_number(&var, names::ACCESS_TOKEN_TTL_SECS, 900, 60, 86_400)?;
         let jwks_max_age_secs = parse_number(&var, names::JWKS_MAX_AGE_SECS, 300, 0, 86_400)?;
-        let token_generate_per_minute =
-            parse_number(&var, names::TOKEN_GENERATE_PER_MINUTE, 30, 1, 10_000)?;
-        let admin_auth_per_minute =
-            parse_number(&var, names::ADMIN_AUTH_PER_MINUTE, 5, 1, 1_000)? as u32;
+        let token_generate_per_minute = parse_number(&var, names::TOKEN_GENERATE_PER_MINUTE, 30, 1, 10_000)?;
+        let admin_auth_per_minute = parse_number(&var, names::ADMIN_AUTH_PER_MINUTE, 5, 1, 1_000)? as u32;
         let raw_keys = secret(names::SIGNING_KEYS)
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| error(names::SIGNING_KEYS, "missing (set it as a secret)"))?;
@@ -134,14 +123,13 @@ impl Config {
                 error(names::SIGNING_KEYS, format!("invalid: {e}"))
             }
         })?;
-        let pepper = secret(names::SECRET_PEPPER)
-            .ok_or_else(|| error(names::SECRET_PEPPER, "missing (set it as a secret)"))?;
+        let pepper =
+            secret(names::SECRET_PEPPER).ok_or_else(|| error(names::SECRET_PEPPER, "missing (set it as a secret)"))?;
         let pepper = crate::b64::decode(pepper.trim())
             .filter(|bytes| bytes.len() >= 32)
             .ok_or_else(|| error(names::SECRET_PEPPER, "not at least 32 base64url bytes"))?;
         let password_hashing = HashParams {
-            memory_kib: parse_number(&var, names::ARGON2_MEMORY_KIB, 19_456, 1_024, 131_072)?
-                as u32,
+            memory_kib: parse_number(&var, names::ARGON2_MEMORY_KIB, 19_456, 1_024, 131_072)? as u32,
             iterations: parse_number(&var, names::ARGON2_ITERATIONS, 2, 1, 10)? as u32,
             parallelism: parse_number(&var, names::ARGON2_PARALLELISM, 1, 1, 4)? as u32,
         };
@@ -158,9 +146,7 @@ impl Config {
             from: var(names::MAIL_FROM)
                 .filter(|s| s.contains('@'))
                 .unwrap_or_else(|| "AuthSec <no-reply@authsec.invalid>".to_string()),
-            api_key: secret(names::MAIL_API_KEY)
-                .filter(|s| !s.is_empty())
-                .map(Secret::new),
+            api_key: secret(names::MAIL_API_KEY).filter(|s| !s.is_empty()).map(Secret::new),
             api_url,
         };
         Ok(Config {
@@ -190,10 +176,7 @@ fn parse_issuer(raw: Option<String>) -> Result<String, ConfigError> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| error(names::BASE_URL, "missing or not an http(s) origin"))?;
     if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
-        return Err(error(
-            names::BASE_URL,
-            "not a bare origin (scheme://host[:port], no path)",
-        ));
+        return Err(error(names::BASE_URL, "not a bare origin (scheme://host[:port], no path)"));
     }
     Ok(url.to_string())
 }
@@ -208,10 +191,7 @@ fn parse_number(
     let Some(raw) = var(name).filter(|s| !s.trim().is_empty()) else {
         return Ok(default);
     };
-    let value: u64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| error(name, "not a whole number"))?;
+    let value: u64 = raw.trim().parse().map_err(|_| error(name, "not a whole number"))?;
     if !(min..=max).contains(&value) {
         return Err(error(name, format!("outside {min}..={max}")));
     }

@@ -59,17 +59,11 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest {
-            field: Some(field.to_string()),
-            message: message.into(),
-        }
+        ApiError::BadRequest { field: Some(field.to_string()), message: message.into() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::BadRequest {
-            field: None,
-            message: message.into(),
-        }
+        ApiError::BadRequest { field: None, message: message.into() }
     }
 
     /// What goes to the log for this error: the internal detail, if any.
@@ -91,29 +85,17 @@ impl ApiError {
                 }
                 HttpResponse::json(400, &body)
             }
-            ApiError::MissingToken => HttpResponse::json(
-                401,
-                &json!({"error": "unauthorized", "message": "a bearer token is required"}),
-            )
-            .with_header("www-authenticate", "Bearer realm=\"authsec\""),
-            ApiError::InvalidToken(reason) => HttpResponse::json(
-                401,
-                &json!({"valid": false, "error": "invalid_token", "message": reason}),
-            )
-            .with_header(
-                "www-authenticate",
-                "Bearer realm=\"authsec\", error=\"invalid_token\"",
-            ),
-            ApiError::Forbidden(message) => {
-                HttpResponse::json(403, &json!({"error": "forbidden", "message": message}))
+            ApiError::MissingToken => {
+                HttpResponse::json(401, &json!({"error": "unauthorized", "message": "a bearer token is required"}))
+                    .with_header("www-authenticate", "Bearer realm=\"authsec\"")
             }
-            ApiError::Conflict(message) => {
-                HttpResponse::json(409, &json!({"error": "conflict", "message": message}))
+            ApiError::InvalidToken(reason) => {
+                HttpResponse::json(401, &json!({"valid": false, "error": "invalid_token", "message": reason}))
+                    .with_header("www-authenticate", "Bearer realm=\"authsec\", error=\"invalid_token\"")
             }
-            ApiError::InvalidOtp {
-                message,
-                remaining_attempts,
-            } => {
+            ApiError::Forbidden(message) => HttpResponse::json(403, &json!({"error": "forbidden", "message": message})),
+            ApiError::Conflict(message) => HttpResponse::json(409, &json!({"error": "conflict", "message": message})),
+            ApiError::InvalidOtp { message, remaining_attempts } => {
                 let mut body = json!({"error": "invalid_otp", "message": message});
                 if let Some(remaining) = remaining_attempts {
                     body["remaining_attempts"] = json!(remaining);
@@ -132,14 +114,10 @@ impl ApiError {
                         "retry_after": retry_after_secs}),
             )
             .with_header("retry-after", &retry_after_secs.to_string()),
-            ApiError::InvalidGrant(message) => HttpResponse::json(
-                400,
-                &json!({"error": "invalid_grant", "message": message}),
-            ),
-            ApiError::NotFound => HttpResponse::json(
-                404,
-                &json!({"error": "not_found", "message": "no such route"}),
-            ),
+            ApiError::InvalidGrant(message) => {
+                HttpResponse::json(400, &json!({"error": "invalid_grant", "message": message}))
+            }
+            ApiError::NotFound => HttpResponse::json(404, &json!({"error": "not_found", "message": "no such route"})),
             ApiError::MethodNotAllowed(allowed) => {
                 let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
                 HttpResponse::json(
@@ -154,10 +132,9 @@ impl ApiError {
                 &json!({"error": "payload_too_large",
                         "message": format!("request bodies are limited to {limit} bytes")}),
             ),
-            ApiError::UnsupportedMediaType(message) => HttpResponse::json(
-                415,
-                &json!({"error": "unsupported_media_type", "message": message}),
-            ),
+            ApiError::UnsupportedMediaType(message) => {
+                HttpResponse::json(415, &json!({"error": "unsupported_media_type", "message": message}))
+            }
             ApiError::RateLimited { retry_after_secs } => HttpResponse::json(
                 429,
                 &json!({"error": "rate_limited",
@@ -179,10 +156,9 @@ impl ApiError {
                 &json!({"error": "service_unavailable",
                         "message": "a backing service is unavailable; try again"}),
             ),
-            ApiError::Internal(_) => HttpResponse::json(
-                500,
-                &json!({"error": "internal_error", "message": "internal error"}),
-            ),
+            ApiError::Internal(_) => {
+                HttpResponse::json(500, &json!({"error": "internal_error", "message": "internal error"}))
+            }
         }
     }
 }
@@ -211,18 +187,12 @@ mod tests {
     fn missing_token_asks_for_bearer() {
         let resp = ApiError::MissingToken.into_response();
         assert_eq!(resp.status, 401);
-        assert!(resp
-            .header("www-authenticate")
-            .unwrap()
-            .starts_with("Bearer"));
+        assert!(resp.header("www-authenticate").unwrap().starts_with("Bearer"));
     }
 
     #[test]
     fn rate_limit_sets_retry_after_and_405_sets_allow() {
-        let resp = ApiError::RateLimited {
-            retry_after_secs: 7,
-        }
-        .into_response();
+        let resp = ApiError::RateLimited { retry_after_secs: 7 }.into_response();
         assert_eq!((resp.status, resp.header("retry-after")), (429, Some("7")));
         let resp = ApiError::MethodNotAllowed(vec![Method::Post]).into_response();
         assert_eq!((resp.status, resp.header("allow")), (405, Some("POST")));

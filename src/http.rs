@@ -65,18 +65,11 @@ impl HttpRequest {
             Some((p, q)) => (p.to_string(), q.to_string()),
             None => (path.to_string(), String::new()),
         };
-        HttpRequest {
-            method,
-            path,
-            query,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
+        HttpRequest { method, path, query, headers: Vec::new(), body: Vec::new() }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 
@@ -86,24 +79,18 @@ impl HttpRequest {
     }
 
     pub fn with_json(self, value: &serde_json::Value) -> Self {
-        self.with_header("content-type", "application/json")
-            .with_body(value.to_string())
+        self.with_header("content-type", "application/json").with_body(value.to_string())
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a query parameter, percent-decoded (`+` is a space).
     pub fn query_param(&self, name: &str) -> Option<String> {
         self.query.split('&').find_map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key).as_deref() == Some(name))
-                .then(|| percent_decode(value))
-                .flatten()
+            (percent_decode(key).as_deref() == Some(name)).then(|| percent_decode(value)).flatten()
         })
     }
 
@@ -163,35 +150,20 @@ impl HttpResponse {
     pub fn json<T: Serialize>(status: u16, value: &T) -> Self {
         // Serializing our own response types cannot fail (no maps with non-string keys).
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-        HttpResponse {
-            status,
-            headers: vec![(
-                "content-type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
-            body,
-        }
+        HttpResponse { status, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body }
     }
 
     pub fn text(status: u16, content_type: &str, body: String) -> Self {
-        HttpResponse {
-            status,
-            headers: vec![("content-type".into(), content_type.into())],
-            body: body.into_bytes(),
-        }
+        HttpResponse { status, headers: vec![("content-type".into(), content_type.into())], body: body.into_bytes() }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn json_body(&self) -> serde_json::Value {
@@ -213,11 +185,7 @@ mod tests {
             ("https://h/p?q=a?b#f", ("/p", "q=a?b")),
         ];
         for (url, (path, query)) in cases {
-            assert_eq!(
-                split_url(url),
-                (path.to_string(), query.to_string()),
-                "{url}"
-            );
+            assert_eq!(split_url(url), (path.to_string(), query.to_string()), "{url}");
         }
     }
 

@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Upper bounds of the latency buckets, in milliseconds.
-const BUCKETS_MS: &[f64] = &[
-    1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0,
-];
+const BUCKETS_MS: &[f64] = &[1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0];
 
 #[derive(Debug, Default, Clone)]
 struct Histogram {
@@ -26,10 +24,7 @@ impl Histogram {
         if self.counts.is_empty() {
             self.counts = vec![0; BUCKETS_MS.len() + 1];
         }
-        let index = BUCKETS_MS
-            .iter()
-            .position(|&bound| ms <= bound)
-            .unwrap_or(BUCKETS_MS.len());
+        let index = BUCKETS_MS.iter().position(|&bound| ms <= bound).unwrap_or(BUCKETS_MS.len());
         self.counts[index] += 1;
         self.sum_ms += ms;
         self.total += 1;
@@ -46,13 +41,7 @@ pub struct Metrics {
 impl Metrics {
     /// Counts one request under its route template (never the raw path, so ids and
     /// tokens in paths never become label values).
-    pub fn record_request(
-        &mut self,
-        route: &'static str,
-        method: &'static str,
-        status: u16,
-        ms: f64,
-    ) {
+    pub fn record_request(&mut self, route: &'static str, method: &'static str, status: u16, ms: f64) {
         *self.requests.entry((route, method, status)).or_default() += 1;
         self.latency.entry(route).or_default().observe(ms.max(0.0));
     }
@@ -74,7 +63,9 @@ impl Metrics {
                 status / 100
             );
         }
-        out.push_str("# HELP authsec_http_request_duration_ms Request latency (wall time across I/O) by route template.\n");
+        out.push_str(
+            "# HELP authsec_http_request_duration_ms Request latency (wall time across I/O) by route template.\n",
+        );
         out.push_str("# TYPE authsec_http_request_duration_ms histogram\n");
         for (route, histogram) in &self.latency {
             let mut cumulative = 0;
@@ -90,24 +81,13 @@ impl Metrics {
                 "authsec_http_request_duration_ms_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                 histogram.total
             );
-            let _ = writeln!(
-                out,
-                "authsec_http_request_duration_ms_sum{{route=\"{route}\"}} {}",
-                histogram.sum_ms
-            );
-            let _ = writeln!(
-                out,
-                "authsec_http_request_duration_ms_count{{route=\"{route}\"}} {}",
-                histogram.total
-            );
+            let _ = writeln!(out, "authsec_http_request_duration_ms_sum{{route=\"{route}\"}} {}", histogram.sum_ms);
+            let _ = writeln!(out, "authsec_http_request_duration_ms_count{{route=\"{route}\"}} {}", histogram.total);
         }
         out.push_str("# HELP authsec_token_verifications_total Token verifications by result.\n");
         out.push_str("# TYPE authsec_token_verifications_total counter\n");
         for (result, count) in &self.verifications {
-            let _ = writeln!(
-                out,
-                "authsec_token_verifications_total{{result=\"{result}\"}} {count}"
-            );
+            let _ = writeln!(out, "authsec_token_verifications_total{{result=\"{result}\"}} {count}");
         }
         out
     }
@@ -125,14 +105,12 @@ mod tests {
         m.record_request("/a", "GET", 404, 3000.0);
         m.record_verification("valid");
         let text = m.render();
-        assert!(text.contains(
-            "authsec_http_requests_total{route=\"/a\",method=\"GET\",status=\"200\",class=\"2xx\"} 2"
-        ));
+        assert!(
+            text.contains("authsec_http_requests_total{route=\"/a\",method=\"GET\",status=\"200\",class=\"2xx\"} 2")
+        );
         assert!(text.contains("authsec_http_request_duration_ms_bucket{route=\"/a\",le=\"5\"} 1"));
         assert!(text.contains("authsec_http_request_duration_ms_bucket{route=\"/a\",le=\"50\"} 2"));
-        assert!(
-            text.contains("authsec_http_request_duration_ms_bucket{route=\"/a\",le=\"+Inf\"} 3")
-        );
+        assert!(text.contains("authsec_http_request_duration_ms_bucket{route=\"/a\",le=\"+Inf\"} 3"));
         assert!(text.contains("authsec_http_request_duration_ms_count{route=\"/a\"} 3"));
         assert!(text.contains("authsec_token_verifications_total{result=\"valid\"} 1"));
     }

@@ -35,17 +35,9 @@ pub fn admit(state: WindowState, limit: Limit, now_ms: i64) -> (Decision, Window
     let mut state = if state.window_start_ms == start {
         state
     } else if state.window_start_ms == start - window {
-        WindowState {
-            window_start_ms: start,
-            current: 0,
-            previous: state.current,
-        }
+        WindowState { window_start_ms: start, current: 0, previous: state.current }
     } else {
-        WindowState {
-            window_start_ms: start,
-            current: 0,
-            previous: 0,
-        }
+        WindowState { window_start_ms: start, current: 0, previous: 0 }
     };
     let elapsed = (now_ms - start) as f64;
     let overlap = 1.0 - elapsed / window as f64;
@@ -67,18 +59,13 @@ fn retry_after_ms(state: &WindowState, limit: Limit, elapsed: f64) -> i64 {
     let room_needed = state.current as f64 + 1.0 - limit.max as f64;
     if state.previous > 0 && room_needed <= 0.0 {
         // previous * (1 - t/window) + current + 1 <= max  =>  t >= window * (1 - (max-current-1)/previous)
-        let t = window
-            * (1.0 - (limit.max as f64 - state.current as f64 - 1.0) / state.previous as f64);
+        let t = window * (1.0 - (limit.max as f64 - state.current as f64 - 1.0) / state.previous as f64);
         return (t - elapsed).ceil().max(1.0) as i64;
     }
     // The current window alone is full: wait for the next one, where it becomes
     // `previous` and must decay enough for one more attempt.
     let next_start = window - elapsed;
-    let decay = if state.current == 0 {
-        0.0
-    } else {
-        window * (1.0 - (limit.max as f64 - 1.0) / state.current as f64)
-    };
+    let decay = if state.current == 0 { 0.0 } else { window * (1.0 - (limit.max as f64 - 1.0) / state.current as f64) };
     (next_start + decay.max(0.0)).ceil().max(1.0) as i64
 }
 
@@ -86,10 +73,7 @@ fn retry_after_ms(state: &WindowState, limit: Limit, elapsed: f64) -> i64 {
 mod tests {
     use super::*;
 
-    const MINUTE: Limit = Limit {
-        max: 5,
-        window_ms: 60_000,
-    };
+    const MINUTE: Limit = Limit { max: 5, window_ms: 60_000 };
 
     #[test]
     fn allows_up_to_max_then_limits() {
@@ -101,9 +85,7 @@ mod tests {
             state = next;
         }
         let (decision, _) = admit(state, MINUTE, now + 10);
-        let Decision::Limited { retry_after_secs } = decision else {
-            panic!("sixth attempt must be limited")
-        };
+        let Decision::Limited { retry_after_secs } = decision else { panic!("sixth attempt must be limited") };
         assert!((1..=120).contains(&retry_after_secs));
     }
 
@@ -114,31 +96,16 @@ mod tests {
         for _ in 0..5 {
             state = admit(state, MINUTE, now).1;
         }
-        let Decision::Limited { retry_after_secs } = admit(state, MINUTE, now).0 else {
-            panic!("must be limited")
-        };
+        let Decision::Limited { retry_after_secs } = admit(state, MINUTE, now).0 else { panic!("must be limited") };
         let later = now + retry_after_secs as i64 * 1000;
-        assert!(matches!(
-            admit(state, MINUTE, later).0,
-            Decision::Allowed { .. }
-        ));
+        assert!(matches!(admit(state, MINUTE, later).0, Decision::Allowed { .. }));
         let just_before = later - 1500;
-        assert!(matches!(
-            admit(state, MINUTE, just_before).0,
-            Decision::Limited { .. }
-        ));
+        assert!(matches!(admit(state, MINUTE, just_before).0, Decision::Limited { .. }));
     }
 
     #[test]
     fn old_windows_are_forgotten() {
-        let state = WindowState {
-            window_start_ms: 0,
-            current: 100,
-            previous: 100,
-        };
-        assert!(matches!(
-            admit(state, MINUTE, 10 * 60_000).0,
-            Decision::Allowed { remaining: 4 }
-        ));
+        let state = WindowState { window_start_ms: 0, current: 100, previous: 100 };
+        assert!(matches!(admit(state, MINUTE, 10 * 60_000).0, Decision::Allowed { remaining: 4 }));
     }
 }

@@ -33,89 +33,30 @@ pub enum Route {
 /// (method, template, route). Segments starting with ':' capture one path segment.
 const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Get, "/authsec/uflow/health", Route::Health),
-    (
-        Method::Get,
-        "/.well-known/openid-configuration",
-        Route::OpenIdConfiguration,
-    ),
-    (
-        Method::Get,
-        "/.well-known/oauth-authorization-server",
-        Route::OAuthServerMetadata,
-    ),
+    (Method::Get, "/.well-known/openid-configuration", Route::OpenIdConfiguration),
+    (Method::Get, "/.well-known/oauth-authorization-server", Route::OAuthServerMetadata),
     (Method::Get, "/.well-known/jwks.json", Route::Jwks),
     (Method::Get, "/metrics", Route::Metrics),
-    (
-        Method::Post,
-        "/authsec/authmgr/token/verify",
-        Route::TokenVerify,
-    ),
-    (
-        Method::Post,
-        "/authsec/authmgr/token/generate",
-        Route::TokenGenerate,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/auth/admin/login/bootstrap",
-        Route::AdminBootstrap,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/auth/admin/register",
-        Route::AdminRegister,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/auth/admin/complete-registration",
-        Route::AdminCompleteRegistration,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/auth/admin/login/precheck",
-        Route::AdminPrecheck,
-    ),
-    (
-        Method::Get,
-        "/authsec/uflow/auth/admin/challenge",
-        Route::AdminChallenge,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/auth/admin/login",
-        Route::AdminLogin,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/auth/token/refresh",
-        Route::TokenRefresh,
-    ),
+    (Method::Post, "/authsec/authmgr/token/verify", Route::TokenVerify),
+    (Method::Post, "/authsec/authmgr/token/generate", Route::TokenGenerate),
+    (Method::Post, "/authsec/uflow/auth/admin/login/bootstrap", Route::AdminBootstrap),
+    (Method::Post, "/authsec/uflow/auth/admin/register", Route::AdminRegister),
+    (Method::Post, "/authsec/uflow/auth/admin/complete-registration", Route::AdminCompleteRegistration),
+    (Method::Post, "/authsec/uflow/auth/admin/login/precheck", Route::AdminPrecheck),
+    (Method::Get, "/authsec/uflow/auth/admin/challenge", Route::AdminChallenge),
+    (Method::Post, "/authsec/uflow/auth/admin/login", Route::AdminLogin),
+    (Method::Post, "/authsec/uflow/auth/token/refresh", Route::TokenRefresh),
     (Method::Post, "/authsec/uflow/auth/logout", Route::Logout),
-    (
-        Method::Get,
-        "/authsec/uflow/auth/sessions",
-        Route::SessionsList,
-    ),
-    (
-        Method::Delete,
-        "/authsec/uflow/auth/sessions/:id",
-        Route::SessionRevoke,
-    ),
-    (
-        Method::Post,
-        "/authsec/uflow/admin/users/:user_id/revoke-sessions",
-        Route::AdminRevokeUserSessions,
-    ),
+    (Method::Get, "/authsec/uflow/auth/sessions", Route::SessionsList),
+    (Method::Delete, "/authsec/uflow/auth/sessions/:id", Route::SessionRevoke),
+    (Method::Post, "/authsec/uflow/admin/users/:user_id/revoke-sessions", Route::AdminRevokeUserSessions),
     (Method::Get, "/authsec/dev/outbox", Route::DevOutbox),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
 /// capability named in the 501 body. Each entry goes away when its capability lands.
 const NOT_YET_SERVED: &[(&str, &str)] = &[
-    (
-        "/authsec/uflow/auth/",
-        "accounts, MFA, device grant and CIBA",
-    ),
+    ("/authsec/uflow/auth/", "accounts, MFA, device grant and CIBA"),
     ("/authsec/uflow/user/", "end-user accounts and RBAC"),
     ("/authsec/uflow/admin/", "tenant administration and RBAC"),
     ("/authsec/uflow/activate", "the device grant"),
@@ -144,10 +85,7 @@ pub struct Matched {
 impl Matched {
     /// A captured path parameter; templates guarantee the names they declare.
     pub fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("", |(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str())
     }
 }
 
@@ -157,11 +95,7 @@ pub fn resolve(method: Method, path: &str) -> Result<Matched, (ApiError, &'stati
     for &(route_method, template, route) in ROUTES {
         if let Some(params) = match_template(template, path) {
             if route_method == method {
-                return Ok(Matched {
-                    route,
-                    template,
-                    params,
-                });
+                return Ok(Matched { route, template, params });
             }
             allowed.push(route_method);
         }
@@ -169,10 +103,7 @@ pub fn resolve(method: Method, path: &str) -> Result<Matched, (ApiError, &'stati
     if !allowed.is_empty() {
         return Err((ApiError::MethodNotAllowed(allowed), "method_not_allowed"));
     }
-    if let Some(&(_, capability)) = NOT_YET_SERVED
-        .iter()
-        .find(|(prefix, _)| path.starts_with(prefix))
-    {
+    if let Some(&(_, capability)) = NOT_YET_SERVED.iter().find(|(prefix, _)| path.starts_with(prefix)) {
         return Err((ApiError::NotImplemented(capability), "not_implemented"));
     }
     Err((ApiError::NotFound, "not_found"))
@@ -181,10 +112,7 @@ pub fn resolve(method: Method, path: &str) -> Result<Matched, (ApiError, &'stati
 /// Matches a path against a template, capturing `:name` segments. A trailing slash is
 /// tolerated (AuthSec's SDKs are not consistent about it); empty segments are not.
 fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
-    let path = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
+    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
     let mut params = Vec::new();
     let mut path_segments = path.split('/');
     for template_segment in template.split('/') {
@@ -235,10 +163,7 @@ mod tests {
     #[test]
     fn captures_parameters() {
         let params = match_template("/a/:id/b/:other", "/a/42/b/x").unwrap();
-        assert_eq!(
-            params,
-            vec![("id", "42".to_string()), ("other", "x".to_string())]
-        );
+        assert_eq!(params, vec![("id", "42".to_string()), ("other", "x".to_string())]);
         assert!(match_template("/a/:id", "/a/").is_none());
     }
 }

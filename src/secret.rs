@@ -37,17 +37,12 @@ impl<T: AsRef<[u8]>> Eq for Secret<T> {}
 /// encoded: the at-rest form of every code and token this service stores.
 pub fn keyed_hash(pepper: &[u8], parts: &[&str]) -> String {
     use hmac::{Hmac, Mac};
-    let mut mac =
-        <Hmac<sha2::Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes any key length");
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes any key length");
     for part in parts {
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part.as_bytes());
     }
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Constant-time equality of two byte strings (the length itself is not hidden).

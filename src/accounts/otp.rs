@@ -15,10 +15,7 @@ const UNBIASED_LIMIT: u32 = 4_294_000_000;
 /// A 6-digit code from random draws, or `None` if all draws fell in the rejected tail
 /// (probability 0.0002 per draw); the caller then draws again.
 pub fn code_from_draws(draws: &[u32]) -> Option<String> {
-    draws
-        .iter()
-        .find(|&&d| d < UNBIASED_LIMIT)
-        .map(|d| format!("{:06}", d % 1_000_000))
+    draws.iter().find(|&&d| d < UNBIASED_LIMIT).map(|d| format!("{:06}", d % 1_000_000))
 }
 
 /// The keyed hash of a code, bound to its purpose and subject.
@@ -37,12 +34,7 @@ pub struct OtpRecord {
 
 impl OtpRecord {
     pub fn new(code_hash: String, now: i64, payload: serde_json::Value) -> Self {
-        OtpRecord {
-            code_hash,
-            expires_at: now + TTL_SECS,
-            attempts: 0,
-            payload,
-        }
+        OtpRecord { code_hash, expires_at: now + TTL_SECS, attempts: 0, payload }
     }
 }
 
@@ -60,11 +52,7 @@ pub enum OtpOutcome {
 }
 
 /// Checks a presented code. Returns the outcome and the state to keep (`None`: delete).
-pub fn check(
-    record: Option<OtpRecord>,
-    presented_hash: &str,
-    now: i64,
-) -> (OtpOutcome, Option<OtpRecord>) {
+pub fn check(record: Option<OtpRecord>, presented_hash: &str, now: i64) -> (OtpOutcome, Option<OtpRecord>) {
     let Some(mut record) = record else {
         return (OtpOutcome::Missing, None);
     };
@@ -89,11 +77,7 @@ mod tests {
     use serde_json::json;
 
     fn record() -> OtpRecord {
-        OtpRecord::new(
-            hash_code(b"pepper", "p", "a@b.test", "123456"),
-            1000,
-            json!({"k": 1}),
-        )
+        OtpRecord::new(hash_code(b"pepper", "p", "a@b.test", "123456"), 1000, json!({"k": 1}))
     }
 
     #[test]
@@ -131,14 +115,8 @@ mod tests {
     #[test]
     fn codes_expire_after_ten_minutes() {
         let right = hash_code(b"pepper", "p", "a@b.test", "123456");
-        assert!(matches!(
-            check(Some(record()), &right, 1000 + TTL_SECS - 1).0,
-            OtpOutcome::Accepted(_)
-        ));
-        assert_eq!(
-            check(Some(record()), &right, 1000 + TTL_SECS).0,
-            OtpOutcome::Expired
-        );
+        assert!(matches!(check(Some(record()), &right, 1000 + TTL_SECS - 1).0, OtpOutcome::Accepted(_)));
+        assert_eq!(check(Some(record()), &right, 1000 + TTL_SECS).0, OtpOutcome::Expired);
     }
 
     #[test]

@@ -68,23 +68,15 @@ pub fn is_common(password: &str) -> bool {
 }
 
 fn hasher(params: HashParams) -> Result<Argon2<'static>, String> {
-    let params = Params::new(
-        params.memory_kib,
-        params.iterations,
-        params.parallelism,
-        None,
-    )
-    .map_err(|e| e.to_string())?;
+    let params =
+        Params::new(params.memory_kib, params.iterations, params.parallelism, None).map_err(|e| e.to_string())?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hashes with a caller-supplied random salt (the caller owns the RNG).
 pub fn hash_password(password: &str, salt: [u8; 16], params: HashParams) -> Result<String, String> {
     let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    hasher(params)?
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| e.to_string())
+    hasher(params)?.hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string()).map_err(|e| e.to_string())
 }
 
 /// Verifies against a stored PHC string, with the parameters recorded in it.
@@ -92,9 +84,7 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     let Ok(hash) = PasswordHash::new(phc) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &hash)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), &hash).is_ok()
 }
 
 /// Whether a stored hash was made with other parameters than the configured ones.
@@ -115,42 +105,20 @@ pub fn needs_rehash(phc: &str, params: HashParams) -> bool {
 mod tests {
     use super::*;
 
-    const FAST: HashParams = HashParams {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    };
+    const FAST: HashParams = HashParams { memory_kib: 256, iterations: 1, parallelism: 1 };
 
     #[test]
     fn length_and_common_password_rules() {
-        assert_eq!(
-            check_new_password("short", None),
-            Err(PasswordError::TooShort)
-        );
-        assert_eq!(
-            check_new_password(&"x".repeat(129), None),
-            Err(PasswordError::TooLong)
-        );
-        assert_eq!(
-            check_new_password("password1", None),
-            Err(PasswordError::TooCommon)
-        );
-        assert_eq!(
-            check_new_password("PASSWORD1", None),
-            Err(PasswordError::TooCommon)
-        );
-        assert_eq!(
-            check_new_password("qwertyuiop", None),
-            Err(PasswordError::TooCommon)
-        );
+        assert_eq!(check_new_password("short", None), Err(PasswordError::TooShort));
+        assert_eq!(check_new_password(&"x".repeat(129), None), Err(PasswordError::TooLong));
+        assert_eq!(check_new_password("password1", None), Err(PasswordError::TooCommon));
+        assert_eq!(check_new_password("PASSWORD1", None), Err(PasswordError::TooCommon));
+        assert_eq!(check_new_password("qwertyuiop", None), Err(PasswordError::TooCommon));
         assert_eq!(
             check_new_password("a sturdy passphrase", Some("another")),
             Err(PasswordError::ConfirmationMismatch)
         );
-        assert_eq!(
-            check_new_password("a sturdy passphrase", Some("a sturdy passphrase")),
-            Ok(())
-        );
+        assert_eq!(check_new_password("a sturdy passphrase", Some("a sturdy passphrase")), Ok(()));
         // Characters, not bytes: eight multibyte characters are enough.
         assert_eq!(check_new_password("ééééééé€", None), Ok(()));
     }
@@ -160,9 +128,7 @@ mod tests {
         let lines: Vec<&str> = COMMON.lines().filter(|l| !l.starts_with('#')).collect();
         assert_eq!(lines.len(), 1000);
         assert!(lines.windows(2).all(|w| w[0] < w[1]));
-        assert!(lines
-            .iter()
-            .all(|l| l.chars().count() >= MIN_LEN && *l == l.to_lowercase()));
+        assert!(lines.iter().all(|l| l.chars().count() >= MIN_LEN && *l == l.to_lowercase()));
     }
 
     #[test]
@@ -173,13 +139,7 @@ mod tests {
         assert!(!verify_password("correct horse batterY", &phc));
         assert!(!verify_password("x", "not a phc string"));
         assert!(!needs_rehash(&phc, FAST));
-        assert!(needs_rehash(
-            &phc,
-            HashParams {
-                memory_kib: 512,
-                ..FAST
-            }
-        ));
+        assert!(needs_rehash(&phc, HashParams { memory_kib: 512, ..FAST }));
         assert!(needs_rehash("garbage", FAST));
     }
 

@@ -64,11 +64,7 @@ pub enum RefreshOutcome {
 
 /// Decides a refresh. The caller applies it: on `Rotated`, mark the record used and
 /// store the new hash; on `Reused`, revoke the session.
-pub fn decide_refresh(
-    record: Option<&RefreshRecord>,
-    session: Option<&Session>,
-    now: i64,
-) -> RefreshOutcome {
+pub fn decide_refresh(record: Option<&RefreshRecord>, session: Option<&Session>, now: i64) -> RefreshOutcome {
     let (Some(record), Some(session)) = (record, session) else {
         return RefreshOutcome::Unknown;
     };
@@ -93,10 +89,7 @@ pub fn parse_refresh_token(token: &str) -> Option<(&str, &str)> {
         return None;
     };
     let safe = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 128
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
     (safe(tenant) && safe(secret)).then_some((tenant, secret))
 }
@@ -114,43 +107,21 @@ mod tests {
     }
 
     fn record(used: Option<i64>) -> RefreshRecord {
-        RefreshRecord {
-            hash: "h".into(),
-            session_id: "s1".into(),
-            used_at: used,
-        }
+        RefreshRecord { hash: "h".into(), session_id: "s1".into(), used_at: used }
     }
 
     #[test]
     fn every_state_of_a_refresh_is_decided() {
         let s = session(100);
-        assert_eq!(
-            decide_refresh(Some(&record(None)), Some(&s), 200),
-            RefreshOutcome::Rotated
-        );
-        assert_eq!(
-            decide_refresh(Some(&record(Some(150))), Some(&s), 200),
-            RefreshOutcome::Reused
-        );
+        assert_eq!(decide_refresh(Some(&record(None)), Some(&s), 200), RefreshOutcome::Rotated);
+        assert_eq!(decide_refresh(Some(&record(Some(150))), Some(&s), 200), RefreshOutcome::Reused);
         assert_eq!(decide_refresh(None, Some(&s), 200), RefreshOutcome::Unknown);
-        assert_eq!(
-            decide_refresh(Some(&record(None)), None, 200),
-            RefreshOutcome::Unknown
-        );
+        assert_eq!(decide_refresh(Some(&record(None)), None, 200), RefreshOutcome::Unknown);
         let mut revoked = s.clone();
         revoked.revoked_at = Some(150);
-        assert_eq!(
-            decide_refresh(Some(&record(None)), Some(&revoked), 200),
-            RefreshOutcome::Revoked
-        );
-        assert_eq!(
-            decide_refresh(Some(&record(Some(150))), Some(&revoked), 200),
-            RefreshOutcome::Revoked
-        );
-        assert_eq!(
-            decide_refresh(Some(&record(None)), Some(&s), 100 + SESSION_TTL_SECS),
-            RefreshOutcome::Expired
-        );
+        assert_eq!(decide_refresh(Some(&record(None)), Some(&revoked), 200), RefreshOutcome::Revoked);
+        assert_eq!(decide_refresh(Some(&record(Some(150))), Some(&revoked), 200), RefreshOutcome::Revoked);
+        assert_eq!(decide_refresh(Some(&record(None)), Some(&s), 100 + SESSION_TTL_SECS), RefreshOutcome::Expired);
     }
 
     #[test]
@@ -167,15 +138,7 @@ mod tests {
     fn refresh_tokens_round_trip_and_reject_junk() {
         let t = format_refresh_token("tenant-1", "abcDEF_-123");
         assert_eq!(parse_refresh_token(&t), Some(("tenant-1", "abcDEF_-123")));
-        for junk in [
-            "",
-            "rt1",
-            "rt1..x",
-            "rt2.t.s",
-            "rt1.t.s.x",
-            "rt1.t/../x.s",
-            "rt1.t.s p",
-        ] {
+        for junk in ["", "rt1", "rt1..x", "rt2.t.s", "rt1.t.s.x", "rt1.t/../x.s", "rt1.t.s p"] {
             assert_eq!(parse_refresh_token(junk), None, "{junk}");
         }
     }

@@ -45,30 +45,14 @@ fn optional_text(body: &Map<String, Value>, field: &str, max: usize) -> Result<S
     match body.get(field) {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) if s.chars().count() <= max => Ok(s.trim().to_string()),
-        Some(Value::String(_)) => Err(ApiError::bad_field(
-            field,
-            format!("{field} is longer than {max} characters"),
-        )),
-        Some(_) => Err(ApiError::bad_field(
-            field,
-            format!("{field} must be a string"),
-        )),
+        Some(Value::String(_)) => Err(ApiError::bad_field(field, format!("{field} is longer than {max} characters"))),
+        Some(_) => Err(ApiError::bad_field(field, format!("{field} must be a string"))),
     }
 }
 
-async fn limit_ip_and_email<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-    email: &str,
-) -> Result<(), ApiError> {
+async fn limit_ip_and_email<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, email: &str) -> Result<(), ApiError> {
     let per_minute = ctx.config()?.admin_auth_per_minute;
-    rate_limit(
-        ctx,
-        &format!("admin-auth:ip:{}", client_ip(req)),
-        per_minute,
-        60,
-    )
-    .await?;
+    rate_limit(ctx, &format!("admin-auth:ip:{}", client_ip(req)), per_minute, 60).await?;
     rate_limit(ctx, &format!("admin-auth:email:{email}"), per_minute, 60).await
 }
 
@@ -76,10 +60,7 @@ async fn limit_ip_and_email<P: Platform>(
 fn new_code<P: Platform>(ctx: &Ctx<'_, P>) -> String {
     loop {
         let bytes = ctx.platform.random_id();
-        let draws: Vec<u32> = bytes
-            .chunks(4)
-            .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
+        let draws: Vec<u32> = bytes.chunks(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
         if let Some(code) = otp::code_from_draws(&draws) {
             return code;
         }
@@ -99,35 +80,16 @@ pub async fn begin_registration<P: Platform>(
     let confirmation = match body.get("confirm_password") {
         Some(Value::String(s)) => Some(s.as_str()),
         None | Some(Value::Null) => None,
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "confirm_password",
-                "confirm_password must be a string",
-            ))
-        }
+        Some(_) => return Err(ApiError::bad_field("confirm_password", "confirm_password must be a string")),
     };
-    check_new_password(password, confirmation)
-        .map_err(|e| ApiError::bad_field("password", e.to_string()))?;
-    let tenant_domain =
-        validate::tenant_domain("tenant_domain", required_string(&body, "tenant_domain")?)?;
+    check_new_password(password, confirmation).map_err(|e| ApiError::bad_field("password", e.to_string()))?;
+    let tenant_domain = validate::tenant_domain("tenant_domain", required_string(&body, "tenant_domain")?)?;
     let name = optional_text(&body, "name", 128)?;
     let store = ctx.platform.store();
-    if store
-        .admin_by_email(&email)
-        .await
-        .map_err(store_error)?
-        .is_some()
-    {
-        return Err(ApiError::Conflict(
-            "an admin with this email already exists".into(),
-        ));
+    if store.admin_by_email(&email).await.map_err(store_error)?.is_some() {
+        return Err(ApiError::Conflict("an admin with this email already exists".into()));
     }
-    if store
-        .tenant_by_domain(&tenant_domain)
-        .await
-        .map_err(store_error)?
-        .is_some()
-    {
+    if store.tenant_by_domain(&tenant_domain).await.map_err(store_error)?.is_some() {
         return Err(ApiError::Conflict("this tenant domain is taken".into()));
     }
     let config = ctx.config()?;
@@ -166,10 +128,7 @@ pub async fn begin_registration<P: Platform>(
 
 /// `POST auth/admin/complete-registration`: the code unlocks the pending registration,
 /// and the whole tenant is created in one atomic write.
-pub async fn complete_registration<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn complete_registration<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let email = validate::email("email", required_string(&body, "email")?)?;
     let code = required_string(&body, "otp")?.trim();
@@ -182,11 +141,7 @@ pub async fn complete_registration<P: Platform>(
     let outcome = ctx
         .platform
         .challenges()
-        .check_otp(
-            &format!("{REGISTER_PURPOSE}:{email}"),
-            &presented,
-            ctx.now_secs(),
-        )
+        .check_otp(&format!("{REGISTER_PURPOSE}:{email}"), &presented, ctx.now_secs())
         .await
         .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))?;
     let payload = match outcome {
@@ -210,8 +165,8 @@ pub async fn complete_registration<P: Platform>(
             })
         }
     };
-    let pending: PendingRegistration = serde_json::from_value(payload)
-        .map_err(|e| ApiError::Internal(format!("pending registration: {e}")))?;
+    let pending: PendingRegistration =
+        serde_json::from_value(payload).map_err(|e| ApiError::Internal(format!("pending registration: {e}")))?;
     let now = ctx.now_secs();
     let admin = User {
         id: uuid_like(ctx),
@@ -242,11 +197,7 @@ pub async fn complete_registration<P: Platform>(
         binding_id: uuid_like(ctx),
         admin: admin.clone(),
     };
-    ctx.platform
-        .store()
-        .register_tenant(&new)
-        .await
-        .map_err(store_error)?;
+    ctx.platform.store().register_tenant(&new).await.map_err(store_error)?;
     Ok(HttpResponse::json(
         201,
         &json!({"message": "registration complete", "email": admin.email, "tenant_id": admin.tenant_id, "user_id": admin.id}),
@@ -254,10 +205,7 @@ pub async fn complete_registration<P: Platform>(
 }
 
 /// `POST auth/admin/login/precheck`: what the console should ask next.
-pub async fn precheck<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn precheck<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let email = validate::email("email", required_string(&body, "email")?)?;
     limit_ip_and_email(ctx, req, &email).await?;
@@ -268,12 +216,7 @@ pub async fn precheck<P: Platform>(
             &json!({"exists": false, "next_step": "bootstrap", "requires_password": true, "available_providers": ["password"]}),
         ));
     };
-    let domain = store
-        .tenant_by_id(&admin.tenant_id)
-        .await
-        .map_err(store_error)?
-        .map(|t| t.domain)
-        .unwrap_or_default();
+    let domain = store.tenant_by_id(&admin.tenant_id).await.map_err(store_error)?.map(|t| t.domain).unwrap_or_default();
     Ok(HttpResponse::json(
         200,
         &json!({"exists": true, "display_name": admin.name, "tenant_domain": domain, "tenant_id": admin.tenant_id,
@@ -282,17 +225,8 @@ pub async fn precheck<P: Platform>(
 }
 
 /// `GET auth/admin/challenge`: a single-use nonce a login may present.
-pub async fn challenge<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    rate_limit(
-        ctx,
-        &format!("admin-challenge:ip:{}", client_ip(req)),
-        30,
-        60,
-    )
-    .await?;
+pub async fn challenge<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    rate_limit(ctx, &format!("admin-challenge:ip:{}", client_ip(req)), 30, 60).await?;
     let nonce = random_token(ctx);
     let now = ctx.now_secs();
     ctx.platform
@@ -300,26 +234,18 @@ pub async fn challenge<P: Platform>(
         .put_nonce(&nonce, now + CHALLENGE_TTL_SECS)
         .await
         .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))?;
-    Ok(HttpResponse::json(
-        200,
-        &json!({"challenge": nonce, "created_at": now, "expires_at": now + CHALLENGE_TTL_SECS}),
-    ))
+    Ok(HttpResponse::json(200, &json!({"challenge": nonce, "created_at": now, "expires_at": now + CHALLENGE_TTL_SECS})))
 }
 
 /// `POST auth/admin/login`. Unknown emails take the same path, time and answers as
 /// known ones: a dummy hash is verified and failures are counted per email.
-pub async fn login<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let email = validate::email("email", required_string(&body, "email")?)?;
     let password = required_string(&body, "password")?;
     limit_ip_and_email(ctx, req, &email).await?;
     if let Some(challenge) = body.get("challenge").filter(|v| !v.is_null()) {
-        let nonce = challenge
-            .as_str()
-            .ok_or_else(|| ApiError::bad_field("challenge", "challenge must be a string"))?;
+        let nonce = challenge.as_str().ok_or_else(|| ApiError::bad_field("challenge", "challenge must be a string"))?;
         let fresh = ctx
             .platform
             .challenges()
@@ -327,9 +253,7 @@ pub async fn login<P: Platform>(
             .await
             .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))?;
         if !fresh {
-            return Err(ApiError::InvalidGrant(
-                "the challenge is unknown, used or expired".into(),
-            ));
+            return Err(ApiError::InvalidGrant("the challenge is unknown, used or expired".into()));
         }
     }
     let wanted_domain = match body.get("tenant_domain") {
@@ -341,10 +265,7 @@ pub async fn login<P: Platform>(
     let mut user = store.admin_by_email(&email).await.map_err(store_error)?;
     let mut tenant = None;
     if let Some(u) = &user {
-        tenant = store
-            .tenant_by_id(&u.tenant_id)
-            .await
-            .map_err(store_error)?;
+        tenant = store.tenant_by_id(&u.tenant_id).await.map_err(store_error)?;
         if wanted_domain.is_some() && tenant.as_ref().map(|t| &t.domain) != wanted_domain.as_ref() {
             user = None;
         }
@@ -353,9 +274,7 @@ pub async fn login<P: Platform>(
         return unknown_account_failure(ctx, &email, password).await;
     };
     if let Some(until) = user.locked_at(now) {
-        return Err(ApiError::Locked {
-            retry_after_secs: (until - now).max(1) as u64,
-        });
+        return Err(ApiError::Locked { retry_after_secs: (until - now).max(1) as u64 });
     }
     if !verify_password(password, &user.password_hash) {
         let counters = store
@@ -363,12 +282,10 @@ pub async fn login<P: Platform>(
             .await
             .map_err(store_error)?;
         return Err(match counters.locked_until {
-            Some(until) if until > now => ApiError::Locked {
-                retry_after_secs: (until - now) as u64,
-            },
-            _ => ApiError::InvalidCredentials {
-                remaining_attempts: (MAX_FAILED_LOGINS - counters.failed_logins).max(0),
-            },
+            Some(until) if until > now => ApiError::Locked { retry_after_secs: (until - now) as u64 },
+            _ => {
+                ApiError::InvalidCredentials { remaining_attempts: (MAX_FAILED_LOGINS - counters.failed_logins).max(0) }
+            }
         });
     }
     if !user.is_active() {
@@ -380,10 +297,7 @@ pub async fn login<P: Platform>(
     } else {
         None
     };
-    store
-        .record_login_success(&user.tenant_id, &user.id, now, rehashed.as_deref())
-        .await
-        .map_err(store_error)?;
+    store.record_login_success(&user.tenant_id, &user.id, now, rehashed.as_deref()).await.map_err(store_error)?;
     let issued = start_session(ctx, &user, req.header("user-agent").unwrap_or("")).await?;
     Ok(HttpResponse::json(
         200,
@@ -413,14 +327,9 @@ async fn unknown_account_failure<P: Platform>(
     email: &str,
     password: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let dummy = ctx
-        .isolate
-        .dummy_password_hash(ctx.config()?.password_hashing);
+    let dummy = ctx.isolate.dummy_password_hash(ctx.config()?.password_hashing);
     let _ = verify_password(password, &dummy);
-    let limit = Limit {
-        max: MAX_FAILED_LOGINS as u32,
-        window_ms: LOCK_SECS * 1000,
-    };
+    let limit = Limit { max: MAX_FAILED_LOGINS as u32, window_ms: LOCK_SECS * 1000 };
     let decision = ctx
         .platform
         .limiter()
@@ -428,12 +337,8 @@ async fn unknown_account_failure<P: Platform>(
         .await
         .map_err(|e| ApiError::Unavailable(format!("rate limiter: {e}")))?;
     Err(match decision {
-        Decision::Allowed { remaining: 0 } => ApiError::Locked {
-            retry_after_secs: LOCK_SECS as u64,
-        },
-        Decision::Allowed { remaining } => ApiError::InvalidCredentials {
-            remaining_attempts: remaining as i64,
-        },
+        Decision::Allowed { remaining: 0 } => ApiError::Locked { retry_after_secs: LOCK_SECS as u64 },
+        Decision::Allowed { remaining } => ApiError::InvalidCredentials { remaining_attempts: remaining as i64 },
         Decision::Limited { retry_after_secs } => ApiError::Locked { retry_after_secs },
     })
 }

@@ -14,10 +14,7 @@ use crate::tokens::TokenError;
 
 /// Verifies a token against this deployment's issuer and keys, counting the result, and
 /// refuses a session-bound token whose session is no longer live.
-pub async fn verify_token<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    token: &str,
-) -> Result<VerifiedToken, ApiError> {
+pub async fn verify_token<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<VerifiedToken, ApiError> {
     let config = ctx.config()?;
     let policy = VerifyPolicy {
         issuer: &config.issuer,
@@ -25,25 +22,15 @@ pub async fn verify_token<P: Platform>(
         now: ctx.now_secs(),
         leeway_secs: LEEWAY_SECS,
     };
-    let result = verify_access_token_cached(
-        token,
-        &config.keys,
-        ctx.platform.crypto(),
-        &policy,
-        &ctx.isolate.verified_tokens,
-    )
-    .await;
+    let result =
+        verify_access_token_cached(token, &config.keys, ctx.platform.crypto(), &policy, &ctx.isolate.verified_tokens)
+            .await;
     let verified = match result {
         Ok(verified) => verified,
         Err(e) => {
-            ctx.isolate
-                .metrics
-                .borrow_mut()
-                .record_verification(result_label(&e));
+            ctx.isolate.metrics.borrow_mut().record_verification(result_label(&e));
             return Err(match e {
-                TokenError::Backend(detail) => {
-                    ApiError::Internal(format!("token backend: {detail}"))
-                }
+                TokenError::Backend(detail) => ApiError::Internal(format!("token backend: {detail}")),
                 other => ApiError::InvalidToken(other.to_string()),
             });
         }
@@ -52,33 +39,20 @@ pub async fn verify_token<P: Platform>(
         let live = ctx
             .platform
             .sessions()
-            .session_active(
-                &verified.claims.tenant_id,
-                &verified.claims.sid,
-                ctx.now_secs(),
-            )
+            .session_active(&verified.claims.tenant_id, &verified.claims.sid, ctx.now_secs())
             .await
             .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
         if !live {
-            ctx.isolate
-                .metrics
-                .borrow_mut()
-                .record_verification("session_revoked");
+            ctx.isolate.metrics.borrow_mut().record_verification("session_revoked");
             return Err(ApiError::InvalidToken("session has ended".into()));
         }
     }
-    ctx.isolate
-        .metrics
-        .borrow_mut()
-        .record_verification("valid");
+    ctx.isolate.metrics.borrow_mut().record_verification("valid");
     Ok(verified)
 }
 
 /// The caller of a protected route: a valid bearer token of a live session.
-pub async fn authenticate<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<AccessClaims, ApiError> {
+pub async fn authenticate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
     let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
     Ok(verify_token(ctx, token).await?.claims)
 }
@@ -88,35 +62,21 @@ pub fn require_admin(claims: &AccessClaims) -> Result<(), ApiError> {
     if claims.roles.iter().any(|r| r == "admin") {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "the tenant's admin role is required".into(),
-        ))
+        Err(ApiError::Forbidden("the tenant's admin role is required".into()))
     }
 }
 
 /// The client address as workerd reports it (falls back to one shared bucket).
 pub fn client_ip(req: &HttpRequest) -> &str {
-    req.header("cf-connecting-ip")
-        .or_else(|| req.header("x-real-ip"))
-        .unwrap_or("unknown")
+    req.header("cf-connecting-ip").or_else(|| req.header("x-real-ip")).unwrap_or("unknown")
 }
 
 /// Counts one attempt under `key`; 429 with Retry-After when over `max` per window.
-pub async fn rate_limit<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    key: &str,
-    max: u32,
-    window_secs: i64,
-) -> Result<(), ApiError> {
-    let limit = Limit {
-        max,
-        window_ms: window_secs * 1000,
-    };
+pub async fn rate_limit<P: Platform>(ctx: &Ctx<'_, P>, key: &str, max: u32, window_secs: i64) -> Result<(), ApiError> {
+    let limit = Limit { max, window_ms: window_secs * 1000 };
     match ctx.platform.limiter().admit(key, limit, ctx.now_ms).await {
         Ok(Decision::Allowed { .. }) => Ok(()),
-        Ok(Decision::Limited { retry_after_secs }) => {
-            Err(ApiError::RateLimited { retry_after_secs })
-        }
+        Ok(Decision::Limited { retry_after_secs }) => Err(ApiError::RateLimited { retry_after_secs }),
         Err(e) => Err(ApiError::Unavailable(format!("rate limiter: {e}"))),
     }
 }

@@ -10,9 +10,7 @@ pub fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
     if let Some(content_type) = req.header("content-type") {
         let essence = content_type.split(';').next().unwrap_or("").trim();
         if !essence.eq_ignore_ascii_case("application/json") && !essence.is_empty() {
-            return Err(ApiError::UnsupportedMediaType(
-                "send the body as application/json".into(),
-            ));
+            return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()));
         }
     }
     if req.body.iter().all(u8::is_ascii_whitespace) {
@@ -21,11 +19,9 @@ pub fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
-        Err(e) => Err(ApiError::bad_request(format!(
-            "the body is not valid JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ))),
+        Err(e) => {
+            Err(ApiError::bad_request(format!("the body is not valid JSON (line {}, column {})", e.line(), e.column())))
+        }
     }
 }
 
@@ -35,19 +31,13 @@ pub fn required_string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<
         Some(Value::String(_)) | None | Some(Value::Null) => {
             Err(ApiError::bad_field(field, format!("{field} is required")))
         }
-        Some(_) => Err(ApiError::bad_field(
-            field,
-            format!("{field} must be a string"),
-        )),
+        Some(_) => Err(ApiError::bad_field(field, format!("{field} must be a string"))),
     }
 }
 
 /// A list of strings given as a JSON array or as one space-separated string (RFC 6749
 /// §3.3 style); `None` when absent or null.
-pub fn optional_string_list(
-    body: &Map<String, Value>,
-    field: &str,
-) -> Result<Option<Vec<String>>, ApiError> {
+pub fn optional_string_list(body: &Map<String, Value>, field: &str) -> Result<Option<Vec<String>>, ApiError> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.split_whitespace().map(str::to_string).collect())),
@@ -55,36 +45,21 @@ pub fn optional_string_list(
             .iter()
             .map(|item| match item {
                 Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                _ => Err(ApiError::bad_field(
-                    field,
-                    format!("{field} must hold non-empty strings"),
-                )),
+                _ => Err(ApiError::bad_field(field, format!("{field} must hold non-empty strings"))),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
-        Some(_) => Err(ApiError::bad_field(
-            field,
-            format!("{field} must be an array of strings"),
-        )),
+        Some(_) => Err(ApiError::bad_field(field, format!("{field} must be an array of strings"))),
     }
 }
 
-pub fn optional_positive_int(
-    body: &Map<String, Value>,
-    field: &str,
-) -> Result<Option<i64>, ApiError> {
+pub fn optional_positive_int(body: &Map<String, Value>, field: &str) -> Result<Option<i64>, ApiError> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(v) if v > 0 => Ok(Some(v)),
-            _ => Err(ApiError::bad_field(
-                field,
-                format!("{field} must be a positive integer"),
-            )),
+            _ => Err(ApiError::bad_field(field, format!("{field} must be a positive integer"))),
         },
-        Some(_) => Err(ApiError::bad_field(
-            field,
-            format!("{field} must be a positive integer"),
-        )),
+        Some(_) => Err(ApiError::bad_field(field, format!("{field} must be a positive integer"))),
     }
 }

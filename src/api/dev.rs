@@ -7,10 +7,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::store::accounts::DevOutbox;
 use serde_json::json;
 
-pub async fn outbox<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn outbox<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     if !ctx.config()?.is_development() {
         return Err(ApiError::NotFound);
     }
@@ -19,12 +16,8 @@ pub async fn outbox<P: Platform>(
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::bad_field("to", "to is required"))?;
-    let mail = ctx
-        .platform
-        .store()
-        .mail_for(&to)
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("dev outbox: {e}")))?;
+    let mail =
+        ctx.platform.store().mail_for(&to).await.map_err(|e| ApiError::Unavailable(format!("dev outbox: {e}")))?;
     let messages: Vec<_> = mail
         .into_iter()
         .map(|m| json!({"id": m.id, "to": m.recipient, "subject": m.subject, "body": m.body, "created_at": m.created_at}))

@@ -8,27 +8,17 @@ use futures_util::future::join3;
 use serde_json::{json, Map, Value};
 
 pub async fn health<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
-    let (d1, kv, durable_objects) = join3(
-        ctx.platform.store().ping(),
-        ctx.platform.cache().ping(),
-        ctx.platform.limiter().ping(),
-    )
-    .await;
+    let (d1, kv, durable_objects) =
+        join3(ctx.platform.store().ping(), ctx.platform.cache().ping(), ctx.platform.limiter().ping()).await;
     let mut checks = Map::new();
     let mut healthy = true;
     for (name, result) in [("d1", d1), ("kv", kv), ("durable_objects", durable_objects)] {
-        checks.insert(
-            name.into(),
-            json!(check_label(ctx, name, result, &mut healthy)),
-        );
+        checks.insert(name.into(), json!(check_label(ctx, name, result, &mut healthy)));
     }
     if let Err(e) = ctx.platform.config() {
         // Config is not a dependency, but a deployment that cannot sign is not healthy.
         healthy = false;
-        checks.insert(
-            "config".into(),
-            Value::String(format!("error: {} is {}", e.variable, e.problem)),
-        );
+        checks.insert("config".into(), Value::String(format!("error: {} is {}", e.variable, e.problem)));
     }
     let body = json!({
         "status": if healthy { "ok" } else { "error" },

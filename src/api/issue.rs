@@ -26,29 +26,13 @@ pub fn random_token<P: Platform>(ctx: &Ctx<'_, P>) -> String {
 }
 
 /// The stored form of a refresh token: keyed hash bound to its tenant.
-pub fn refresh_hash<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    tenant_id: &str,
-    secret: &str,
-) -> Result<String, ApiError> {
-    Ok(keyed_hash(
-        ctx.config()?.pepper.expose(),
-        &["refresh", tenant_id, secret],
-    ))
+pub fn refresh_hash<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str, secret: &str) -> Result<String, ApiError> {
+    Ok(keyed_hash(ctx.config()?.pepper.expose(), &["refresh", tenant_id, secret]))
 }
 
-pub async fn start_session<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    user: &User,
-    user_agent: &str,
-) -> Result<Issued, ApiError> {
+pub async fn start_session<P: Platform>(ctx: &Ctx<'_, P>, user: &User, user_agent: &str) -> Result<Issued, ApiError> {
     let session_id = uuid_like(ctx);
-    let session = Session::new(
-        session_id.clone(),
-        user.id.clone(),
-        ctx.now_secs(),
-        user_agent.to_string(),
-    );
+    let session = Session::new(session_id.clone(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
     let secret = random_token(ctx);
     let hash = refresh_hash(ctx, &user.tenant_id, &secret)?;
     ctx.platform
@@ -57,12 +41,7 @@ pub async fn start_session<P: Platform>(
         .await
         .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
     let (access_token, expires_in) = mint_access_token(ctx, user, &session_id).await?;
-    Ok(Issued {
-        access_token,
-        refresh_token: format_refresh_token(&user.tenant_id, &secret),
-        expires_in,
-        session_id,
-    })
+    Ok(Issued { access_token, refresh_token: format_refresh_token(&user.tenant_id, &secret), expires_in, session_id })
 }
 
 /// A fresh access token for `user` in session `session_id`, with roles read now.
@@ -74,17 +53,10 @@ pub async fn mint_access_token<P: Platform>(
     let config = ctx.config()?;
     let store = ctx.platform.store();
     let now = ctx.now_secs();
-    let unavailable =
-        |e: crate::store::StoreError| ApiError::Unavailable(format!("account store: {e}"));
-    let roles = store
-        .tenant_roles(&user.tenant_id, &user.id, now)
-        .await
-        .map_err(unavailable)?;
-    let (client_id, project_id) = store
-        .tenant_defaults(&user.tenant_id)
-        .await
-        .map_err(unavailable)?
-        .unwrap_or_default();
+    let unavailable = |e: crate::store::StoreError| ApiError::Unavailable(format!("account store: {e}"));
+    let roles = store.tenant_roles(&user.tenant_id, &user.id, now).await.map_err(unavailable)?;
+    let (client_id, project_id) =
+        store.tenant_defaults(&user.tenant_id).await.map_err(unavailable)?.unwrap_or_default();
     let claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.id.clone(),
@@ -119,12 +91,5 @@ pub fn uuid_like<P: Platform>(ctx: &Ctx<'_, P>) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }

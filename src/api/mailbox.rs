@@ -7,19 +7,9 @@ use crate::error::ApiError;
 use crate::mail::{Mail, MailTransport};
 use crate::store::accounts::{DevOutbox, OutboxMail};
 
-pub async fn deliver<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    to: &str,
-    subject: &str,
-    text: String,
-) -> Result<(), ApiError> {
+pub async fn deliver<P: Platform>(ctx: &Ctx<'_, P>, to: &str, subject: &str, text: String) -> Result<(), ApiError> {
     let config = ctx.config()?;
-    let mail = Mail {
-        from: config.mail.from.clone(),
-        to: to.to_string(),
-        subject: subject.to_string(),
-        text,
-    };
+    let mail = Mail { from: config.mail.from.clone(), to: to.to_string(), subject: subject.to_string(), text };
     let mut delivered = false;
     if config.is_development() {
         let kept = OutboxMail {
@@ -29,25 +19,16 @@ pub async fn deliver<P: Platform>(
             body: mail.text.clone(),
             created_at: ctx.now_secs(),
         };
-        ctx.platform
-            .store()
-            .put_mail(&kept)
-            .await
-            .map_err(|e| ApiError::Unavailable(format!("dev outbox: {e}")))?;
+        ctx.platform.store().put_mail(&kept).await.map_err(|e| ApiError::Unavailable(format!("dev outbox: {e}")))?;
         delivered = true;
     }
     if let Some(transport) = ctx.platform.mail_transport() {
-        transport
-            .send(&mail)
-            .await
-            .map_err(|e| ApiError::Unavailable(format!("mail transport: {}", e.0)))?;
+        transport.send(&mail).await.map_err(|e| ApiError::Unavailable(format!("mail transport: {}", e.0)))?;
         delivered = true;
     }
     if delivered {
         Ok(())
     } else {
-        Err(ApiError::Unavailable(
-            "no mail transport is configured (MAIL_API_URL)".into(),
-        ))
+        Err(ApiError::Unavailable("no mail transport is configured (MAIL_API_URL)".into()))
     }
 }

@@ -76,8 +76,7 @@ impl Isolate {
                 return hash.clone();
             }
         }
-        let hash =
-            hash_password("no account has this password", [0x5a; 16], params).unwrap_or_default();
+        let hash = hash_password("no account has this password", [0x5a; 16], params).unwrap_or_default();
         *self.dummy_hash.borrow_mut() = Some((params, hash.clone()));
         hash
     }
@@ -116,45 +115,24 @@ impl<P: Platform> Ctx<'_, P> {
     }
 }
 
-pub async fn handle<P: Platform>(
-    platform: &P,
-    isolate: &Isolate,
-    req: &HttpRequest,
-    now_ms: i64,
-) -> Outcome {
+pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequest, now_ms: i64) -> Outcome {
     let matched = match router::resolve(req.method, &req.path) {
         Ok(matched) => matched,
         Err((error, label)) => return finish(Err(error), label, Vec::new()),
     };
-    let declared_len = req
-        .header("content-length")
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(0);
+    let declared_len = req.header("content-length").and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
     if declared_len > MAX_BODY_BYTES || req.body.len() > MAX_BODY_BYTES {
-        return finish(
-            Err(ApiError::PayloadTooLarge {
-                limit: MAX_BODY_BYTES,
-            }),
-            matched.template,
-            Vec::new(),
-        );
+        return finish(Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }), matched.template, Vec::new());
     }
-    let ctx = Ctx {
-        platform,
-        isolate,
-        now_ms,
-        warnings: RefCell::new(Vec::new()),
-    };
+    let ctx = Ctx { platform, isolate, now_ms, warnings: RefCell::new(Vec::new()) };
     let result = match matched.route {
         Route::Health => health::health(&ctx).await,
         Route::OpenIdConfiguration => wellknown::openid_configuration(&ctx).await,
         Route::OAuthServerMetadata => wellknown::oauth_server_metadata(&ctx).await,
         Route::Jwks => wellknown::jwks(&ctx).await,
-        Route::Metrics => Ok(HttpResponse::text(
-            200,
-            "text/plain; version=0.0.4; charset=utf-8",
-            isolate.metrics.borrow().render(),
-        )),
+        Route::Metrics => {
+            Ok(HttpResponse::text(200, "text/plain; version=0.0.4; charset=utf-8", isolate.metrics.borrow().render()))
+        }
         Route::TokenVerify => token::verify(&ctx, req).await,
         Route::TokenGenerate => token::generate(&ctx, req).await,
         Route::AdminBootstrap => admin_auth::begin_registration(&ctx, req, true).await,
@@ -167,19 +145,13 @@ pub async fn handle<P: Platform>(
         Route::Logout => sessions::logout(&ctx, req).await,
         Route::SessionsList => sessions::list(&ctx, req).await,
         Route::SessionRevoke => sessions::revoke(&ctx, req, matched.param("id")).await,
-        Route::AdminRevokeUserSessions => {
-            sessions::admin_revoke_all(&ctx, req, matched.param("user_id")).await
-        }
+        Route::AdminRevokeUserSessions => sessions::admin_revoke_all(&ctx, req, matched.param("user_id")).await,
         Route::DevOutbox => dev::outbox(&ctx, req).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }
 
-fn finish(
-    result: Result<HttpResponse, ApiError>,
-    route: &'static str,
-    mut logs: Vec<String>,
-) -> Outcome {
+fn finish(result: Result<HttpResponse, ApiError>, route: &'static str, mut logs: Vec<String>) -> Outcome {
     let response = match result {
         Ok(response) => response,
         Err(error) => {
@@ -187,11 +159,7 @@ fn finish(
             error.into_response()
         }
     };
-    Outcome {
-        response: with_default_headers(response),
-        route,
-        log: (!logs.is_empty()).then(|| logs.join("; ")),
-    }
+    Outcome { response: with_default_headers(response), route, log: (!logs.is_empty()).then(|| logs.join("; ")) }
 }
 
 /// Identity responses are private and must not be sniffed or cached unless a handler
@@ -200,7 +168,5 @@ fn with_default_headers(mut response: HttpResponse) -> HttpResponse {
     if response.header("cache-control").is_none() {
         response = response.with_header("cache-control", "no-store");
     }
-    response
-        .with_header("x-content-type-options", "nosniff")
-        .with_header("referrer-policy", "no-referrer")
+    response.with_header("x-content-type-options", "nosniff").with_header("referrer-policy", "no-referrer")
 }

@@ -18,14 +18,10 @@ fn unavailable(what: &'static str) -> impl Fn(StoreError) -> ApiError {
 }
 
 /// `POST /authsec/uflow/auth/token/refresh` `{refresh_token}` → a new pair.
-pub async fn refresh<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let presented = required_string(&body, "refresh_token")?;
-    let invalid =
-        || ApiError::InvalidGrant("the refresh token is invalid, expired or revoked".into());
+    let invalid = || ApiError::InvalidGrant("the refresh token is invalid, expired or revoked".into());
     let (tenant_id, secret) = parse_refresh_token(presented).ok_or_else(invalid)?;
     let new_secret = random_token(ctx);
     let now = ctx.now_secs();
@@ -48,12 +44,8 @@ pub async fn refresh<P: Platform>(
         }
         _ => return Err(invalid()),
     };
-    let user = ctx
-        .platform
-        .store()
-        .user_by_id(tenant_id, &session.user_id)
-        .await
-        .map_err(unavailable("account store"))?;
+    let user =
+        ctx.platform.store().user_by_id(tenant_id, &session.user_id).await.map_err(unavailable("account store"))?;
     let Some(user) = user.filter(|u| u.is_active()) else {
         sessions
             .revoke_user_sessions(tenant_id, &session.user_id, "user_disabled", now)
@@ -76,38 +68,21 @@ pub async fn refresh<P: Platform>(
 }
 
 /// `POST /authsec/uflow/auth/logout`: ends the caller's session at once.
-pub async fn logout<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(ctx, req).await?;
     if caller.sid.is_empty() {
-        return Err(ApiError::bad_request(
-            "this token is not bound to a session",
-        ));
+        return Err(ApiError::bad_request("this token is not bound to a session"));
     }
     ctx.platform
         .sessions()
-        .revoke_session(
-            &caller.tenant_id,
-            &caller.user_id,
-            &caller.sid,
-            "logout",
-            ctx.now_secs(),
-        )
+        .revoke_session(&caller.tenant_id, &caller.user_id, &caller.sid, "logout", ctx.now_secs())
         .await
         .map_err(unavailable("session store"))?;
-    Ok(HttpResponse::json(
-        200,
-        &json!({"success": true, "message": "logged out"}),
-    ))
+    Ok(HttpResponse::json(200, &json!({"success": true, "message": "logged out"})))
 }
 
 /// `GET /authsec/uflow/auth/sessions`: the caller's live sessions.
-pub async fn list<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(ctx, req).await?;
     let sessions = ctx
         .platform
@@ -122,10 +97,7 @@ pub async fn list<P: Platform>(
                    "expires_at": s.expires_at, "user_agent": s.user_agent, "current": s.id == caller.sid})
         })
         .collect();
-    Ok(HttpResponse::json(
-        200,
-        &json!({"success": true, "sessions": sessions}),
-    ))
+    Ok(HttpResponse::json(200, &json!({"success": true, "sessions": sessions})))
 }
 
 /// `DELETE /authsec/uflow/auth/sessions/:id`: revokes one of the caller's sessions.
@@ -138,22 +110,13 @@ pub async fn revoke<P: Platform>(
     let revoked = ctx
         .platform
         .sessions()
-        .revoke_session(
-            &caller.tenant_id,
-            &caller.user_id,
-            session_id,
-            "revoked_by_user",
-            ctx.now_secs(),
-        )
+        .revoke_session(&caller.tenant_id, &caller.user_id, session_id, "revoked_by_user", ctx.now_secs())
         .await
         .map_err(unavailable("session store"))?;
     if !revoked {
         return Err(ApiError::NotFound);
     }
-    Ok(HttpResponse::json(
-        200,
-        &json!({"success": true, "message": "session revoked"}),
-    ))
+    Ok(HttpResponse::json(200, &json!({"success": true, "message": "session revoked"})))
 }
 
 /// `POST /authsec/uflow/admin/users/:user_id/revoke-sessions` (JA): every session of a
@@ -165,28 +128,16 @@ pub async fn admin_revoke_all<P: Platform>(
 ) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(ctx, req).await?;
     require_admin(&caller)?;
-    let user = ctx
-        .platform
-        .store()
-        .user_by_id(&caller.tenant_id, user_id)
-        .await
-        .map_err(unavailable("account store"))?;
+    let user =
+        ctx.platform.store().user_by_id(&caller.tenant_id, user_id).await.map_err(unavailable("account store"))?;
     if user.is_none() {
         return Err(ApiError::NotFound);
     }
     let revoked = ctx
         .platform
         .sessions()
-        .revoke_user_sessions(
-            &caller.tenant_id,
-            user_id,
-            "revoked_by_admin",
-            ctx.now_secs(),
-        )
+        .revoke_user_sessions(&caller.tenant_id, user_id, "revoked_by_admin", ctx.now_secs())
         .await
         .map_err(unavailable("session store"))?;
-    Ok(HttpResponse::json(
-        200,
-        &json!({"success": true, "revoked": revoked}),
-    ))
+    Ok(HttpResponse::json(200, &json!({"success": true, "revoked": revoked})))
 }

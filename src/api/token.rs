@@ -16,20 +16,10 @@ use serde_json::{json, Map, Value};
 
 /// Identity fields an upstream client may send to generate; each must equal the
 /// caller's own value (upstream used them to mint arbitrary identities).
-const IDENTITY_FIELDS: &[&str] = &[
-    "tenant_id",
-    "workspace_id",
-    "project_id",
-    "client_id",
-    "email_id",
-    "user_id",
-    "sub",
-];
+const IDENTITY_FIELDS: &[&str] =
+    &["tenant_id", "workspace_id", "project_id", "client_id", "email_id", "user_id", "sub"];
 
-pub async fn verify<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let token = required_string(&body, "token")?;
     let verified = verify_token(ctx, token).await?;
@@ -56,41 +46,28 @@ pub async fn verify<P: Platform>(
     ))
 }
 
-pub async fn generate<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-) -> Result<HttpResponse, ApiError> {
+pub async fn generate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(ctx, req).await?;
     let config = ctx.config()?;
     let bucket = format!("token-generate:{}:{}", caller.tenant_id, caller.sub);
     rate_limit(ctx, &bucket, config.token_generate_per_minute, 60).await?;
     let body = json_object(req)?;
     reject_identity_changes(&body, &caller)?;
-    let scope =
-        match optional_string_list(&body, "scopes")?.or(optional_string_list(&body, "scope")?) {
-            None => caller.scope.clone(),
-            Some(requested) => {
-                if let Some(extra) = requested.iter().find(|s| !caller.scope.contains(s)) {
-                    return Err(ApiError::Forbidden(format!(
-                        "scope {extra:?} is not held by the presented token"
-                    )));
-                }
-                requested
+    let scope = match optional_string_list(&body, "scopes")?.or(optional_string_list(&body, "scope")?) {
+        None => caller.scope.clone(),
+        Some(requested) => {
+            if let Some(extra) = requested.iter().find(|s| !caller.scope.contains(s)) {
+                return Err(ApiError::Forbidden(format!("scope {extra:?} is not held by the presented token")));
             }
-        };
+            requested
+        }
+    };
     let now = ctx.now_secs();
     let wanted_ttl = optional_positive_int(&body, "expires_in")?
         .unwrap_or(config.access_token_ttl_secs)
         .min(config.access_token_ttl_secs);
     let exp = (now + wanted_ttl).min(caller.exp);
-    let claims = AccessClaims {
-        scope,
-        iat: now,
-        nbf: now,
-        exp,
-        jti: b64::encode(&ctx.platform.random_id()),
-        ..caller
-    };
+    let claims = AccessClaims { scope, iat: now, nbf: now, exp, jti: b64::encode(&ctx.platform.random_id()), ..caller };
     let access_token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await
         .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
@@ -105,10 +82,7 @@ pub async fn generate<P: Platform>(
     ))
 }
 
-fn reject_identity_changes(
-    body: &Map<String, Value>,
-    caller: &AccessClaims,
-) -> Result<(), ApiError> {
+fn reject_identity_changes(body: &Map<String, Value>, caller: &AccessClaims) -> Result<(), ApiError> {
     for &field in IDENTITY_FIELDS {
         let own = match field {
             "tenant_id" | "workspace_id" => &caller.tenant_id,
@@ -126,19 +100,12 @@ fn reject_identity_changes(
                     "{field} must be the caller's own; generate never changes identity"
                 )))
             }
-            Some(_) => {
-                return Err(ApiError::bad_field(
-                    field,
-                    format!("{field} must be a string"),
-                ))
-            }
+            Some(_) => return Err(ApiError::bad_field(field, format!("{field} must be a string"))),
         }
     }
     for field in ["roles", "groups", "token_type", "aud", "iss"] {
         if body.contains_key(field) {
-            return Err(ApiError::Forbidden(format!(
-                "{field} cannot be set through generate"
-            )));
+            return Err(ApiError::Forbidden(format!("{field} cannot be set through generate")));
         }
     }
     Ok(())

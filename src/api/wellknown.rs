@@ -28,16 +28,11 @@ pub async fn jwks<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiErro
 
 pub async fn openid_configuration<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
     let config = ctx.config()?;
-    let document = cached_document(ctx, "openid-configuration", config, || {
-        discovery(config).to_string()
-    })
-    .await;
+    let document = cached_document(ctx, "openid-configuration", config, || discovery(config).to_string()).await;
     Ok(public_document(document, config))
 }
 
-pub async fn oauth_server_metadata<P: Platform>(
-    ctx: &Ctx<'_, P>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn oauth_server_metadata<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
     let config = ctx.config()?;
     let document = cached_document(ctx, "oauth-authorization-server", config, || {
         let mut doc = discovery(config);
@@ -74,10 +69,7 @@ fn discovery(config: &Config) -> serde_json::Value {
 
 fn public_document(body: String, config: &Config) -> HttpResponse {
     HttpResponse::text(200, "application/json; charset=utf-8", body)
-        .with_header(
-            "cache-control",
-            &format!("public, max-age={}", config.jwks_max_age_secs),
-        )
+        .with_header("cache-control", &format!("public, max-age={}", config.jwks_max_age_secs))
         .with_header("access-control-allow-origin", "*")
 }
 
@@ -108,12 +100,7 @@ async fn cached_document<P: Platform>(
         Some(document) => document,
         None => {
             let document = build();
-            if let Err(e) = ctx
-                .platform
-                .cache()
-                .put_document(&kv_key, &document, ttl)
-                .await
-            {
+            if let Err(e) = ctx.platform.cache().put_document(&kv_key, &document, ttl).await {
                 ctx.warn(format!("KV write of {kv_key} failed: {e}"));
             }
             if name == "jwks" {
@@ -122,14 +109,10 @@ async fn cached_document<P: Platform>(
             document
         }
     };
-    ctx.isolate.documents.borrow_mut().insert(
-        name.to_string(),
-        (
-            fingerprint.to_string(),
-            document.clone(),
-            ctx.now_ms + ttl as i64 * 1000,
-        ),
-    );
+    ctx.isolate
+        .documents
+        .borrow_mut()
+        .insert(name.to_string(), (fingerprint.to_string(), document.clone(), ctx.now_ms + ttl as i64 * 1000));
     document
 }
 

@@ -12,20 +12,11 @@ pub struct D1Executor {
 
 impl D1Executor {
     pub fn new(db: worker::Result<D1Database>) -> Self {
-        D1Executor {
-            db: db.map_err(|e| format!("D1 binding DB: {e}")),
-        }
+        D1Executor { db: db.map_err(|e| format!("D1 binding DB: {e}")) }
     }
 
-    fn statement(
-        &self,
-        sql: &str,
-        params: &[SqlValue],
-    ) -> Result<worker::D1PreparedStatement, StoreError> {
-        let db = self
-            .db
-            .as_ref()
-            .map_err(|e| StoreError::Unavailable(e.clone()))?;
+    fn statement(&self, sql: &str, params: &[SqlValue]) -> Result<worker::D1PreparedStatement, StoreError> {
+        let db = self.db.as_ref().map_err(|e| StoreError::Unavailable(e.clone()))?;
         let values: Vec<JsValue> = params
             .iter()
             .map(|p| match p {
@@ -60,51 +51,24 @@ fn normalize(value: Value) -> Value {
 }
 
 impl SqlExecutor for D1Executor {
-    async fn query(
-        &self,
-        sql: &str,
-        params: &[SqlValue],
-    ) -> Result<Vec<Map<String, Value>>, StoreError> {
-        let result = self
-            .statement(sql, params)?
-            .all()
-            .await
-            .map_err(map_error)?;
-        let rows: Vec<Map<String, Value>> = result
-            .results()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        Ok(rows
-            .into_iter()
-            .map(|row| row.into_iter().map(|(k, v)| (k, normalize(v))).collect())
-            .collect())
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Map<String, Value>>, StoreError> {
+        let result = self.statement(sql, params)?.all().await.map_err(map_error)?;
+        let rows: Vec<Map<String, Value>> = result.results().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(rows.into_iter().map(|row| row.into_iter().map(|(k, v)| (k, normalize(v))).collect()).collect())
     }
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
-        let db = self
-            .db
-            .as_ref()
-            .map_err(|e| StoreError::Unavailable(e.clone()))?;
-        let prepared = statements
-            .iter()
-            .map(|(sql, params)| self.statement(sql, params))
-            .collect::<Result<Vec<_>, _>>()?;
+        let db = self.db.as_ref().map_err(|e| StoreError::Unavailable(e.clone()))?;
+        let prepared =
+            statements.iter().map(|(sql, params)| self.statement(sql, params)).collect::<Result<Vec<_>, _>>()?;
         // D1 runs a batch as one SQL transaction: a failing statement rolls back the rest.
         db.batch(prepared).await.map_err(map_error)?;
         Ok(())
     }
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
-        let result = self
-            .statement(sql, params)?
-            .run()
-            .await
-            .map_err(map_error)?;
-        let changes = result
-            .meta()
-            .ok()
-            .flatten()
-            .and_then(|m| m.changes)
-            .unwrap_or(0);
+        let result = self.statement(sql, params)?.run().await.map_err(map_error)?;
+        let changes = result.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0);
         Ok(changes as u64)
     }
 }

@@ -12,10 +12,7 @@ pub struct DurableClient {
 
 impl DurableClient {
     pub fn new(binding: &'static str, namespace: worker::Result<ObjectNamespace>) -> Self {
-        DurableClient {
-            binding,
-            namespace: namespace.map_err(|e| format!("Durable Object binding {binding}: {e}")),
-        }
+        DurableClient { binding, namespace: namespace.map_err(|e| format!("Durable Object binding {binding}: {e}")) }
     }
 
     /// POSTs `body` as JSON to `path` on the object named `object_name` and decodes the
@@ -26,22 +23,14 @@ impl DurableClient {
         path: &str,
         body: &B,
     ) -> Result<T, StoreError> {
-        let unavailable =
-            |e: worker::Error| StoreError::Unavailable(format!("{}: {e}", self.binding));
-        let namespace = self
-            .namespace
-            .as_ref()
-            .map_err(|e| StoreError::Unavailable(e.clone()))?;
+        let unavailable = |e: worker::Error| StoreError::Unavailable(format!("{}: {e}", self.binding));
+        let namespace = self.namespace.as_ref().map_err(|e| StoreError::Unavailable(e.clone()))?;
         let stub = namespace.get_by_name(object_name).map_err(unavailable)?;
         let body = serde_json::to_string(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_body(Some(body.into()));
-        let request = Request::new_with_init(&format!("https://durable-object{path}"), &init)
-            .map_err(unavailable)?;
-        let mut response = stub
-            .fetch_with_request(request)
-            .await
-            .map_err(unavailable)?;
+        let request = Request::new_with_init(&format!("https://durable-object{path}"), &init).map_err(unavailable)?;
+        let mut response = stub.fetch_with_request(request).await.map_err(unavailable)?;
         if response.status_code() != 200 {
             let text = response.text().await.unwrap_or_default();
             return Err(StoreError::Unavailable(format!(
@@ -50,9 +39,6 @@ impl DurableClient {
                 response.status_code()
             )));
         }
-        response
-            .json::<T>()
-            .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        response.json::<T>().await.map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 }

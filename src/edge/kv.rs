@@ -9,36 +9,23 @@ pub struct KvCache {
 
 impl KvCache {
     pub fn new(kv: worker::Result<KvStore>) -> Self {
-        KvCache {
-            kv: kv.map_err(|e| format!("KV binding CACHE: {e}")),
-        }
+        KvCache { kv: kv.map_err(|e| format!("KV binding CACHE: {e}")) }
     }
 
     fn kv(&self) -> Result<&KvStore, StoreError> {
-        self.kv
-            .as_ref()
-            .map_err(|e| StoreError::Unavailable(e.clone()))
+        self.kv.as_ref().map_err(|e| StoreError::Unavailable(e.clone()))
     }
 }
 
 impl Ping for KvCache {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.kv()?
-            .get("health:probe")
-            .text()
-            .await
-            .map(|_| ())
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.kv()?.get("health:probe").text().await.map(|_| ()).map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 }
 
 impl DocumentCache for KvCache {
     async fn get_document(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.kv()?
-            .get(key)
-            .text()
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.kv()?.get(key).text().await.map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     async fn put_document(&self, key: &str, value: &str, ttl_secs: u64) -> Result<(), StoreError> {

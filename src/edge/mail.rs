@@ -13,9 +13,7 @@ pub struct HttpMailTransport {
 impl HttpMailTransport {
     /// `None` when no mail API is configured.
     pub fn from_config(config: &MailConfig) -> Option<Self> {
-        config.api_url.as_ref().map(|_| HttpMailTransport {
-            config: config.clone(),
-        })
+        config.api_url.as_ref().map(|_| HttpMailTransport { config: config.clone() })
     }
 }
 
@@ -24,19 +22,13 @@ impl MailTransport for HttpMailTransport {
         let fail = |e: worker::Error| MailError(e.to_string());
         let url = self.config.api_url.as_deref().unwrap_or_default();
         let headers = Headers::new();
-        headers
-            .set("content-type", "application/json")
-            .map_err(fail)?;
+        headers.set("content-type", "application/json").map_err(fail)?;
         if let Some(key) = &self.config.api_key {
-            headers
-                .set("authorization", &format!("Bearer {}", key.expose()))
-                .map_err(fail)?;
+            headers.set("authorization", &format!("Bearer {}", key.expose())).map_err(fail)?;
         }
         let body = serde_json::to_string(mail).map_err(|e| MailError(e.to_string()))?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(body.into()));
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         let request = Request::new_with_init(url, &init).map_err(fail)?;
         let response = Fetch::Request(request).send().await.map_err(fail)?;
         match response.status_code() {

@@ -43,13 +43,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         elapsed_ms,
     );
     if let Some(log) = &outcome.log {
-        console_error!(
-            "{} {} -> {}: {}",
-            request.method.as_str(),
-            outcome.route,
-            outcome.response.status,
-            log
-        );
+        console_error!("{} {} -> {}: {}", request.method.as_str(), outcome.route, outcome.response.status, log);
     }
     to_worker_response(outcome.response)
 }
@@ -61,11 +55,8 @@ async fn to_http_request(mut req: Request) -> HttpRequest {
     // much cheaper in wasm than a full URL parse on every request.
     let (path, query) = split_url(&req.inner().url());
     let method = Method::parse(req.method().as_ref());
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .entries()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value))
-        .collect();
+    let headers: Vec<(String, String)> =
+        req.headers().entries().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect();
     let declared = headers
         .iter()
         .find(|(n, _)| n == "content-length")
@@ -76,13 +67,7 @@ async fn to_http_request(mut req: Request) -> HttpRequest {
     } else {
         req.bytes().await.unwrap_or_default()
     };
-    HttpRequest {
-        method,
-        path,
-        query,
-        headers,
-        body,
-    }
+    HttpRequest { method, path, query, headers, body }
 }
 
 fn to_worker_response(response: HttpResponse) -> Result<Response> {
@@ -90,7 +75,5 @@ fn to_worker_response(response: HttpResponse) -> Result<Response> {
     for (name, value) in &response.headers {
         headers.append(name, value)?;
     }
-    Ok(Response::from_bytes(response.body)?
-        .with_status(response.status)
-        .with_headers(headers))
+    Ok(Response::from_bytes(response.body)?.with_status(response.status).with_headers(headers))
 }

@@ -84,51 +84,31 @@ impl Platform for EdgePlatform {
     }
 
     fn store(&self) -> &Self::Store {
-        self.store
-            .get_or_init(|| SqlStore::new(D1Executor::new(self.env.d1("DB"))))
+        self.store.get_or_init(|| SqlStore::new(D1Executor::new(self.env.d1("DB"))))
     }
 
     fn cache(&self) -> &KvCache {
-        self.cache
-            .get_or_init(|| KvCache::new(self.env.kv("CACHE")))
+        self.cache.get_or_init(|| KvCache::new(self.env.kv("CACHE")))
     }
 
     fn limiter(&self) -> &RateLimiterClient {
         self.limiter.get_or_init(|| {
-            RateLimiterClient(DurableClient::new(
-                "RATE_LIMITER",
-                self.env.durable_object("RATE_LIMITER"),
-            ))
+            RateLimiterClient(DurableClient::new("RATE_LIMITER", self.env.durable_object("RATE_LIMITER")))
         })
     }
 
     fn sessions(&self) -> &SessionClient {
-        self.sessions.get_or_init(|| {
-            SessionClient(DurableClient::new(
-                "SESSIONS",
-                self.env.durable_object("SESSIONS"),
-            ))
-        })
+        self.sessions.get_or_init(|| SessionClient(DurableClient::new("SESSIONS", self.env.durable_object("SESSIONS"))))
     }
 
     fn challenges(&self) -> &ChallengeClient {
-        self.challenges.get_or_init(|| {
-            ChallengeClient(DurableClient::new(
-                "CHALLENGES",
-                self.env.durable_object("CHALLENGES"),
-            ))
-        })
+        self.challenges
+            .get_or_init(|| ChallengeClient(DurableClient::new("CHALLENGES", self.env.durable_object("CHALLENGES"))))
     }
 
     fn mail_transport(&self) -> Option<&HttpMailTransport> {
         self.mail
-            .get_or_init(|| {
-                self.config
-                    .as_ref()
-                    .as_ref()
-                    .ok()
-                    .and_then(|c| HttpMailTransport::from_config(&c.mail))
-            })
+            .get_or_init(|| self.config.as_ref().as_ref().ok().and_then(|c| HttpMailTransport::from_config(&c.mail)))
             .as_ref()
     }
 

@@ -9,20 +9,13 @@ pub struct RateLimiterClient(pub DurableClient);
 
 impl Ping for RateLimiterClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0
-            .call::<_, String>("health", "/ping", &())
-            .await
-            .map(|_| ())
+        self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
     }
 }
 
 impl RateLimiter for RateLimiterClient {
     async fn admit(&self, key: &str, limit: Limit, now_ms: i64) -> Result<Decision, StoreError> {
-        let request = AdmitRequest {
-            key: key.to_string(),
-            limit,
-            now_ms,
-        };
+        let request = AdmitRequest { key: key.to_string(), limit, now_ms };
         self.0.call(key, "/admit", &request).await
     }
 }

@@ -16,12 +16,7 @@ fn tenant_object(tenant_id: &str) -> String {
     format!("tenant:{tenant_id}")
 }
 
-fn user_request(
-    user_id: &str,
-    session_id: Option<&str>,
-    reason: Option<&str>,
-    now: i64,
-) -> UserRequest {
+fn user_request(user_id: &str, session_id: Option<&str>, reason: Option<&str>, now: i64) -> UserRequest {
     UserRequest {
         user_id: user_id.to_string(),
         session_id: session_id.map(str::to_string),
@@ -32,28 +27,14 @@ fn user_request(
 
 impl Ping for SessionClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0
-            .call::<_, String>("health", "/ping", &())
-            .await
-            .map(|_| ())
+        self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
     }
 }
 
 impl SessionStore for SessionClient {
-    async fn create_session(
-        &self,
-        tenant_id: &str,
-        session: &Session,
-        refresh_hash: &str,
-    ) -> Result<(), StoreError> {
-        let request = CreateRequest {
-            session: session.clone(),
-            refresh_hash: refresh_hash.to_string(),
-        };
-        self.0
-            .call::<_, bool>(&tenant_object(tenant_id), "/create", &request)
-            .await
-            .map(|_| ())
+    async fn create_session(&self, tenant_id: &str, session: &Session, refresh_hash: &str) -> Result<(), StoreError> {
+        let request = CreateRequest { session: session.clone(), refresh_hash: refresh_hash.to_string() };
+        self.0.call::<_, bool>(&tenant_object(tenant_id), "/create", &request).await.map(|_| ())
     }
 
     async fn rotate_refresh(
@@ -63,15 +44,8 @@ impl SessionStore for SessionClient {
         new_hash: &str,
         now: i64,
     ) -> Result<(RefreshOutcome, Option<Session>), StoreError> {
-        let request = RotateRequest {
-            presented_hash: presented_hash.to_string(),
-            new_hash: new_hash.to_string(),
-            now,
-        };
-        let response: RotateResponse = self
-            .0
-            .call(&tenant_object(tenant_id), "/rotate", &request)
-            .await?;
+        let request = RotateRequest { presented_hash: presented_hash.to_string(), new_hash: new_hash.to_string(), now };
+        let response: RotateResponse = self.0.call(&tenant_object(tenant_id), "/rotate", &request).await?;
         Ok((response.outcome, response.session))
     }
 
@@ -84,10 +58,7 @@ impl SessionStore for SessionClient {
         now: i64,
     ) -> Result<bool, StoreError> {
         let request = user_request(user_id, Some(session_id), Some(reason), now);
-        let count: u32 = self
-            .0
-            .call(&tenant_object(tenant_id), "/revoke", &request)
-            .await?;
+        let count: u32 = self.0.call(&tenant_object(tenant_id), "/revoke", &request).await?;
         Ok(count > 0)
     }
 
@@ -99,33 +70,17 @@ impl SessionStore for SessionClient {
         now: i64,
     ) -> Result<u32, StoreError> {
         let request = user_request(user_id, None, Some(reason), now);
-        self.0
-            .call(&tenant_object(tenant_id), "/revoke", &request)
-            .await
+        self.0.call(&tenant_object(tenant_id), "/revoke", &request).await
     }
 
-    async fn user_sessions(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        now: i64,
-    ) -> Result<Vec<Session>, StoreError> {
+    async fn user_sessions(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<Session>, StoreError> {
         let request = user_request(user_id, None, None, now);
-        self.0
-            .call(&tenant_object(tenant_id), "/list", &request)
-            .await
+        self.0.call(&tenant_object(tenant_id), "/list", &request).await
     }
 
-    async fn session_active(
-        &self,
-        tenant_id: &str,
-        session_id: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+    async fn session_active(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<bool, StoreError> {
         let request = user_request("", Some(session_id), None, now);
-        self.0
-            .call(&tenant_object(tenant_id), "/active", &request)
-            .await
+        self.0.call(&tenant_object(tenant_id), "/active", &request).await
     }
 }
 
@@ -135,61 +90,28 @@ fn nonce_object(key: &str) -> String {
 
 impl Ping for ChallengeClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0
-            .call::<_, String>("health", "/ping", &())
-            .await
-            .map(|_| ())
+        self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
     }
 }
 
 impl ChallengeStore for ChallengeClient {
     async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError> {
-        let request = PutOtp {
-            key: key.to_string(),
-            record: record.clone(),
-        };
-        self.0
-            .call::<_, bool>(&format!("otp:{key}"), "/put-otp", &request)
-            .await
-            .map(|_| ())
+        let request = PutOtp { key: key.to_string(), record: record.clone() };
+        self.0.call::<_, bool>(&format!("otp:{key}"), "/put-otp", &request).await.map(|_| ())
     }
 
-    async fn check_otp(
-        &self,
-        key: &str,
-        presented_hash: &str,
-        now: i64,
-    ) -> Result<OtpOutcome, StoreError> {
-        let request = CheckOtp {
-            key: key.to_string(),
-            presented_hash: presented_hash.to_string(),
-            now,
-        };
-        self.0
-            .call(&format!("otp:{key}"), "/check-otp", &request)
-            .await
+    async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError> {
+        let request = CheckOtp { key: key.to_string(), presented_hash: presented_hash.to_string(), now };
+        self.0.call(&format!("otp:{key}"), "/check-otp", &request).await
     }
 
     async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError> {
-        let request = Nonce {
-            key: key.to_string(),
-            expires_at: Some(expires_at),
-            now: None,
-        };
-        self.0
-            .call::<_, bool>(&nonce_object(key), "/put-nonce", &request)
-            .await
-            .map(|_| ())
+        let request = Nonce { key: key.to_string(), expires_at: Some(expires_at), now: None };
+        self.0.call::<_, bool>(&nonce_object(key), "/put-nonce", &request).await.map(|_| ())
     }
 
     async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError> {
-        let request = Nonce {
-            key: key.to_string(),
-            expires_at: None,
-            now: Some(now),
-        };
-        self.0
-            .call(&nonce_object(key), "/take-nonce", &request)
-            .await
+        let request = Nonce { key: key.to_string(), expires_at: None, now: Some(now) };
+        self.0.call(&nonce_object(key), "/take-nonce", &request).await
     }
 }

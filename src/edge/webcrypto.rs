@@ -23,10 +23,7 @@ thread_local! {
 pub struct WebCrypto;
 
 fn js_error(context: &str, error: JsValue) -> CryptoError {
-    CryptoError(format!(
-        "{context}: {}",
-        error.as_string().unwrap_or_else(|| format!("{error:?}"))
-    ))
+    CryptoError(format!("{context}: {}", error.as_string().unwrap_or_else(|| format!("{error:?}"))))
 }
 
 /// `crypto.subtle`, looked up once per isolate.
@@ -40,10 +37,9 @@ fn subtle() -> Result<SubtleCrypto, CryptoError> {
 }
 
 fn lookup_subtle() -> Result<SubtleCrypto, CryptoError> {
-    let crypto = Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
-        .map_err(|e| js_error("globalThis.crypto", e))?;
-    let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle"))
-        .map_err(|e| js_error("crypto.subtle", e))?;
+    let crypto =
+        Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).map_err(|e| js_error("globalThis.crypto", e))?;
+    let subtle = Reflect::get(&crypto, &JsValue::from_str("subtle")).map_err(|e| js_error("crypto.subtle", e))?;
     Ok(subtle.unchecked_into())
 }
 
@@ -56,11 +52,7 @@ fn object(pairs: &[(&str, &str)]) -> Object {
     object
 }
 
-async fn import(
-    cache_key: String,
-    jwk: serde_json::Value,
-    usage: &str,
-) -> Result<CryptoKey, CryptoError> {
+async fn import(cache_key: String, jwk: serde_json::Value, usage: &str) -> Result<CryptoKey, CryptoError> {
     if let Some(key) = KEYS.with(|keys| keys.borrow().get(&cache_key).cloned()) {
         return Ok(key);
     }
@@ -70,10 +62,7 @@ async fn import(
     let promise = subtle()?
         .import_key_with_object("jwk", jwk.unchecked_ref(), &algorithm, false, &usages)
         .map_err(|e| js_error("importKey", e))?;
-    let key: CryptoKey = JsFuture::from(promise)
-        .await
-        .map_err(|e| js_error("importKey", e))?
-        .unchecked_into();
+    let key: CryptoKey = JsFuture::from(promise).await.map_err(|e| js_error("importKey", e))?.unchecked_into();
     KEYS.with(|keys| keys.borrow_mut().insert(cache_key, key.clone()));
     Ok(key)
 }
@@ -84,24 +73,16 @@ fn cache_key(usage: &str, key: &PublicKey) -> String {
 
 impl Es256 for WebCrypto {
     async fn sign(&self, key: &SigningKey, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let crypto_key =
-            import(cache_key("sign", &key.public), key.to_private_jwk(), "sign").await?;
+        let crypto_key = import(cache_key("sign", &key.public), key.to_private_jwk(), "sign").await?;
         let algorithm = object(&[("name", "ECDSA"), ("hash", "SHA-256")]);
         let promise = subtle()?
             .sign_with_object_and_u8_array(&algorithm, &crypto_key, message)
             .map_err(|e| js_error("sign", e))?;
-        let signature = JsFuture::from(promise)
-            .await
-            .map_err(|e| js_error("sign", e))?;
+        let signature = JsFuture::from(promise).await.map_err(|e| js_error("sign", e))?;
         Ok(Uint8Array::new(&signature).to_vec())
     }
 
-    async fn verify(
-        &self,
-        key: &PublicKey,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<bool, CryptoError> {
+    async fn verify(&self, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<bool, CryptoError> {
         // Web Crypto wants exactly r || s; anything else is simply not a valid signature.
         if signature.len() != 64 {
             return Ok(false);
@@ -109,16 +90,9 @@ impl Es256 for WebCrypto {
         let crypto_key = import(cache_key("verify", key), key.to_jwk(), "verify").await?;
         let algorithm = object(&[("name", "ECDSA"), ("hash", "SHA-256")]);
         let promise = subtle()?
-            .verify_with_object_and_u8_array_and_u8_array(
-                &algorithm,
-                &crypto_key,
-                signature,
-                message,
-            )
+            .verify_with_object_and_u8_array_and_u8_array(&algorithm, &crypto_key, signature, message)
             .map_err(|e| js_error("verify", e))?;
-        let valid = JsFuture::from(promise)
-            .await
-            .map_err(|e| js_error("verify", e))?;
+        let valid = JsFuture::from(promise).await.map_err(|e| js_error("verify", e))?;
         Ok(valid.as_bool().unwrap_or(false))
     }
 }

@@ -69,19 +69,40 @@ pub struct LoginCounters {
 /// failure after a lock expired starts counting afresh.
 pub fn after_failure(current: LoginCounters, now: i64, max: i64, lock_secs: i64) -> LoginCounters {
     if current.locked_until.is_some_and(|until| until > now) {
-        return LoginCounters {
-            failed_logins: current.failed_logins + 1,
-            ..current
-        };
+        return LoginCounters { failed_logins: current.failed_logins + 1, ..current };
     }
-    let failed = if current.locked_until.is_some() {
-        1
-    } else {
-        current.failed_logins + 1
-    };
-    LoginCounters {
-        failed_logins: failed,
-        locked_until: (failed >= max).then_some(now + lock_secs),
+    let failed = if current.locked_until.is_some() { 1 } else { current.failed_logins + 1 };
+    LoginCounters { failed_logins: failed, locked_until: (failed >= max).then_some(now + lock_secs) }
+}
+
+/// An OAuth client of a tenant (the `clients` table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    pub client_id: String,
+    pub tenant_id: String,
+    pub project_id: String,
+    pub name: String,
+    pub email: String,
+    pub client_type: String,
+    pub platform: String,
+    pub react_app_url: String,
+    /// JSON array of strings.
+    pub redirect_uris: String,
+    /// JSON array of strings.
+    pub grant_types: String,
+    pub secret_hash: Option<String>,
+    pub active: i64,
+    pub is_default: i64,
+    pub deleted_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Client {
+    /// Usable for sign-in: active and not (soft-)deleted.
+    pub fn is_usable(&self) -> bool {
+        self.active == 1 && self.deleted_at.is_none()
     }
 }
 
@@ -102,8 +123,7 @@ pub trait AccountStore {
     async fn register_tenant(&self, new: &NewTenant) -> Result<(), StoreError>;
     /// The admin with this (lower-cased) email, in whichever tenant.
     async fn admin_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
-    async fn user_by_email(&self, tenant_id: &str, email: &str)
-        -> Result<Option<User>, StoreError>;
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> Result<Option<User>, StoreError>;
     async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError>;
     /// Counts a failed login atomically and returns the new counters.
     async fn record_login_failure(
@@ -123,17 +143,15 @@ pub trait AccountStore {
         rehashed: Option<&str>,
     ) -> Result<(), StoreError>;
     /// Names of the roles bound to the user tenant-wide and not expired.
-    async fn tenant_roles(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        now: i64,
-    ) -> Result<Vec<String>, StoreError>;
+    async fn tenant_roles(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<String>, StoreError>;
     /// The tenant's default client id and default project id.
-    async fn tenant_defaults(
-        &self,
-        tenant_id: &str,
-    ) -> Result<Option<(String, String)>, StoreError>;
+    async fn tenant_defaults(&self, tenant_id: &str) -> Result<Option<(String, String)>, StoreError>;
+    /// A client by its public `client_id`, in whichever tenant.
+    async fn client_by_client_id(&self, client_id: &str) -> Result<Option<Client>, StoreError>;
+    /// Creates a user; `Conflict` if the tenant already has this email.
+    async fn create_user(&self, user: &User) -> Result<(), StoreError>;
+    /// Replaces the password hash and clears the failed-login counters.
+    async fn set_password(&self, tenant_id: &str, user_id: &str, password_hash: &str) -> Result<(), StoreError>;
 }
 
 /// The development mail outbox (only ever written when ENVIRONMENT=development).
@@ -148,10 +166,7 @@ mod tests {
     use super::*;
 
     fn counters(failed: i64, locked_until: Option<i64>) -> LoginCounters {
-        LoginCounters {
-            failed_logins: failed,
-            locked_until,
-        }
+        LoginCounters { failed_logins: failed, locked_until }
     }
 
     #[test]

@@ -1,10 +1,7 @@
 //! The in-memory backend: the reference every other backend must agree with (the
 //! contract tests run against all of them), and the store of native tests.
 
-use super::{
-    DocumentCache, Ping, RateLimiter, SigningKeyRecord, SigningKeyStore, StoreError, Tenant,
-    TenantStore,
-};
+use super::{DocumentCache, Ping, RateLimiter, SigningKeyRecord, SigningKeyStore, StoreError, Tenant, TenantStore};
 use crate::rate_limit::{admit, Decision, Limit, WindowState};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -58,23 +55,12 @@ impl TenantStore for MemoryStore {
 
     async fn tenant_by_domain(&self, domain: &str) -> Result<Option<Tenant>, StoreError> {
         self.check_up()?;
-        Ok(self
-            .tenants
-            .borrow()
-            .iter()
-            .find(|t| t.domain == domain)
-            .cloned())
+        Ok(self.tenants.borrow().iter().find(|t| t.domain == domain).cloned())
     }
 }
 
 impl SigningKeyStore for MemoryStore {
-    async fn record_published(
-        &self,
-        kid: &str,
-        alg: &str,
-        public_jwk: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    async fn record_published(&self, kid: &str, alg: &str, public_jwk: &str, now: i64) -> Result<(), StoreError> {
         self.check_up()?;
         let mut keys = self.signing_keys.borrow_mut();
         if !keys.iter().any(|k| k.kid == kid) {
@@ -91,12 +77,7 @@ impl SigningKeyStore for MemoryStore {
 
     async fn record_signer(&self, kid: &str, now: i64) -> Result<(), StoreError> {
         self.check_up()?;
-        if let Some(key) = self
-            .signing_keys
-            .borrow_mut()
-            .iter_mut()
-            .find(|k| k.kid == kid)
-        {
+        if let Some(key) = self.signing_keys.borrow_mut().iter_mut().find(|k| k.kid == kid) {
             key.activated_at.get_or_insert(now);
         }
         Ok(())
@@ -118,9 +99,7 @@ impl DocumentCache for MemoryStore {
 
     async fn put_document(&self, key: &str, value: &str, _ttl_secs: u64) -> Result<(), StoreError> {
         self.check_up()?;
-        self.documents
-            .borrow_mut()
-            .insert(key.to_string(), value.to_string());
+        self.documents.borrow_mut().insert(key.to_string(), value.to_string());
         Ok(())
     }
 }

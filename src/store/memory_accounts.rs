@@ -2,7 +2,7 @@
 //! Object implementations through the same pure rules.
 
 use super::accounts::{
-    after_failure, AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
+    after_failure, AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
 };
 use super::memory::MemoryStore;
 use super::state::{ChallengeStore, SessionStore};
@@ -14,6 +14,7 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Accounts {
     users: Vec<User>,
+    clients: Vec<Client>,
     /// tenant -> (client_id, project_id)
     defaults: HashMap<String, (String, String)>,
     /// (tenant, user) -> role names
@@ -34,64 +35,54 @@ impl AccountStore for MemoryStore {
         self.check_up()?;
         let mut accounts = self.accounts.borrow_mut();
         let mut tenants = self.tenants.borrow_mut();
-        if tenants
-            .iter()
-            .any(|t| t.id == new.tenant.id || t.domain == new.tenant.domain)
-        {
+        if tenants.iter().any(|t| t.id == new.tenant.id || t.domain == new.tenant.domain) {
             return Err(StoreError::Conflict("tenant domain".into()));
         }
-        if accounts
-            .users
-            .iter()
-            .any(|u| u.kind == UserKind::Admin && u.email == new.admin.email)
-        {
+        if accounts.users.iter().any(|u| u.kind == UserKind::Admin && u.email == new.admin.email) {
             return Err(StoreError::Conflict("admin email".into()));
         }
         tenants.push(new.tenant.clone());
         accounts.users.push(new.admin.clone());
-        accounts.defaults.insert(
-            new.tenant.id.clone(),
-            (new.client_id.clone(), new.project_id.clone()),
-        );
-        accounts.roles.insert(
-            (new.tenant.id.clone(), new.admin.id.clone()),
-            vec!["admin".into()],
-        );
+        accounts.defaults.insert(new.tenant.id.clone(), (new.client_id.clone(), new.project_id.clone()));
+        accounts.roles.insert((new.tenant.id.clone(), new.admin.id.clone()), vec!["admin".into()]);
+        accounts.clients.push(Client {
+            id: new.client_row_id.clone(),
+            client_id: new.client_id.clone(),
+            tenant_id: new.tenant.id.clone(),
+            project_id: new.project_id.clone(),
+            name: "Default client".into(),
+            email: new.admin.email.clone(),
+            client_type: "public".into(),
+            platform: "web".into(),
+            react_app_url: String::new(),
+            redirect_uris: "[]".into(),
+            grant_types: "[]".into(),
+            secret_hash: None,
+            active: 1,
+            is_default: 1,
+            deleted_at: None,
+            created_at: new.tenant.created_at,
+            updated_at: new.tenant.created_at,
+        });
         Ok(())
     }
 
     async fn admin_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         self.check_up()?;
         let accounts = self.accounts.borrow();
-        Ok(accounts
-            .users
-            .iter()
-            .find(|u| u.kind == UserKind::Admin && u.email == email)
-            .cloned())
+        Ok(accounts.users.iter().find(|u| u.kind == UserKind::Admin && u.email == email).cloned())
     }
 
-    async fn user_by_email(
-        &self,
-        tenant_id: &str,
-        email: &str,
-    ) -> Result<Option<User>, StoreError> {
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> Result<Option<User>, StoreError> {
         self.check_up()?;
         let accounts = self.accounts.borrow();
-        Ok(accounts
-            .users
-            .iter()
-            .find(|u| u.tenant_id == tenant_id && u.email == email)
-            .cloned())
+        Ok(accounts.users.iter().find(|u| u.tenant_id == tenant_id && u.email == email).cloned())
     }
 
     async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
         self.check_up()?;
         let accounts = self.accounts.borrow();
-        Ok(accounts
-            .users
-            .iter()
-            .find(|u| u.tenant_id == tenant_id && u.id == user_id)
-            .cloned())
+        Ok(accounts.users.iter().find(|u| u.tenant_id == tenant_id && u.id == user_id).cloned())
     }
 
     async fn record_login_failure(
@@ -110,10 +101,7 @@ impl AccountStore for MemoryStore {
             .find(|u| u.tenant_id == tenant_id && u.id == user_id)
             .ok_or_else(|| StoreError::Corrupt("no such user".into()))?;
         let next = after_failure(
-            LoginCounters {
-                failed_logins: user.failed_logins,
-                locked_until: user.locked_until,
-            },
+            LoginCounters { failed_logins: user.failed_logins, locked_until: user.locked_until },
             now,
             max,
             lock_secs,
@@ -132,11 +120,7 @@ impl AccountStore for MemoryStore {
     ) -> Result<(), StoreError> {
         self.check_up()?;
         let mut accounts = self.accounts.borrow_mut();
-        if let Some(user) = accounts
-            .users
-            .iter_mut()
-            .find(|u| u.tenant_id == tenant_id && u.id == user_id)
-        {
+        if let Some(user) = accounts.users.iter_mut().find(|u| u.tenant_id == tenant_id && u.id == user_id) {
             user.failed_logins = 0;
             user.locked_until = None;
             user.last_login_at = Some(now);
@@ -147,27 +131,46 @@ impl AccountStore for MemoryStore {
         Ok(())
     }
 
-    async fn tenant_roles(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        _now: i64,
-    ) -> Result<Vec<String>, StoreError> {
+    async fn tenant_roles(&self, tenant_id: &str, user_id: &str, _now: i64) -> Result<Vec<String>, StoreError> {
         self.check_up()?;
         let accounts = self.accounts.borrow();
-        Ok(accounts
-            .roles
-            .get(&(tenant_id.to_string(), user_id.to_string()))
-            .cloned()
-            .unwrap_or_default())
+        Ok(accounts.roles.get(&(tenant_id.to_string(), user_id.to_string())).cloned().unwrap_or_default())
     }
 
-    async fn tenant_defaults(
-        &self,
-        tenant_id: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
+    async fn tenant_defaults(&self, tenant_id: &str) -> Result<Option<(String, String)>, StoreError> {
         self.check_up()?;
         Ok(self.accounts.borrow().defaults.get(tenant_id).cloned())
+    }
+
+    async fn client_by_client_id(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        self.check_up()?;
+        Ok(self.accounts.borrow().clients.iter().find(|c| c.client_id == client_id).cloned())
+    }
+
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let taken = accounts.users.iter().any(|u| {
+            u.id == user.id
+                || (u.tenant_id == user.tenant_id && u.email == user.email)
+                || (user.kind == UserKind::Admin && u.kind == UserKind::Admin && u.email == user.email)
+        });
+        if taken {
+            return Err(StoreError::Conflict("user email".into()));
+        }
+        accounts.users.push(user.clone());
+        Ok(())
+    }
+
+    async fn set_password(&self, tenant_id: &str, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        if let Some(user) = accounts.users.iter_mut().find(|u| u.tenant_id == tenant_id && u.id == user_id) {
+            user.password_hash = password_hash.to_string();
+            user.failed_logins = 0;
+            user.locked_until = None;
+        }
+        Ok(())
     }
 }
 
@@ -181,40 +184,22 @@ impl DevOutbox for MemoryStore {
     async fn mail_for(&self, recipient: &str) -> Result<Vec<OutboxMail>, StoreError> {
         self.check_up()?;
         let accounts = self.accounts.borrow();
-        let mut mail: Vec<OutboxMail> = accounts
-            .outbox
-            .iter()
-            .filter(|m| m.recipient == recipient)
-            .cloned()
-            .collect();
+        let mut mail: Vec<OutboxMail> = accounts.outbox.iter().filter(|m| m.recipient == recipient).cloned().collect();
         mail.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(mail)
     }
 }
 
 impl SessionStore for MemoryStore {
-    async fn create_session(
-        &self,
-        tenant_id: &str,
-        session: &Session,
-        refresh_hash: &str,
-    ) -> Result<(), StoreError> {
+    async fn create_session(&self, tenant_id: &str, session: &Session, refresh_hash: &str) -> Result<(), StoreError> {
         self.check_up()?;
         let mut state = self.state.borrow_mut();
-        state
-            .sessions
-            .entry(tenant_id.into())
-            .or_default()
-            .push(session.clone());
-        state
-            .refresh
-            .entry(tenant_id.into())
-            .or_default()
-            .push(RefreshRecord {
-                hash: refresh_hash.into(),
-                session_id: session.id.clone(),
-                used_at: None,
-            });
+        state.sessions.entry(tenant_id.into()).or_default().push(session.clone());
+        state.refresh.entry(tenant_id.into()).or_default().push(RefreshRecord {
+            hash: refresh_hash.into(),
+            session_id: session.id.clone(),
+            used_at: None,
+        });
         Ok(())
     }
 
@@ -231,9 +216,7 @@ impl SessionStore for MemoryStore {
         let records = state.refresh.entry(tenant_id.into()).or_default();
         let sessions = state.sessions.entry(tenant_id.into()).or_default();
         let record = records.iter().find(|r| r.hash == presented_hash).cloned();
-        let session = record
-            .as_ref()
-            .and_then(|r| sessions.iter().find(|s| s.id == r.session_id).cloned());
+        let session = record.as_ref().and_then(|r| sessions.iter().find(|s| s.id == r.session_id).cloned());
         let outcome = decide_refresh(record.as_ref(), session.as_ref(), now);
         match outcome {
             RefreshOutcome::Rotated => {
@@ -246,19 +229,13 @@ impl SessionStore for MemoryStore {
                     session_id: record.session_id.clone(),
                     used_at: None,
                 });
-                let session = sessions
-                    .iter_mut()
-                    .find(|s| s.id == record.session_id)
-                    .expect("checked");
+                let session = sessions.iter_mut().find(|s| s.id == record.session_id).expect("checked");
                 session.last_used_at = now;
                 Ok((outcome, Some(session.clone())))
             }
             RefreshOutcome::Reused => {
                 let id = record.expect("reused implies a record").session_id;
-                for s in sessions
-                    .iter_mut()
-                    .filter(|s| s.id == id && s.revoked_at.is_none())
-                {
+                for s in sessions.iter_mut().filter(|s| s.id == id && s.revoked_at.is_none()) {
                     s.revoked_at = Some(now);
                     s.revoke_reason = Some("refresh_token_reuse".into());
                 }
@@ -280,10 +257,7 @@ impl SessionStore for MemoryStore {
         let mut state = self.state.borrow_mut();
         let sessions = state.sessions.entry(tenant_id.into()).or_default();
         let mut revoked = false;
-        for s in sessions
-            .iter_mut()
-            .filter(|s| s.id == session_id && s.user_id == user_id && s.is_active(now))
-        {
+        for s in sessions.iter_mut().filter(|s| s.id == session_id && s.user_id == user_id && s.is_active(now)) {
             s.revoked_at = Some(now);
             s.revoke_reason = Some(reason.into());
             revoked = true;
@@ -302,10 +276,7 @@ impl SessionStore for MemoryStore {
         let mut state = self.state.borrow_mut();
         let sessions = state.sessions.entry(tenant_id.into()).or_default();
         let mut count = 0;
-        for s in sessions
-            .iter_mut()
-            .filter(|s| s.user_id == user_id && s.is_active(now))
-        {
+        for s in sessions.iter_mut().filter(|s| s.user_id == user_id && s.is_active(now)) {
             s.revoked_at = Some(now);
             s.revoke_reason = Some(reason.into());
             count += 1;
@@ -313,59 +284,33 @@ impl SessionStore for MemoryStore {
         Ok(count)
     }
 
-    async fn user_sessions(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        now: i64,
-    ) -> Result<Vec<Session>, StoreError> {
+    async fn user_sessions(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<Session>, StoreError> {
         self.check_up()?;
         let state = self.state.borrow();
         let mut live: Vec<Session> = state
             .sessions
             .get(tenant_id)
-            .map(|all| {
-                all.iter()
-                    .filter(|s| s.user_id == user_id && s.is_active(now))
-                    .cloned()
-                    .collect()
-            })
+            .map(|all| all.iter().filter(|s| s.user_id == user_id && s.is_active(now)).cloned().collect())
             .unwrap_or_default();
         live.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(live)
     }
 
-    async fn session_active(
-        &self,
-        tenant_id: &str,
-        session_id: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+    async fn session_active(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<bool, StoreError> {
         self.check_up()?;
         let state = self.state.borrow();
-        Ok(state
-            .sessions
-            .get(tenant_id)
-            .is_some_and(|all| all.iter().any(|s| s.id == session_id && s.is_active(now))))
+        Ok(state.sessions.get(tenant_id).is_some_and(|all| all.iter().any(|s| s.id == session_id && s.is_active(now))))
     }
 }
 
 impl ChallengeStore for MemoryStore {
     async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError> {
         self.check_up()?;
-        self.state
-            .borrow_mut()
-            .otps
-            .insert(key.into(), record.clone());
+        self.state.borrow_mut().otps.insert(key.into(), record.clone());
         Ok(())
     }
 
-    async fn check_otp(
-        &self,
-        key: &str,
-        presented_hash: &str,
-        now: i64,
-    ) -> Result<OtpOutcome, StoreError> {
+    async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError> {
         self.check_up()?;
         let mut state = self.state.borrow_mut();
         let (outcome, next) = otp::check(state.otps.remove(key), presented_hash, now);
@@ -377,20 +322,12 @@ impl ChallengeStore for MemoryStore {
 
     async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError> {
         self.check_up()?;
-        self.state
-            .borrow_mut()
-            .nonces
-            .insert(key.into(), expires_at);
+        self.state.borrow_mut().nonces.insert(key.into(), expires_at);
         Ok(())
     }
 
     async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError> {
         self.check_up()?;
-        Ok(self
-            .state
-            .borrow_mut()
-            .nonces
-            .remove(key)
-            .is_some_and(|expires_at| now < expires_at))
+        Ok(self.state.borrow_mut().nonces.remove(key).is_some_and(|expires_at| now < expires_at))
     }
 }

@@ -68,13 +68,7 @@ pub trait TenantStore {
 #[allow(async_fn_in_trait)]
 pub trait SigningKeyStore {
     /// Records that `kid` is published, once: a second call keeps the first timestamp.
-    async fn record_published(
-        &self,
-        kid: &str,
-        alg: &str,
-        public_jwk: &str,
-        now: i64,
-    ) -> Result<(), StoreError>;
+    async fn record_published(&self, kid: &str, alg: &str, public_jwk: &str, now: i64) -> Result<(), StoreError>;
     /// Records when `kid` first signed; later calls keep the first timestamp.
     async fn record_signer(&self, kid: &str, now: i64) -> Result<(), StoreError>;
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError>;

@@ -37,11 +37,7 @@ impl From<i64> for SqlValue {
 #[allow(async_fn_in_trait)]
 pub trait SqlExecutor {
     /// Rows as JSON objects keyed by column name (the shape D1 returns).
-    async fn query(
-        &self,
-        sql: &str,
-        params: &[SqlValue],
-    ) -> Result<Vec<Map<String, Value>>, StoreError>;
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Map<String, Value>>, StoreError>;
     /// Returns the number of rows changed.
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError>;
     /// Runs the statements as one atomic unit (a D1 batch; a transaction elsewhere):
@@ -63,19 +59,12 @@ impl<E: SqlExecutor> SqlStore<E> {
         SqlStore { executor }
     }
 
-    pub(super) async fn rows<T: DeserializeOwned>(
-        &self,
-        sql: &str,
-        params: &[SqlValue],
-    ) -> Result<Vec<T>, StoreError> {
+    pub(super) async fn rows<T: DeserializeOwned>(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<T>, StoreError> {
         self.executor
             .query(sql, params)
             .await?
             .into_iter()
-            .map(|row| {
-                serde_json::from_value(Value::Object(row))
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
+            .map(|row| serde_json::from_value(Value::Object(row)).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
     }
 
@@ -112,30 +101,17 @@ impl<E: SqlExecutor> TenantStore for SqlStore<E> {
     }
 
     async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>, StoreError> {
-        self.optional(
-            "SELECT id, domain, name, status, created_at FROM tenants WHERE id = ?1",
-            &[id.into()],
-        )
-        .await
+        self.optional("SELECT id, domain, name, status, created_at FROM tenants WHERE id = ?1", &[id.into()]).await
     }
 
     async fn tenant_by_domain(&self, domain: &str) -> Result<Option<Tenant>, StoreError> {
-        self.optional(
-            "SELECT id, domain, name, status, created_at FROM tenants WHERE domain = ?1",
-            &[domain.into()],
-        )
-        .await
+        self.optional("SELECT id, domain, name, status, created_at FROM tenants WHERE domain = ?1", &[domain.into()])
+            .await
     }
 }
 
 impl<E: SqlExecutor> SigningKeyStore for SqlStore<E> {
-    async fn record_published(
-        &self,
-        kid: &str,
-        alg: &str,
-        public_jwk: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    async fn record_published(&self, kid: &str, alg: &str, public_jwk: &str, now: i64) -> Result<(), StoreError> {
         self.executor
             .execute(
                 "INSERT INTO signing_keys (kid, alg, public_jwk, first_published_at) VALUES (?1, ?2, ?3, ?4) \
@@ -157,10 +133,7 @@ impl<E: SqlExecutor> SigningKeyStore for SqlStore<E> {
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
-        self.rows(
-            "SELECT kid, alg, public_jwk, first_published_at, activated_at FROM signing_keys ORDER BY kid",
-            &[],
-        )
-        .await
+        self.rows("SELECT kid, alg, public_jwk, first_published_at, activated_at FROM signing_keys ORDER BY kid", &[])
+            .await
     }
 }

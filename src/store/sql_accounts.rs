@@ -1,12 +1,15 @@
 //! Accounts in D1's SQLite dialect (see `sql`): one statement or one batch per method.
 
-use super::accounts::{AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User};
+use super::accounts::{AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User};
 use super::sql::{SqlExecutor, SqlStore, SqlValue};
 use super::StoreError;
 use serde::Deserialize;
 
-const USER_COLUMNS: &str =
-    "id, tenant_id, email, name, kind, status, password_hash, email_verified, \
+pub(super) const CLIENT_COLUMNS: &str = "id, client_id, tenant_id, project_id, name, email, client_type, platform, \
+                              react_app_url, redirect_uris, grant_types, secret_hash, active, is_default, \
+                              deleted_at, created_at, updated_at";
+
+const USER_COLUMNS: &str = "id, tenant_id, email, name, kind, status, password_hash, email_verified, \
                             failed_logins, locked_until, created_at, last_login_at";
 
 impl<E: SqlExecutor> AccountStore for SqlStore<E> {
@@ -76,19 +79,14 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
         self.optional(&sql, &[email.into()]).await
     }
 
-    async fn user_by_email(
-        &self,
-        tenant_id: &str,
-        email: &str,
-    ) -> Result<Option<User>, StoreError> {
+    async fn user_by_email(&self, tenant_id: &str, email: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 AND email = ?2");
         self.optional(&sql, &[tenant_id.into(), email.into()]).await
     }
 
     async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 AND id = ?2");
-        self.optional(&sql, &[tenant_id.into(), user_id.into()])
-            .await
+        self.optional(&sql, &[tenant_id.into(), user_id.into()]).await
     }
 
     async fn record_login_failure(
@@ -112,18 +110,9 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
                  ELSE NULL END \
              WHERE tenant_id = ?1 AND id = ?2 \
              RETURNING failed_logins, locked_until";
-        self.optional(
-            sql,
-            &[
-                tenant_id.into(),
-                user_id.into(),
-                now.into(),
-                max.into(),
-                lock_secs.into(),
-            ],
-        )
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("no such user".into()))
+        self.optional(sql, &[tenant_id.into(), user_id.into(), now.into(), max.into(), lock_secs.into()])
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("no such user".into()))
     }
 
     async fn record_login_success(
@@ -144,12 +133,7 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
             .map(|_| ())
     }
 
-    async fn tenant_roles(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        now: i64,
-    ) -> Result<Vec<String>, StoreError> {
+    async fn tenant_roles(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<String>, StoreError> {
         #[derive(Deserialize)]
         struct Row {
             name: String,
@@ -165,10 +149,7 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
         Ok(rows.into_iter().map(|r| r.name).collect())
     }
 
-    async fn tenant_defaults(
-        &self,
-        tenant_id: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
+    async fn tenant_defaults(&self, tenant_id: &str) -> Result<Option<(String, String)>, StoreError> {
         #[derive(Deserialize)]
         struct Row {
             client_id: String,
@@ -181,6 +162,42 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
             )
             .await?;
         Ok(row.map(|r| (r.client_id, r.project_id)))
+    }
+
+    async fn client_by_client_id(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE client_id = ?1");
+        self.optional(&sql, &[client_id.into()]).await
+    }
+
+    async fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                &[
+                    user.id.as_str().into(),
+                    user.tenant_id.as_str().into(),
+                    user.email.as_str().into(),
+                    user.name.as_str().into(),
+                    user.kind.as_str().into(),
+                    user.status.as_str().into(),
+                    user.password_hash.as_str().into(),
+                    user.email_verified.into(),
+                    user.created_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn set_password(&self, tenant_id: &str, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "UPDATE users SET password_hash = ?3, failed_logins = 0, locked_until = NULL WHERE tenant_id = ?1 AND id = ?2",
+                &[tenant_id.into(), user_id.into(), password_hash.into()],
+            )
+            .await
+            .map(|_| ())
     }
 }
 

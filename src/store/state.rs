@@ -9,12 +9,7 @@ use crate::accounts::sessions::{RefreshOutcome, Session};
 #[allow(async_fn_in_trait)]
 pub trait SessionStore: Ping {
     /// Stores a new session and its first refresh-token hash.
-    async fn create_session(
-        &self,
-        tenant_id: &str,
-        session: &Session,
-        refresh_hash: &str,
-    ) -> Result<(), StoreError>;
+    async fn create_session(&self, tenant_id: &str, session: &Session, refresh_hash: &str) -> Result<(), StoreError>;
     /// Presents a refresh-token hash; on `Rotated` the new hash replaces it and the
     /// session is returned; on `Reused` the session is revoked.
     async fn rotate_refresh(
@@ -42,18 +37,8 @@ pub trait SessionStore: Ping {
         now: i64,
     ) -> Result<u32, StoreError>;
     /// The user's live sessions, newest first.
-    async fn user_sessions(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        now: i64,
-    ) -> Result<Vec<Session>, StoreError>;
-    async fn session_active(
-        &self,
-        tenant_id: &str,
-        session_id: &str,
-        now: i64,
-    ) -> Result<bool, StoreError>;
+    async fn user_sessions(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<Session>, StoreError>;
+    async fn session_active(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<bool, StoreError>;
 }
 
 #[allow(async_fn_in_trait)]
@@ -61,12 +46,7 @@ pub trait ChallengeStore: Ping {
     /// Stores (replacing any previous) the pending code under `key`.
     async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError>;
     /// Checks a presented code hash; see `accounts::otp::check`.
-    async fn check_otp(
-        &self,
-        key: &str,
-        presented_hash: &str,
-        now: i64,
-    ) -> Result<OtpOutcome, StoreError>;
+    async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError>;
     async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError>;
     /// Consumes a nonce: true exactly once, and only before it expires.
     async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError>;

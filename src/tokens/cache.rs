@@ -29,10 +29,7 @@ impl Default for VerificationCache {
 
 impl VerificationCache {
     pub fn with_capacity(capacity: usize) -> Self {
-        VerificationCache {
-            entries: HashMap::new(),
-            capacity,
-        }
+        VerificationCache { entries: HashMap::new(), capacity }
     }
 
     pub fn key(token: &str, fingerprint: &str, policy: &VerifyPolicy<'_>) -> [u8; 32] {
@@ -46,11 +43,7 @@ impl VerificationCache {
     }
 
     /// A previous success for this key, re-checked against the clock.
-    pub fn get(
-        &self,
-        key: &[u8; 32],
-        policy: &VerifyPolicy<'_>,
-    ) -> Option<Result<VerifiedToken, TokenError>> {
+    pub fn get(&self, key: &[u8; 32], policy: &VerifyPolicy<'_>) -> Option<Result<VerifiedToken, TokenError>> {
         let hit = self.entries.get(key)?;
         let claims = &hit.claims;
         if policy.now > claims.exp.saturating_add(policy.leeway_secs) {
@@ -67,8 +60,7 @@ impl VerificationCache {
             return;
         }
         if self.entries.len() >= self.capacity {
-            self.entries
-                .retain(|_, v| now <= v.claims.exp.saturating_add(leeway_secs));
+            self.entries.retain(|_, v| now <= v.claims.exp.saturating_add(leeway_secs));
             if self.entries.len() >= self.capacity {
                 self.entries.clear();
             }

@@ -16,12 +16,7 @@ pub trait Es256 {
     async fn sign(&self, key: &SigningKey, message: &[u8]) -> Result<Vec<u8>, CryptoError>;
 
     /// `Ok(false)` for any signature that does not verify, including malformed ones.
-    async fn verify(
-        &self,
-        key: &PublicKey,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<bool, CryptoError>;
+    async fn verify(&self, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<bool, CryptoError>;
 }
 
 /// The native backend: RustCrypto's `p256` (deterministic RFC 6979 signatures).
@@ -36,15 +31,8 @@ impl Es256 for RustCrypto {
         Ok(signature.to_bytes().to_vec())
     }
 
-    async fn verify(
-        &self,
-        key: &PublicKey,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<bool, CryptoError> {
-        let verifier = key
-            .to_verifying_key()
-            .map_err(|e| CryptoError(e.to_string()))?;
+    async fn verify(&self, key: &PublicKey, message: &[u8], signature: &[u8]) -> Result<bool, CryptoError> {
+        let verifier = key.to_verifying_key().map_err(|e| CryptoError(e.to_string()))?;
         // from_slice refuses anything but 64 bytes and r, s outside [1, n-1].
         let Ok(signature) = p256::ecdsa::Signature::from_slice(signature) else {
             return Ok(false);

@@ -43,32 +43,20 @@ impl<'a> UntrustedToken<'a> {
         else {
             return Err(TokenError::Malformed("expected three dot-separated parts"));
         };
-        let header_bytes =
-            b64::decode(header_b64).ok_or(TokenError::Malformed("header is not base64url"))?;
+        let header_bytes = b64::decode(header_b64).ok_or(TokenError::Malformed("header is not base64url"))?;
         let header: Header = serde_json::from_slice(&header_bytes)
             .map_err(|_| TokenError::Malformed("header is not a JSON object with alg"))?;
-        let payload =
-            b64::decode(payload_b64).ok_or(TokenError::Malformed("payload is not base64url"))?;
-        let signature = b64::decode(signature_b64)
-            .ok_or(TokenError::Malformed("signature is not base64url"))?;
+        let payload = b64::decode(payload_b64).ok_or(TokenError::Malformed("payload is not base64url"))?;
+        let signature = b64::decode(signature_b64).ok_or(TokenError::Malformed("signature is not base64url"))?;
         let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
-        Ok(UntrustedToken {
-            header,
-            signing_input,
-            payload,
-            signature,
-        })
+        Ok(UntrustedToken { header, signing_input, payload, signature })
     }
 }
 
 /// The signing input for a new ES256 token with the given `kid` and JSON payload.
 pub fn signing_input(kid: &str, payload_json: &[u8]) -> String {
     let header = serde_json::json!({"alg": ALG_ES256, "typ": "JWT", "kid": kid});
-    format!(
-        "{}.{}",
-        b64::encode(header.to_string().as_bytes()),
-        b64::encode(payload_json)
-    )
+    format!("{}.{}", b64::encode(header.to_string().as_bytes()), b64::encode(payload_json))
 }
 
 /// Appends the signature to a signing input, completing the compact serialization.

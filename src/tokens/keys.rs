@@ -38,18 +38,13 @@ impl PublicKey {
     pub fn from_coordinates(kid: &str, x: &str, y: &str) -> Result<Self, KeyError> {
         let x = decode_coordinate(x, "x")?;
         let y = decode_coordinate(y, "y")?;
-        let key = PublicKey {
-            kid: kid.to_string(),
-            x,
-            y,
-        };
+        let key = PublicKey { kid: kid.to_string(), x, y };
         key.to_verifying_key()?;
         Ok(key)
     }
 
     pub fn to_verifying_key(&self) -> Result<p256::ecdsa::VerifyingKey, KeyError> {
-        let point =
-            p256::EncodedPoint::from_affine_coordinates(&self.x.into(), &self.y.into(), false);
+        let point = p256::EncodedPoint::from_affine_coordinates(&self.x.into(), &self.y.into(), false);
         p256::ecdsa::VerifyingKey::from_encoded_point(&point)
             .map_err(|_| KeyError::new(&self.kid, "public point is not on P-256"))
     }
@@ -101,11 +96,7 @@ impl SigningKey {
         let mut scalar = [0u8; 32];
         scalar.copy_from_slice(&secret.to_bytes());
         Ok(SigningKey {
-            public: PublicKey {
-                kid: kid.to_string(),
-                x: (*x).into(),
-                y: (*y).into(),
-            },
+            public: PublicKey { kid: kid.to_string(), x: (*x).into(), y: (*y).into() },
             scalar: Secret::new(scalar),
         })
     }
@@ -129,8 +120,7 @@ pub struct KeyRing {
 impl KeyRing {
     /// Parses `SIGNING_KEYS` and selects `SIGNING_KID` (optional when there is one key).
     pub fn parse(signing_keys: &str, active_kid: Option<&str>) -> Result<Self, KeyError> {
-        let value: Value =
-            serde_json::from_str(signing_keys).map_err(|_| KeyError::new("", "not valid JSON"))?;
+        let value: Value = serde_json::from_str(signing_keys).map_err(|_| KeyError::new("", "not valid JSON"))?;
         let entries = match value {
             Value::Array(items) => items,
             Value::Object(mut map) => match map.remove("keys") {
@@ -170,11 +160,7 @@ impl KeyRing {
     pub fn from_keys(keys: Vec<SigningKey>, active: usize) -> Self {
         assert!(active < keys.len(), "active key index out of range");
         let fingerprint = fingerprint(&keys, active);
-        KeyRing {
-            keys,
-            active,
-            fingerprint,
-        }
+        KeyRing { keys, active, fingerprint }
     }
 
     /// Changes whenever the published keys or the signer change: documents derived from
@@ -205,10 +191,7 @@ fn fingerprint(keys: &[SigningKey], active: usize) -> String {
         hasher.update(key.public.y);
     }
     hasher.update(keys[active].kid().as_bytes());
-    hasher.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize()[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Deserialize)]
@@ -229,26 +212,22 @@ struct JwkEntry {
 
 fn parse_entry(entry: Value) -> Result<SigningKey, KeyError> {
     if entry.get("pem").is_some() {
-        let e: PemEntry = serde_json::from_value(entry)
-            .map_err(|_| KeyError::new("", "a PEM entry needs string kid and pem"))?;
+        let e: PemEntry =
+            serde_json::from_value(entry).map_err(|_| KeyError::new("", "a PEM entry needs string kid and pem"))?;
         let secret = p256::SecretKey::from_pkcs8_pem(&e.pem)
             .or_else(|_| p256::SecretKey::from_sec1_pem(&e.pem))
             .map_err(|_| KeyError::new(&e.kid, "pem is not a P-256 private key"))?;
         return SigningKey::from_secret_key(&e.kid, secret);
     }
-    let e: JwkEntry = serde_json::from_value(entry)
-        .map_err(|_| KeyError::new("", "an entry must be a JWK or {kid, pem}"))?;
-    let kid = e
-        .kid
-        .ok_or_else(|| KeyError::new("", "a JWK entry has no kid"))?;
+    let e: JwkEntry =
+        serde_json::from_value(entry).map_err(|_| KeyError::new("", "an entry must be a JWK or {kid, pem}"))?;
+    let kid = e.kid.ok_or_else(|| KeyError::new("", "a JWK entry has no kid"))?;
     if e.kty != "EC" || e.crv.as_deref() != Some("P-256") {
         return Err(KeyError::new(&kid, "only EC P-256 keys sign ES256"));
     }
-    let d =
-        e.d.ok_or_else(|| KeyError::new(&kid, "JWK has no private part d"))?;
+    let d = e.d.ok_or_else(|| KeyError::new(&kid, "JWK has no private part d"))?;
     let d = decode_coordinate(&d, "d").map_err(|_| KeyError::new(&kid, "d is not 32 bytes"))?;
-    let secret = p256::SecretKey::from_bytes(&d.into())
-        .map_err(|_| KeyError::new(&kid, "d is out of range"))?;
+    let secret = p256::SecretKey::from_bytes(&d.into()).map_err(|_| KeyError::new(&kid, "d is out of range"))?;
     let key = SigningKey::from_secret_key(&kid, secret)?;
     // When the JWK states its public point, it must be the one d implies.
     if let (Some(x), Some(y)) = (e.x, e.y) {
@@ -269,9 +248,7 @@ fn decode_coordinate(text: &str, name: &str) -> Result<[u8; 32], KeyError> {
 fn validate_kid(kid: &str) -> Result<(), KeyError> {
     let ok = !kid.is_empty()
         && kid.len() <= MAX_KID_LEN
-        && kid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -290,18 +267,11 @@ pub struct KeyError {
 
 impl KeyError {
     fn new(kid: &str, problem: &str) -> Self {
-        KeyError {
-            kid: kid.chars().take(MAX_KID_LEN).collect(),
-            problem: problem.to_string(),
-            about_signer: false,
-        }
+        KeyError { kid: kid.chars().take(MAX_KID_LEN).collect(), problem: problem.to_string(), about_signer: false }
     }
 
     fn signer(kid: &str, problem: &str) -> Self {
-        KeyError {
-            about_signer: true,
-            ..Self::new(kid, problem)
-        }
+        KeyError { about_signer: true, ..Self::new(kid, problem) }
     }
 }
 

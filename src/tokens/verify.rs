@@ -44,9 +44,7 @@ pub async fn verify_access_token_cached<C: Es256>(
         return result;
     }
     let verified = verify_access_token(token, keys, crypto, policy).await?;
-    cache
-        .borrow_mut()
-        .insert(key, verified.clone(), policy.now, policy.leeway_secs);
+    cache.borrow_mut().insert(key, verified.clone(), policy.now, policy.leeway_secs);
     Ok(verified)
 }
 
@@ -63,22 +61,12 @@ pub async fn verify_access_token<C: Es256>(
         return Err(TokenError::UnsupportedAlgorithm);
     }
     if untrusted.header.crit.is_some() {
-        return Err(TokenError::Malformed(
-            "crit header parameters are not supported",
-        ));
+        return Err(TokenError::Malformed("crit header parameters are not supported"));
     }
-    let kid = untrusted
-        .header
-        .kid
-        .as_deref()
-        .ok_or(TokenError::MissingKeyId)?;
+    let kid = untrusted.header.kid.as_deref().ok_or(TokenError::MissingKeyId)?;
     let key = keys.public_key(kid).ok_or(TokenError::UnknownKeyId)?;
     let valid = crypto
-        .verify(
-            key,
-            untrusted.signing_input.as_bytes(),
-            &untrusted.signature,
-        )
+        .verify(key, untrusted.signing_input.as_bytes(), &untrusted.signature)
         .await
         .map_err(|e| TokenError::Backend(e.0))?;
     if !valid {
@@ -87,10 +75,7 @@ pub async fn verify_access_token<C: Es256>(
     let claims: AccessClaims = serde_json::from_slice(&untrusted.payload)
         .map_err(|_| TokenError::Malformed("claims are missing or mistyped"))?;
     check_claims(&claims, policy)?;
-    Ok(VerifiedToken {
-        kid: kid.to_string(),
-        claims,
-    })
+    Ok(VerifiedToken { kid: kid.to_string(), claims })
 }
 
 fn check_claims(claims: &AccessClaims, policy: &VerifyPolicy<'_>) -> Result<(), TokenError> {

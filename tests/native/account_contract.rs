@@ -1,8 +1,6 @@
 //! The account-store contract, run by `store_contract` against every backend.
 
-use authsec_edge::store::accounts::{
-    AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
-};
+use authsec_edge::store::accounts::{AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind};
 use authsec_edge::store::{StoreError, Tenant, TenantStore};
 
 pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
@@ -40,41 +38,19 @@ pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
 pub async fn all<S: AccountStore + DevOutbox + TenantStore>(store: &S) {
     registration_is_all_or_nothing(store).await;
     lockout_counts_atomically(store).await;
+    users_and_clients(store).await;
     outbox_lists_newest_first(store).await;
 }
 
 async fn registration_is_all_or_nothing<S: AccountStore + TenantStore>(store: &S) {
     let first = new_tenant(10, "acme-ten.test", "ada@acme.test");
     store.register_tenant(&first).await.unwrap();
-    let admin = store
-        .admin_by_email("ada@acme.test")
-        .await
-        .unwrap()
-        .unwrap();
+    let admin = store.admin_by_email("ada@acme.test").await.unwrap().unwrap();
     assert_eq!(admin, first.admin);
-    assert_eq!(
-        store
-            .user_by_email("tenant-10", "ada@acme.test")
-            .await
-            .unwrap(),
-        Some(first.admin.clone())
-    );
-    assert_eq!(
-        store.user_by_id("tenant-10", "admin-10").await.unwrap(),
-        Some(first.admin.clone())
-    );
-    assert_eq!(
-        store.user_by_id("tenant-11", "admin-10").await.unwrap(),
-        None,
-        "ids are per tenant"
-    );
-    assert_eq!(
-        store
-            .tenant_roles("tenant-10", "admin-10", 0)
-            .await
-            .unwrap(),
-        vec!["admin".to_string()]
-    );
+    assert_eq!(store.user_by_email("tenant-10", "ada@acme.test").await.unwrap(), Some(first.admin.clone()));
+    assert_eq!(store.user_by_id("tenant-10", "admin-10").await.unwrap(), Some(first.admin.clone()));
+    assert_eq!(store.user_by_id("tenant-11", "admin-10").await.unwrap(), None, "ids are per tenant");
+    assert_eq!(store.tenant_roles("tenant-10", "admin-10", 0).await.unwrap(), vec!["admin".to_string()]);
     assert_eq!(
         store.tenant_defaults("tenant-10").await.unwrap(),
         Some(("client-10".to_string(), "project-10".to_string()))
@@ -82,21 +58,12 @@ async fn registration_is_all_or_nothing<S: AccountStore + TenantStore>(store: &S
 
     // Same admin email under a new domain: refused, and the new tenant was not created.
     let again = new_tenant(11, "other-eleven.test", "ada@acme.test");
-    assert!(matches!(
-        store.register_tenant(&again).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(
-        store.tenant_by_domain("other-eleven.test").await.unwrap(),
-        None
-    );
+    assert!(matches!(store.register_tenant(&again).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.tenant_by_domain("other-eleven.test").await.unwrap(), None);
     assert_eq!(store.tenant_defaults("tenant-11").await.unwrap(), None);
     // Same domain with a new email: refused too.
     let clash = new_tenant(12, "acme-ten.test", "bob@acme.test");
-    assert!(matches!(
-        store.register_tenant(&clash).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.register_tenant(&clash).await, Err(StoreError::Conflict(_))));
     assert_eq!(store.admin_by_email("bob@acme.test").await.unwrap(), None);
 }
 
@@ -105,62 +72,18 @@ async fn lockout_counts_atomically<S: AccountStore>(store: &S) {
     store.register_tenant(&t).await.unwrap();
     let fail = |now| store.record_login_failure("tenant-20", "admin-20", now, 5, 900);
     for i in 1..5 {
-        assert_eq!(
-            fail(100).await.unwrap(),
-            LoginCounters {
-                failed_logins: i,
-                locked_until: None
-            }
-        );
+        assert_eq!(fail(100).await.unwrap(), LoginCounters { failed_logins: i, locked_until: None });
     }
-    assert_eq!(
-        fail(100).await.unwrap(),
-        LoginCounters {
-            failed_logins: 5,
-            locked_until: Some(1000)
-        }
-    );
-    assert_eq!(
-        fail(500).await.unwrap(),
-        LoginCounters {
-            failed_logins: 6,
-            locked_until: Some(1000)
-        }
-    );
-    assert_eq!(
-        fail(1000).await.unwrap(),
-        LoginCounters {
-            failed_logins: 1,
-            locked_until: None
-        }
-    );
-    store
-        .record_login_success("tenant-20", "admin-20", 1200, Some("$argon2id$new"))
-        .await
-        .unwrap();
-    let user = store
-        .user_by_id("tenant-20", "admin-20")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (user.failed_logins, user.locked_until, user.last_login_at),
-        (0, None, Some(1200))
-    );
+    assert_eq!(fail(100).await.unwrap(), LoginCounters { failed_logins: 5, locked_until: Some(1000) });
+    assert_eq!(fail(500).await.unwrap(), LoginCounters { failed_logins: 6, locked_until: Some(1000) });
+    assert_eq!(fail(1000).await.unwrap(), LoginCounters { failed_logins: 1, locked_until: None });
+    store.record_login_success("tenant-20", "admin-20", 1200, Some("$argon2id$new")).await.unwrap();
+    let user = store.user_by_id("tenant-20", "admin-20").await.unwrap().unwrap();
+    assert_eq!((user.failed_logins, user.locked_until, user.last_login_at), (0, None, Some(1200)));
     assert_eq!(user.password_hash, "$argon2id$new");
-    store
-        .record_login_success("tenant-20", "admin-20", 1300, None)
-        .await
-        .unwrap();
-    let user = store
-        .user_by_id("tenant-20", "admin-20")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        user.password_hash, "$argon2id$new",
-        "no rehash keeps the hash"
-    );
+    store.record_login_success("tenant-20", "admin-20", 1300, None).await.unwrap();
+    let user = store.user_by_id("tenant-20", "admin-20").await.unwrap().unwrap();
+    assert_eq!(user.password_hash, "$argon2id$new", "no rehash keeps the hash");
 }
 
 async fn outbox_lists_newest_first<S: DevOutbox>(store: &S) {
@@ -174,13 +97,35 @@ async fn outbox_lists_newest_first<S: DevOutbox>(store: &S) {
         };
         store.put_mail(&mail).await.unwrap();
     }
-    let ids: Vec<String> = store
-        .mail_for("ada@acme.test")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
+    let ids: Vec<String> = store.mail_for("ada@acme.test").await.unwrap().into_iter().map(|m| m.id).collect();
     assert_eq!(ids, ["m2", "m3", "m1"]);
     assert!(store.mail_for("eve@acme.test").await.unwrap().is_empty());
+}
+
+async fn users_and_clients<S: AccountStore>(store: &S) {
+    let t = new_tenant(30, "users-thirty.test", "owner@thirty.test");
+    store.register_tenant(&t).await.unwrap();
+    let client = store.client_by_client_id("client-30").await.unwrap().expect("the default client exists");
+    assert_eq!((client.tenant_id.as_str(), client.project_id.as_str()), ("tenant-30", "project-30"));
+    assert!(client.is_usable());
+    assert_eq!(client.is_default, 1);
+    assert_eq!(store.client_by_client_id("no-such-client").await.unwrap(), None);
+
+    let mut user = t.admin.clone();
+    user.id = "enduser-30".into();
+    user.email = "eve@thirty.test".into();
+    user.kind = UserKind::Enduser;
+    store.create_user(&user).await.unwrap();
+    assert_eq!(store.user_by_email("tenant-30", "eve@thirty.test").await.unwrap(), Some(user.clone()));
+    let mut twin = user.clone();
+    twin.id = "enduser-31".into();
+    assert!(matches!(store.create_user(&twin).await, Err(StoreError::Conflict(_))), "one email per tenant");
+    assert_eq!(store.user_by_id("tenant-30", "enduser-31").await.unwrap(), None);
+
+    for _ in 0..5 {
+        store.record_login_failure("tenant-30", "enduser-30", 100, 5, 900).await.unwrap();
+    }
+    store.set_password("tenant-30", "enduser-30", "$argon2id$reset").await.unwrap();
+    let after = store.user_by_id("tenant-30", "enduser-30").await.unwrap().unwrap();
+    assert_eq!((after.password_hash.as_str(), after.failed_logins, after.locked_until), ("$argon2id$reset", 0, None));
 }

@@ -20,13 +20,7 @@ fn bearer(req: HttpRequest, token: &str) -> HttpRequest {
 /// admin comes from an address of its own, as separate people would.
 fn onboard(p: &TestPlatform, i: &Isolate, email: &str, domain: &str) -> Value {
     let post = |path: &str, body: Value, now: i64| {
-        send_at(
-            p,
-            i,
-            post_json(path, body).with_header("cf-connecting-ip", email),
-            now,
-        )
-        .response
+        send_at(p, i, post_json(path, body).with_header("cf-connecting-ip", email), now).response
     };
     let started = post(
         "/authsec/uflow/auth/admin/login/bootstrap",
@@ -36,33 +30,16 @@ fn onboard(p: &TestPlatform, i: &Isolate, email: &str, domain: &str) -> Value {
     assert_eq!(started.status, 201, "{}", started.json_body());
     assert_eq!(started.json_body()["status"], "pending_verification");
     let code = latest_code(p, email);
-    let done = post(
-        "/authsec/uflow/auth/admin/complete-registration",
-        json!({"email": email, "otp": code}),
-        NOW + 1,
-    );
+    let done = post("/authsec/uflow/auth/admin/complete-registration", json!({"email": email, "otp": code}), NOW + 1);
     assert_eq!(done.status, 201, "{}", done.json_body());
-    assert_eq!(
-        done.json_body()["tenant_id"],
-        started.json_body()["tenant_id"]
-    );
-    let login = post(
-        "/authsec/uflow/auth/admin/login",
-        json!({"email": email, "password": PASSWORD}),
-        NOW + 2,
-    );
+    assert_eq!(done.json_body()["tenant_id"], started.json_body()["tenant_id"]);
+    let login = post("/authsec/uflow/auth/admin/login", json!({"email": email, "password": PASSWORD}), NOW + 2);
     assert_eq!(login.status, 200, "{}", login.json_body());
     login.json_body()
 }
 
 fn verify(p: &TestPlatform, i: &Isolate, token: &str, now: i64) -> HttpResponse {
-    post(
-        p,
-        i,
-        "/authsec/authmgr/token/verify",
-        json!({"token": token}),
-        now,
-    )
+    post(p, i, "/authsec/authmgr/token/verify", json!({"token": token}), now)
 }
 
 #[test]
@@ -80,9 +57,7 @@ fn onboarding_creates_a_tenant_whose_admin_can_sign_in() {
     assert_eq!(verified["tenant_id"], login["tenant_id"]);
     assert_eq!(verified["session_id"], login["session_id"]);
     // The code was mailed, never returned.
-    assert!(!login
-        .to_string()
-        .contains(&latest_code(&p, "ada@acme.test")));
+    assert!(!login.to_string().contains(&latest_code(&p, "ada@acme.test")));
 }
 
 #[test]
@@ -91,46 +66,18 @@ fn registration_input_is_validated_and_duplicates_conflict() {
     onboard(&p, &i, "ada@acme.test", "acme");
     let path = "/authsec/uflow/auth/admin/login/bootstrap";
     let cases = [
-        (
-            json!({"email": "not-an-email", "password": PASSWORD, "tenant_domain": "x-corp"}),
-            400,
-            Some("email"),
-        ),
-        (
-            json!({"email": "b@x.test", "password": "short", "tenant_domain": "x-corp"}),
-            400,
-            Some("password"),
-        ),
-        (
-            json!({"email": "b@x.test", "password": "password123", "tenant_domain": "x-corp"}),
-            400,
-            Some("password"),
-        ),
+        (json!({"email": "not-an-email", "password": PASSWORD, "tenant_domain": "x-corp"}), 400, Some("email")),
+        (json!({"email": "b@x.test", "password": "short", "tenant_domain": "x-corp"}), 400, Some("password")),
+        (json!({"email": "b@x.test", "password": "password123", "tenant_domain": "x-corp"}), 400, Some("password")),
         (
             json!({"email": "b@x.test", "password": PASSWORD, "confirm_password": "other thing", "tenant_domain": "x-corp"}),
             400,
             Some("password"),
         ),
-        (
-            json!({"email": "b@x.test", "password": PASSWORD, "tenant_domain": "no spaces"}),
-            400,
-            Some("tenant_domain"),
-        ),
-        (
-            json!({"email": "b@x.test", "password": 12345678, "tenant_domain": "x-corp"}),
-            400,
-            Some("password"),
-        ),
-        (
-            json!({"email": "ADA@acme.test", "password": PASSWORD, "tenant_domain": "y-corp"}),
-            409,
-            None,
-        ),
-        (
-            json!({"email": "c@x.test", "password": PASSWORD, "tenant_domain": "ACME"}),
-            409,
-            None,
-        ),
+        (json!({"email": "b@x.test", "password": PASSWORD, "tenant_domain": "no spaces"}), 400, Some("tenant_domain")),
+        (json!({"email": "b@x.test", "password": 12345678, "tenant_domain": "x-corp"}), 400, Some("password")),
+        (json!({"email": "ADA@acme.test", "password": PASSWORD, "tenant_domain": "y-corp"}), 409, None),
+        (json!({"email": "c@x.test", "password": PASSWORD, "tenant_domain": "ACME"}), 409, None),
     ];
     for (n, (body, status, field)) in cases.into_iter().enumerate() {
         // Spread over minutes so the per-IP limit stays out of the way.
@@ -156,43 +103,18 @@ fn a_wrong_code_counts_down_and_five_burn_it() {
     let wrong = if code == "000000" { "000001" } else { "000000" };
     let path = "/authsec/uflow/auth/admin/complete-registration";
     for (n, remaining) in [4, 3, 2, 1].into_iter().enumerate() {
-        let resp = post(
-            &p,
-            &i,
-            path,
-            json!({"email": "ada@acme.test", "otp": wrong}),
-            NOW + 61 * (n as i64 + 1),
-        );
+        let resp = post(&p, &i, path, json!({"email": "ada@acme.test", "otp": wrong}), NOW + 61 * (n as i64 + 1));
         assert_eq!(resp.status, 400);
         assert_eq!(resp.json_body()["remaining_attempts"], remaining);
     }
-    let burned = post(
-        &p,
-        &i,
-        path,
-        json!({"email": "ada@acme.test", "otp": wrong}),
-        NOW + 400,
-    );
+    let burned = post(&p, &i, path, json!({"email": "ada@acme.test", "otp": wrong}), NOW + 400);
     assert_eq!(burned.json_body()["remaining_attempts"], 0);
-    let too_late = post(
-        &p,
-        &i,
-        path,
-        json!({"email": "ada@acme.test", "otp": code}),
-        NOW + 500,
-    );
+    let too_late = post(&p, &i, path, json!({"email": "ada@acme.test", "otp": code}), NOW + 500);
     assert_eq!(too_late.status, 400, "the right code no longer works");
     assert_eq!(
-        send(
-            &p,
-            &i,
-            post_json(
-                "/authsec/uflow/auth/admin/login/precheck",
-                json!({"email": "ada@acme.test"})
-            )
-        )
-        .response
-        .json_body()["exists"],
+        send(&p, &i, post_json("/authsec/uflow/auth/admin/login/precheck", json!({"email": "ada@acme.test"})))
+            .response
+            .json_body()["exists"],
         false
     );
 }
@@ -202,18 +124,9 @@ fn five_failures_lock_the_account_and_unknown_emails_answer_alike() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     onboard(&p, &i, "ada@acme.test", "acme");
     let login = |email: &str, password: &str, now: i64| {
-        post(
-            &p,
-            &i,
-            "/authsec/uflow/auth/admin/login",
-            json!({"email": email, "password": password}),
-            now,
-        )
+        post(&p, &i, "/authsec/uflow/auth/admin/login", json!({"email": email, "password": password}), now)
     };
-    for (email, start) in [
-        ("ada@acme.test", NOW + 1_000),
-        ("nobody@acme.test", NOW + 10_000),
-    ] {
+    for (email, start) in [("ada@acme.test", NOW + 1_000), ("nobody@acme.test", NOW + 10_000)] {
         for (n, remaining) in [4, 3, 2, 1].into_iter().enumerate() {
             let resp = login(email, "wrong password!", start + 61 * n as i64);
             assert_eq!(resp.status, 401, "{email}");
@@ -230,10 +143,7 @@ fn five_failures_lock_the_account_and_unknown_emails_answer_alike() {
     }
     // Locked means locked, even with the right password; it lifts after 15 minutes.
     assert_eq!(login("ada@acme.test", PASSWORD, NOW + 1_400).status, 423);
-    assert_eq!(
-        login("ada@acme.test", PASSWORD, NOW + 1_300 + 900).status,
-        200
-    );
+    assert_eq!(login("ada@acme.test", PASSWORD, NOW + 1_300 + 900).status, 200);
 }
 
 #[test]
@@ -241,14 +151,7 @@ fn admin_auth_is_rate_limited_per_email() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let statuses: Vec<u16> = (0..6)
         .map(|_| {
-            post(
-                &p,
-                &i,
-                "/authsec/uflow/auth/admin/login/precheck",
-                json!({"email": "ada@acme.test"}),
-                NOW,
-            )
-            .status
+            post(&p, &i, "/authsec/uflow/auth/admin/login/precheck", json!({"email": "ada@acme.test"}), NOW).status
         })
         .collect();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
@@ -263,34 +166,15 @@ fn refresh_rotates_and_reuse_revokes_the_session() {
     let rotated = post(&p, &i, path, json!({"refresh_token": first}), NOW + 10).json_body();
     let second = rotated["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(first, second);
-    assert_eq!(
-        verify(&p, &i, rotated["token"].as_str().unwrap(), NOW + 11).status,
-        200
-    );
+    assert_eq!(verify(&p, &i, rotated["token"].as_str().unwrap(), NOW + 11).status, 200);
     // Replaying the first token: the session dies, with every token of it.
     let replay = post(&p, &i, path, json!({"refresh_token": first}), NOW + 12);
-    assert_eq!(
-        (replay.status, replay.json_body()["error"].as_str()),
-        (400, Some("invalid_grant"))
-    );
-    assert_eq!(
-        post(&p, &i, path, json!({"refresh_token": second}), NOW + 13).status,
-        400
-    );
-    assert_eq!(
-        verify(&p, &i, rotated["token"].as_str().unwrap(), NOW + 14).status,
-        401
-    );
-    assert_eq!(
-        verify(&p, &i, login["token"].as_str().unwrap(), NOW + 14).status,
-        401
-    );
+    assert_eq!((replay.status, replay.json_body()["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(post(&p, &i, path, json!({"refresh_token": second}), NOW + 13).status, 400);
+    assert_eq!(verify(&p, &i, rotated["token"].as_str().unwrap(), NOW + 14).status, 401);
+    assert_eq!(verify(&p, &i, login["token"].as_str().unwrap(), NOW + 14).status, 401);
     for junk in ["", "rt1.x.y", "nonsense", "rt1.tenant.secret.extra"] {
-        assert_eq!(
-            post(&p, &i, path, json!({"refresh_token": junk}), NOW + 15).status,
-            400,
-            "{junk}"
-        );
+        assert_eq!(post(&p, &i, path, json!({"refresh_token": junk}), NOW + 15).status, 400, "{junk}");
     }
 }
 
@@ -307,65 +191,20 @@ fn logout_and_revocation_take_effect_on_the_next_request() {
     )
     .json_body();
     let (ta, tb) = (a["token"].as_str().unwrap(), b["token"].as_str().unwrap());
-    let list = send_at(
-        &p,
-        &i,
-        bearer(get("/authsec/uflow/auth/sessions"), ta),
-        NOW + 101,
-    )
-    .response
-    .json_body();
+    let list = send_at(&p, &i, bearer(get("/authsec/uflow/auth/sessions"), ta), NOW + 101).response.json_body();
     assert_eq!(list["sessions"].as_array().unwrap().len(), 2);
-    assert_eq!(
-        list["sessions"][1]["current"], true,
-        "oldest last; it is a's"
-    );
+    assert_eq!(list["sessions"][1]["current"], true, "oldest last; it is a's");
     // Revoke b's session from a.
-    let path = format!(
-        "/authsec/uflow/auth/sessions/{}",
-        b["session_id"].as_str().unwrap()
-    );
-    let revoked = send_at(
-        &p,
-        &i,
-        bearer(HttpRequest::new(Method::Delete, &path), ta),
-        NOW + 102,
-    )
-    .response;
+    let path = format!("/authsec/uflow/auth/sessions/{}", b["session_id"].as_str().unwrap());
+    let revoked = send_at(&p, &i, bearer(HttpRequest::new(Method::Delete, &path), ta), NOW + 102).response;
     assert_eq!(revoked.status, 200);
     assert_eq!(verify(&p, &i, tb, NOW + 103).status, 401);
-    assert_eq!(
-        send_at(
-            &p,
-            &i,
-            bearer(HttpRequest::new(Method::Delete, &path), ta),
-            NOW + 104
-        )
-        .response
-        .status,
-        404
-    );
+    assert_eq!(send_at(&p, &i, bearer(HttpRequest::new(Method::Delete, &path), ta), NOW + 104).response.status, 404);
     // Logout ends a's own session.
-    let out = send_at(
-        &p,
-        &i,
-        bearer(post_json("/authsec/uflow/auth/logout", json!({})), ta),
-        NOW + 105,
-    )
-    .response;
+    let out = send_at(&p, &i, bearer(post_json("/authsec/uflow/auth/logout", json!({})), ta), NOW + 105).response;
     assert_eq!(out.status, 200);
     assert_eq!(verify(&p, &i, ta, NOW + 106).status, 401);
-    assert_eq!(
-        send_at(
-            &p,
-            &i,
-            bearer(get("/authsec/uflow/auth/sessions"), ta),
-            NOW + 107
-        )
-        .response
-        .status,
-        401
-    );
+    assert_eq!(send_at(&p, &i, bearer(get("/authsec/uflow/auth/sessions"), ta), NOW + 107).response.status, 401);
 }
 
 #[test]
@@ -379,20 +218,14 @@ fn admins_revoke_only_their_own_tenants_users() {
     };
     let (ta, tb) = (a["token"].as_str().unwrap(), b["token"].as_str().unwrap());
     // Across tenants the user does not exist, and nothing changes.
-    assert_eq!(
-        revoke(ta, b["user_id"].as_str().unwrap(), NOW + 10).status,
-        404
-    );
+    assert_eq!(revoke(ta, b["user_id"].as_str().unwrap(), NOW + 10).status, 404);
     assert_eq!(verify(&p, &i, tb, NOW + 11).status, 200);
     // A token without the admin role is refused.
     let mut plain = claims(NOW);
     plain.tenant_id = a["tenant_id"].as_str().unwrap().into();
     plain.roles = vec![];
     let plain = sign(&plain, &p.config().keys);
-    assert_eq!(
-        revoke(&plain, a["user_id"].as_str().unwrap(), NOW + 12).status,
-        403
-    );
+    assert_eq!(revoke(&plain, a["user_id"].as_str().unwrap(), NOW + 12).status, 403);
     let done = revoke(ta, a["user_id"].as_str().unwrap(), NOW + 13);
     assert_eq!(done.json_body()["revoked"], 1);
     assert_eq!(verify(&p, &i, ta, NOW + 14).status, 401);
@@ -402,14 +235,7 @@ fn admins_revoke_only_their_own_tenants_users() {
 fn challenges_are_single_use() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     onboard(&p, &i, "ada@acme.test", "acme");
-    let challenge = send_at(
-        &p,
-        &i,
-        get("/authsec/uflow/auth/admin/challenge"),
-        NOW + 100,
-    )
-    .response
-    .json_body();
+    let challenge = send_at(&p, &i, get("/authsec/uflow/auth/admin/challenge"), NOW + 100).response.json_body();
     let nonce = challenge["challenge"].as_str().unwrap();
     assert_eq!(challenge["expires_at"], NOW + 100 + 300);
     let login = |now| {
@@ -428,12 +254,7 @@ fn challenges_are_single_use() {
 #[test]
 fn the_dev_outbox_exists_only_in_development() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    assert_eq!(
-        send(&p, &i, get("/authsec/dev/outbox?to=ada%40acme.test"))
-            .response
-            .status,
-        404
-    );
+    assert_eq!(send(&p, &i, get("/authsec/dev/outbox?to=ada%40acme.test")).response.status, 404);
     let mut config = config_with(ring());
     config.environment = authsec_edge::config::Environment::Development;
     let (p, i) = (TestPlatform::with_config(Ok(config)), Isolate::default());
@@ -444,13 +265,8 @@ fn the_dev_outbox_exists_only_in_development() {
         json!({"email": "ada@acme.test", "password": PASSWORD, "tenant_domain": "acme"}),
         NOW,
     );
-    let outbox = send(&p, &i, get("/authsec/dev/outbox?to=ADA%40acme.test"))
-        .response
-        .json_body();
+    let outbox = send(&p, &i, get("/authsec/dev/outbox?to=ADA%40acme.test")).response.json_body();
     let body = outbox["messages"][0]["body"].as_str().unwrap();
     assert!(body.contains(&latest_code(&p, "ada@acme.test")));
-    assert_eq!(
-        send(&p, &i, get("/authsec/dev/outbox")).response.status,
-        400
-    );
+    assert_eq!(send(&p, &i, get("/authsec/dev/outbox")).response.status, 400);
 }

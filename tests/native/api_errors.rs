@@ -8,13 +8,7 @@ use authsec_edge::http::{HttpRequest, Method, MAX_BODY_BYTES};
 #[test]
 fn unknown_routes_are_404_json() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    for path in [
-        "/",
-        "/nope",
-        "/authsec",
-        "/authsec/authmgr/token/mint",
-        "/.well-known/nope",
-    ] {
+    for path in ["/", "/nope", "/authsec", "/authsec/authmgr/token/mint", "/.well-known/nope"] {
         let out = send(&p, &i, get(path));
         assert_eq!(out.response.status, 404, "{path}");
         assert_eq!(out.response.json_body()["error"], "not_found");
@@ -25,11 +19,7 @@ fn unknown_routes_are_404_json() {
 #[test]
 fn wrong_methods_are_405_with_allow() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    let out = send(
-        &p,
-        &i,
-        HttpRequest::new(Method::Delete, "/.well-known/jwks.json"),
-    );
+    let out = send(&p, &i, HttpRequest::new(Method::Delete, "/.well-known/jwks.json"));
     assert_eq!(out.response.status, 405);
     assert_eq!(out.response.header("allow"), Some("GET"));
     let out = send(&p, &i, get("/authsec/authmgr/token/verify"));
@@ -56,11 +46,7 @@ fn routes_of_capabilities_not_yet_served_are_501() {
 fn oversized_bodies_are_413_whether_declared_or_not() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let big = vec![b' '; MAX_BODY_BYTES + 1];
-    let out = send(
-        &p,
-        &i,
-        post_json("/authsec/authmgr/token/verify", serde_json::json!({})).with_body(big),
-    );
+    let out = send(&p, &i, post_json("/authsec/authmgr/token/verify", serde_json::json!({})).with_body(big));
     assert_eq!(out.response.status, 413);
     let declared = post_json("/authsec/authmgr/token/verify", serde_json::json!({}))
         .with_header("content-length", &(MAX_BODY_BYTES + 1).to_string());
@@ -109,10 +95,7 @@ fn non_json_content_types_are_415() {
 
 #[test]
 fn missing_configuration_is_500_naming_the_variable() {
-    let error = ConfigError {
-        variable: "SIGNING_KEYS",
-        problem: "missing (set it as a secret)".into(),
-    };
+    let error = ConfigError { variable: "SIGNING_KEYS", problem: "missing (set it as a secret)".into() };
     let (p, i) = (TestPlatform::with_config(Err(error)), Isolate::default());
     let out = send(&p, &i, get("/.well-known/jwks.json"));
     assert_eq!(out.response.status, 500);
@@ -122,10 +105,7 @@ fn missing_configuration_is_500_naming_the_variable() {
     assert!(out.log.unwrap().contains("SIGNING_KEYS"));
     let health = send(&p, &i, get("/authsec/uflow/health")).response;
     assert_eq!(health.status, 503);
-    assert!(health.json_body()["checks"]["config"]
-        .as_str()
-        .unwrap()
-        .contains("SIGNING_KEYS"));
+    assert!(health.json_body()["checks"]["config"].as_str().unwrap().contains("SIGNING_KEYS"));
 }
 
 #[test]
@@ -133,10 +113,7 @@ fn health_names_the_failing_dependency_without_internals() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let ok = send(&p, &i, get("/authsec/uflow/health")).response;
     assert_eq!(ok.status, 200);
-    assert_eq!(
-        ok.json_body()["checks"],
-        serde_json::json!({"d1": "ok", "kv": "ok", "durable_objects": "ok"})
-    );
+    assert_eq!(ok.json_body()["checks"], serde_json::json!({"d1": "ok", "kv": "ok", "durable_objects": "ok"}));
     *p.cache.insecure_fail_everything.borrow_mut() = true;
     let out = send(&p, &i, get("/authsec/uflow/health"));
     assert_eq!(out.response.status, 503);
@@ -151,11 +128,9 @@ fn health_names_the_failing_dependency_without_internals() {
 #[test]
 fn every_response_is_no_store_and_nosniff_by_default() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    for req in [
-        get("/nope"),
-        get("/authsec/uflow/health"),
-        post_json("/authsec/authmgr/token/verify", serde_json::json!({})),
-    ] {
+    for req in
+        [get("/nope"), get("/authsec/uflow/health"), post_json("/authsec/authmgr/token/verify", serde_json::json!({}))]
+    {
         let resp = send(&p, &i, req).response;
         assert_eq!(resp.header("cache-control"), Some("no-store"));
         assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
@@ -183,10 +158,7 @@ fn arbitrary_bytes_never_panic_any_route() {
         let body: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         let path = paths[round % paths.len()];
         let req = HttpRequest::new(Method::Post, path)
-            .with_header(
-                "authorization",
-                &format!("Bearer {}", String::from_utf8_lossy(&body)),
-            )
+            .with_header("authorization", &format!("Bearer {}", String::from_utf8_lossy(&body)))
             .with_body(body);
         let status = send(&p, &i, req).response.status;
         assert!((200..600).contains(&status));

@@ -6,17 +6,12 @@ use authsec_edge::http::{HttpRequest, HttpResponse, Method};
 use serde_json::json;
 
 fn verify_token(p: &TestPlatform, i: &Isolate, token: &str) -> HttpResponse {
-    send(
-        p,
-        i,
-        post_json("/authsec/authmgr/token/verify", json!({"token": token})),
-    )
-    .response
+    send(p, i, post_json("/authsec/authmgr/token/verify", json!({"token": token}))).response
 }
 
 fn generate(p: &TestPlatform, i: &Isolate, token: &str, body: serde_json::Value) -> HttpResponse {
-    let req = post_json("/authsec/authmgr/token/generate", body)
-        .with_header("authorization", &format!("Bearer {token}"));
+    let req =
+        post_json("/authsec/authmgr/token/generate", body).with_header("authorization", &format!("Bearer {token}"));
     send(p, i, req).response
 }
 
@@ -52,10 +47,7 @@ fn an_invalid_token_is_401_with_valid_false_and_a_bearer_challenge() {
     assert_eq!(resp.json_body()["valid"], false);
     assert_eq!(resp.json_body()["error"], "invalid_token");
     assert_eq!(resp.json_body()["message"], "token has expired");
-    assert!(resp
-        .header("www-authenticate")
-        .unwrap()
-        .contains("invalid_token"));
+    assert!(resp.header("www-authenticate").unwrap().contains("invalid_token"));
 }
 
 #[test]
@@ -66,30 +58,16 @@ fn verification_results_are_counted_in_metrics() {
     verify_token(&p, &i, "garbage");
     let text = send(&p, &i, get("/metrics")).response;
     let text = String::from_utf8(text.body).unwrap();
-    assert!(
-        text.contains("authsec_token_verifications_total{result=\"valid\"} 1"),
-        "{text}"
-    );
-    assert!(
-        text.contains("authsec_token_verifications_total{result=\"malformed\"} 1"),
-        "{text}"
-    );
+    assert!(text.contains("authsec_token_verifications_total{result=\"valid\"} 1"), "{text}");
+    assert!(text.contains("authsec_token_verifications_total{result=\"malformed\"} 1"), "{text}");
 }
 
 #[test]
 fn generate_requires_a_valid_bearer_token() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    let resp = send(
-        &p,
-        &i,
-        post_json("/authsec/authmgr/token/generate", json!({})),
-    )
-    .response;
+    let resp = send(&p, &i, post_json("/authsec/authmgr/token/generate", json!({}))).response;
     assert_eq!(resp.status, 401);
-    assert!(resp
-        .header("www-authenticate")
-        .unwrap()
-        .starts_with("Bearer"));
+    assert!(resp.header("www-authenticate").unwrap().starts_with("Bearer"));
     let resp = generate(&p, &i, "not-a-token", json!({}));
     assert_eq!(resp.status, 401);
     let req = HttpRequest::new(Method::Post, "/authsec/authmgr/token/generate")
@@ -103,19 +81,11 @@ fn generate_keeps_identity_and_narrows_scope_and_lifetime() {
     let mut caller = claims(NOW);
     caller.exp = NOW + 300;
     let token = sign(&caller, &p.config().keys);
-    let resp = generate(
-        &p,
-        &i,
-        &token,
-        json!({"scopes": ["users:read"], "tenant_id": "tenant-a"}),
-    );
+    let resp = generate(&p, &i, &token, json!({"scopes": ["users:read"], "tenant_id": "tenant-a"}));
     assert_eq!(resp.status, 200, "{:?}", resp.json_body());
     let body = resp.json_body();
     assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(
-        body["expires_in"], 300,
-        "never outlives the presented token"
-    );
+    assert_eq!(body["expires_in"], 300, "never outlives the presented token");
     let new_token = body["access_token"].as_str().unwrap();
     let verified = verify_token(&p, &i, new_token).json_body();
     assert_eq!(verified["scopes"], json!(["users:read"]));
@@ -145,11 +115,7 @@ fn generate_refuses_to_widen_scope_or_change_identity() {
     ] {
         assert_eq!(attempt(&body), 403, "{body}");
     }
-    for body in [
-        json!({"scopes": 5}),
-        json!({"expires_in": -5}),
-        json!({"tenant_id": 7}),
-    ] {
+    for body in [json!({"scopes": 5}), json!({"expires_in": -5}), json!({"tenant_id": 7})] {
         assert_eq!(attempt(&body), 400, "{body}");
     }
 }
@@ -174,21 +140,11 @@ fn generate_is_rate_limited_per_subject() {
     }
     let limited = generate(&p, &i, &token, json!({}));
     assert_eq!(limited.status, 429);
-    assert!(
-        limited
-            .header("retry-after")
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-            >= 1
-    );
+    assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
     let mut other = claims(NOW);
     other.sub = "user-2".into();
     other.user_id = "user-2".into();
-    assert_eq!(
-        generate(&p, &i, &sign(&other, &p.config().keys), json!({})).status,
-        200
-    );
+    assert_eq!(generate(&p, &i, &sign(&other, &p.config().keys), json!({})).status, 200);
 }
 
 #[test]

@@ -8,10 +8,7 @@ use authsec_edge::tokens::keys::KeyRing;
 #[test]
 fn jwks_publishes_every_configured_public_key_and_nothing_private() {
     let ring = KeyRing::from_keys(vec![key("old", 3), key("new", 4)], 1);
-    let (p, i) = (
-        TestPlatform::with_config(Ok(config_with(ring))),
-        Isolate::default(),
-    );
+    let (p, i) = (TestPlatform::with_config(Ok(config_with(ring))), Isolate::default());
     let resp = send(&p, &i, get("/.well-known/jwks.json")).response;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.header("cache-control"), Some("public, max-age=300"));
@@ -31,22 +28,13 @@ fn jwks_publishes_every_configured_public_key_and_nothing_private() {
 #[test]
 fn discovery_names_the_issuer_and_only_served_endpoints() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    let body = send(&p, &i, get("/.well-known/openid-configuration"))
-        .response
-        .json_body();
+    let body = send(&p, &i, get("/.well-known/openid-configuration")).response.json_body();
     assert_eq!(body["issuer"], ISSUER);
     assert_eq!(body["jwks_uri"], format!("{ISSUER}/.well-known/jwks.json"));
-    for unserved in [
-        "authorization_endpoint",
-        "token_endpoint",
-        "userinfo_endpoint",
-        "device_authorization_endpoint",
-    ] {
+    for unserved in ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "device_authorization_endpoint"] {
         assert!(body.get(unserved).is_none(), "{unserved} is not served yet");
     }
-    let meta = send(&p, &i, get("/.well-known/oauth-authorization-server"))
-        .response
-        .json_body();
+    let meta = send(&p, &i, get("/.well-known/oauth-authorization-server")).response.json_body();
     assert_eq!(meta["issuer"], ISSUER);
 }
 
@@ -59,21 +47,12 @@ fn documents_are_built_once_then_served_from_memory_and_kv() {
     let stored = block_on(p.cache.get_document(&kv_key)).unwrap();
     assert_eq!(stored.as_deref().map(str::as_bytes), Some(first.as_slice()));
     // A fresh isolate finds the document in KV; make KV's copy recognisable to prove it.
-    block_on(
-        p.cache
-            .put_document(&kv_key, "{\"keys\":[],\"from\":\"kv\"}", 60),
-    )
-    .unwrap();
+    block_on(p.cache.put_document(&kv_key, "{\"keys\":[],\"from\":\"kv\"}", 60)).unwrap();
     let fresh_isolate = Isolate::default();
-    let from_kv = send(&p, &fresh_isolate, get("/.well-known/jwks.json"))
-        .response
-        .json_body();
+    let from_kv = send(&p, &fresh_isolate, get("/.well-known/jwks.json")).response.json_body();
     assert_eq!(from_kv["from"], "kv");
     // The first isolate still serves its memory copy.
-    assert_eq!(
-        send(&p, &i, get("/.well-known/jwks.json")).response.body,
-        first
-    );
+    assert_eq!(send(&p, &i, get("/.well-known/jwks.json")).response.body, first);
 }
 
 #[test]
@@ -93,23 +72,14 @@ fn rotation_changes_the_served_jwks_at_once() {
     send(&p, &i, get("/.well-known/jwks.json"));
     let rotated = KeyRing::from_keys(vec![key("test-key-1", 7), key("test-key-2", 8)], 1);
     let p2 = TestPlatform::with_config(Ok(config_with(rotated)));
-    let body = send(&p2, &i, get("/.well-known/jwks.json"))
-        .response
-        .json_body();
-    assert_eq!(
-        body["keys"].as_array().unwrap().len(),
-        2,
-        "same isolate, new fingerprint"
-    );
+    let body = send(&p2, &i, get("/.well-known/jwks.json")).response.json_body();
+    assert_eq!(body["keys"].as_array().unwrap().len(), 2, "same isolate, new fingerprint");
 }
 
 #[test]
 fn building_the_jwks_records_key_metadata() {
     let ring = KeyRing::from_keys(vec![key("old", 3), key("new", 4)], 1);
-    let (p, i) = (
-        TestPlatform::with_config(Ok(config_with(ring))),
-        Isolate::default(),
-    );
+    let (p, i) = (TestPlatform::with_config(Ok(config_with(ring))), Isolate::default());
     send(&p, &i, get("/.well-known/jwks.json"));
     let records = block_on(p.store.signing_keys()).unwrap();
     assert_eq!(records.len(), 2);

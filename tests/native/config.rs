@@ -4,11 +4,7 @@ use authsec_edge::config::{Config, ConfigError};
 
 fn parse(vars: &[(&str, &str)], signing_keys: Option<&str>) -> Result<Config, ConfigError> {
     Config::parse(
-        |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_string())
-        },
+        |name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()),
         |name| match name {
             "SIGNING_KEYS" => signing_keys.map(str::to_string),
             "SECRET_PEPPER" => Some(crate::support::PEPPER.to_string()),
@@ -42,34 +38,11 @@ fn each_problem_names_its_variable() {
         (vec![("BASE_URL", "https://x/path")], Some(&k), "BASE_URL"),
         (vec![("BASE_URL", "https://x")], None, "SIGNING_KEYS"),
         (vec![("BASE_URL", "https://x")], Some("  "), "SIGNING_KEYS"),
-        (
-            vec![("BASE_URL", "https://x")],
-            Some("{bad"),
-            "SIGNING_KEYS",
-        ),
-        (
-            vec![("BASE_URL", "https://x"), ("ENVIRONMENT", "prod")],
-            Some(&k),
-            "ENVIRONMENT",
-        ),
-        (
-            vec![
-                ("BASE_URL", "https://x"),
-                ("ACCESS_TOKEN_TTL_SECS", "31536000"),
-            ],
-            Some(&k),
-            "ACCESS_TOKEN_TTL_SECS",
-        ),
-        (
-            vec![("BASE_URL", "https://x"), ("ACCESS_TOKEN_TTL_SECS", "ten")],
-            Some(&k),
-            "ACCESS_TOKEN_TTL_SECS",
-        ),
-        (
-            vec![("BASE_URL", "https://x"), ("SIGNING_KID", "nope")],
-            Some(&k),
-            "SIGNING_KID",
-        ),
+        (vec![("BASE_URL", "https://x")], Some("{bad"), "SIGNING_KEYS"),
+        (vec![("BASE_URL", "https://x"), ("ENVIRONMENT", "prod")], Some(&k), "ENVIRONMENT"),
+        (vec![("BASE_URL", "https://x"), ("ACCESS_TOKEN_TTL_SECS", "31536000")], Some(&k), "ACCESS_TOKEN_TTL_SECS"),
+        (vec![("BASE_URL", "https://x"), ("ACCESS_TOKEN_TTL_SECS", "ten")], Some(&k), "ACCESS_TOKEN_TTL_SECS"),
+        (vec![("BASE_URL", "https://x"), ("SIGNING_KID", "nope")], Some(&k), "SIGNING_KID"),
     ];
     for (vars, secret, variable) in cases {
         let err = parse(&vars, secret).unwrap_err();

@@ -61,8 +61,10 @@ fn rejects_bad_keys() {
         serde_json::json!([wrong_curve]).to_string(),
         serde_json::json!([jwk("a", 1), jwk("a", 2)]).to_string(),
         serde_json::json!([bad_kid]).to_string(),
-        serde_json::json!([{"kid": "p", "pem": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"}]).to_string(),
-        serde_json::json!([{"kid":"z","kty":"EC","crv":"P-256","d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]).to_string(),
+        serde_json::json!([{"kid": "p", "pem": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"}])
+            .to_string(),
+        serde_json::json!([{"kid":"z","kty":"EC","crv":"P-256","d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}])
+            .to_string(),
     ];
     for raw in cases {
         assert!(KeyRing::parse(&raw, None).is_err(), "{raw}");
@@ -80,13 +82,7 @@ fn errors_and_debug_output_never_contain_private_material() {
     let ring = KeyRing::parse(&serde_json::json!([k]).to_string(), None).unwrap();
     let debug = format!("{ring:?}");
     assert!(!debug.contains(&d), "{debug}");
-    assert!(!ring
-        .public_keys()
-        .next()
-        .unwrap()
-        .to_jwk()
-        .to_string()
-        .contains(&d));
+    assert!(!ring.public_keys().next().unwrap().to_jwk().to_string().contains(&d));
 }
 
 #[test]

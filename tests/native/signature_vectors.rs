@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 /// The order of the P-256 group, big-endian.
 const N: [u8; 32] = [
-    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xBC, 0xE6, 0xFA,
+    0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
 ];
 
 #[derive(Deserialize)]
@@ -88,15 +88,9 @@ pub fn mutate(signature: &[u8], op: &str) -> Vec<u8> {
 
 #[test]
 fn every_mutation_gets_the_expected_verdict() {
-    let vectors: Vectors =
-        serde_json::from_str(include_str!("../vectors/es256-mutations.json")).unwrap();
+    let vectors: Vectors = serde_json::from_str(include_str!("../vectors/es256-mutations.json")).unwrap();
     assert!(vectors.cases.len() >= 15);
-    let policy = VerifyPolicy {
-        issuer: ISSUER,
-        audience: "authsec-api",
-        now: NOW,
-        leeway_secs: LEEWAY_SECS,
-    };
+    let policy = VerifyPolicy { issuer: ISSUER, audience: "authsec-api", now: NOW, leeway_secs: LEEWAY_SECS };
     // Several tokens, so that properties of one signature (a small r, say) cannot hide a case.
     for jti in ["a", "b", "c", "d"] {
         let mut c = claims(NOW);
@@ -110,12 +104,7 @@ fn every_mutation_gets_the_expected_verdict() {
             if case.valid {
                 assert!(result.is_ok(), "{}: {result:?}", case.name);
             } else {
-                assert_eq!(
-                    result.unwrap_err(),
-                    TokenError::BadSignature,
-                    "{}",
-                    case.name
-                );
+                assert_eq!(result.unwrap_err(), TokenError::BadSignature, "{}", case.name);
             }
         }
     }

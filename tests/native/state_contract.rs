@@ -14,10 +14,7 @@ fn refresh_rotates_and_a_reused_token_revokes_the_session() {
         let s = Session::new("s1".into(), "u1".into(), 100, "ua".into());
         store.create_session("t1", &s, "h1").await.unwrap();
         assert!(store.session_active("t1", "s1", 101).await.unwrap());
-        assert!(
-            !store.session_active("t2", "s1", 101).await.unwrap(),
-            "sessions are per tenant"
-        );
+        assert!(!store.session_active("t2", "s1", 101).await.unwrap(), "sessions are per tenant");
         let (outcome, session) = store.rotate_refresh("t1", "h1", "h2", 110).await.unwrap();
         assert_eq!(outcome, RefreshOutcome::Rotated);
         assert_eq!(session.unwrap().last_used_at, 110);
@@ -39,54 +36,17 @@ fn sessions_are_listed_and_revoked_per_user() {
     block_on(async {
         for (id, user, at) in [("a", "u1", 100), ("b", "u1", 200), ("c", "u2", 150)] {
             let s = Session::new(id.into(), user.into(), at, "ua".into());
-            store
-                .create_session("t1", &s, &format!("h-{id}"))
-                .await
-                .unwrap();
+            store.create_session("t1", &s, &format!("h-{id}")).await.unwrap();
         }
         let ids = |v: Vec<Session>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
-        assert_eq!(
-            ids(store.user_sessions("t1", "u1", 300).await.unwrap()),
-            ["b", "a"]
-        );
-        assert!(
-            !store
-                .revoke_session("t1", "u2", "a", "logout", 300)
-                .await
-                .unwrap(),
-            "not u2's session"
-        );
-        assert!(store
-            .revoke_session("t1", "u1", "a", "logout", 300)
-            .await
-            .unwrap());
-        assert!(
-            !store
-                .revoke_session("t1", "u1", "a", "logout", 301)
-                .await
-                .unwrap(),
-            "already revoked"
-        );
-        assert_eq!(
-            ids(store.user_sessions("t1", "u1", 300).await.unwrap()),
-            ["b"]
-        );
-        assert_eq!(
-            store
-                .revoke_user_sessions("t1", "u1", "disabled", 302)
-                .await
-                .unwrap(),
-            1
-        );
-        assert!(store
-            .user_sessions("t1", "u1", 303)
-            .await
-            .unwrap()
-            .is_empty());
-        assert!(
-            store.session_active("t1", "c", 303).await.unwrap(),
-            "other users keep theirs"
-        );
+        assert_eq!(ids(store.user_sessions("t1", "u1", 300).await.unwrap()), ["b", "a"]);
+        assert!(!store.revoke_session("t1", "u2", "a", "logout", 300).await.unwrap(), "not u2's session");
+        assert!(store.revoke_session("t1", "u1", "a", "logout", 300).await.unwrap());
+        assert!(!store.revoke_session("t1", "u1", "a", "logout", 301).await.unwrap(), "already revoked");
+        assert_eq!(ids(store.user_sessions("t1", "u1", 300).await.unwrap()), ["b"]);
+        assert_eq!(store.revoke_user_sessions("t1", "u1", "disabled", 302).await.unwrap(), 1);
+        assert!(store.user_sessions("t1", "u1", 303).await.unwrap().is_empty());
+        assert!(store.session_active("t1", "c", 303).await.unwrap(), "other users keep theirs");
     });
 }
 
@@ -96,18 +56,12 @@ fn codes_and_nonces_are_single_use() {
     block_on(async {
         let record = OtpRecord::new("right".into(), 100, serde_json::json!({"x": 1}));
         store.put_otp("k", &record).await.unwrap();
-        assert_eq!(
-            store.check_otp("k", "wrong", 101).await.unwrap(),
-            OtpOutcome::Wrong { remaining: 4 }
-        );
+        assert_eq!(store.check_otp("k", "wrong", 101).await.unwrap(), OtpOutcome::Wrong { remaining: 4 });
         assert_eq!(
             store.check_otp("k", "right", 102).await.unwrap(),
             OtpOutcome::Accepted(serde_json::json!({"x": 1}))
         );
-        assert_eq!(
-            store.check_otp("k", "right", 103).await.unwrap(),
-            OtpOutcome::Missing
-        );
+        assert_eq!(store.check_otp("k", "right", 103).await.unwrap(), OtpOutcome::Missing);
         store.put_nonce("n", 200).await.unwrap();
         assert!(store.take_nonce("n", 150).await.unwrap());
         assert!(!store.take_nonce("n", 151).await.unwrap());

@@ -33,20 +33,10 @@ fn map_error(e: rusqlite::Error) -> StoreError {
 }
 
 impl SqlExecutor for Sqlite {
-    async fn query(
-        &self,
-        sql: &str,
-        params: &[SqlValue],
-    ) -> Result<Vec<Map<String, Value>>, StoreError> {
+    async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Map<String, Value>>, StoreError> {
         let mut statement = self.0.prepare(sql).map_err(map_error)?;
-        let names: Vec<String> = statement
-            .column_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let mut rows = statement
-            .query(rusqlite::params_from_iter(bind(params)))
-            .map_err(map_error)?;
+        let names: Vec<String> = statement.column_names().iter().map(|s| s.to_string()).collect();
+        let mut rows = statement.query(rusqlite::params_from_iter(bind(params))).map_err(map_error)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(map_error)? {
             let mut map = Map::new();
@@ -66,20 +56,14 @@ impl SqlExecutor for Sqlite {
     }
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
-        self.0
-            .execute(sql, rusqlite::params_from_iter(bind(params)))
-            .map(|n| n as u64)
-            .map_err(map_error)
+        self.0.execute(sql, rusqlite::params_from_iter(bind(params))).map(|n| n as u64).map_err(map_error)
     }
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
         // D1 runs a batch as one transaction; so does this stand-in.
         self.0.execute_batch("BEGIN").map_err(map_error)?;
         for (sql, params) in statements {
-            if let Err(e) = self
-                .0
-                .execute(sql, rusqlite::params_from_iter(bind(params)))
-            {
+            if let Err(e) = self.0.execute(sql, rusqlite::params_from_iter(bind(params))) {
                 self.0.execute_batch("ROLLBACK").map_err(map_error)?;
                 return Err(map_error(e));
             }
@@ -94,12 +78,7 @@ fn migrations(dialect: &str) -> Vec<(String, String)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
         .collect();
     files.sort();
     files
@@ -128,26 +107,11 @@ fn tenant(id: &str, domain: &str) -> Tenant {
 async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
     store.ping().await.unwrap();
     assert_eq!(store.tenant_by_id("t1").await.unwrap(), None);
-    store
-        .create_tenant(&tenant("t1", "acme.test"))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.tenant_by_id("t1").await.unwrap(),
-        Some(tenant("t1", "acme.test"))
-    );
-    assert_eq!(
-        store.tenant_by_domain("acme.test").await.unwrap(),
-        Some(tenant("t1", "acme.test"))
-    );
-    assert!(matches!(
-        store.create_tenant(&tenant("t1", "other.test")).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.create_tenant(&tenant("t2", "acme.test")).await,
-        Err(StoreError::Conflict(_))
-    ));
+    store.create_tenant(&tenant("t1", "acme.test")).await.unwrap();
+    assert_eq!(store.tenant_by_id("t1").await.unwrap(), Some(tenant("t1", "acme.test")));
+    assert_eq!(store.tenant_by_domain("acme.test").await.unwrap(), Some(tenant("t1", "acme.test")));
+    assert!(matches!(store.create_tenant(&tenant("t1", "other.test")).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.create_tenant(&tenant("t2", "acme.test")).await, Err(StoreError::Conflict(_))));
     // A refused create wrote nothing.
     assert_eq!(store.tenant_by_id("t2").await.unwrap(), None);
     assert_eq!(store.tenant_by_domain("other.test").await.unwrap(), None);
@@ -155,26 +119,15 @@ async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
 
 async fn signing_key_contract<S: SigningKeyStore>(store: &S) {
     assert!(store.signing_keys().await.unwrap().is_empty());
-    store
-        .record_published("k2", "ES256", "{\"kid\":\"k2\"}", 100)
-        .await
-        .unwrap();
-    store
-        .record_published("k1", "ES256", "{\"kid\":\"k1\"}", 200)
-        .await
-        .unwrap();
-    store
-        .record_published("k1", "ES256", "{\"kid\":\"k1\"}", 300)
-        .await
-        .unwrap();
+    store.record_published("k2", "ES256", "{\"kid\":\"k2\"}", 100).await.unwrap();
+    store.record_published("k1", "ES256", "{\"kid\":\"k1\"}", 200).await.unwrap();
+    store.record_published("k1", "ES256", "{\"kid\":\"k1\"}", 300).await.unwrap();
     store.record_signer("k1", 400).await.unwrap();
     store.record_signer("k1", 500).await.unwrap();
     store.record_signer("unknown", 500).await.unwrap();
     let keys = store.signing_keys().await.unwrap();
-    let summary: Vec<(&str, i64, Option<i64>)> = keys
-        .iter()
-        .map(|k| (k.kid.as_str(), k.first_published_at, k.activated_at))
-        .collect();
+    let summary: Vec<(&str, i64, Option<i64>)> =
+        keys.iter().map(|k| (k.kid.as_str(), k.first_published_at, k.activated_at)).collect();
     assert_eq!(summary, [("k1", 200, Some(400)), ("k2", 100, None)]);
 }
 
@@ -206,11 +159,7 @@ fn schema(dialect: &str) -> BTreeMap<String, Vec<String>> {
                 .lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with("--"))
-                .filter(|l| {
-                    !["primary", "unique", "foreign", "check", "constraint"]
-                        .iter()
-                        .any(|k| l.starts_with(k))
-                })
+                .filter(|l| !["primary", "unique", "foreign", "check", "constraint"].iter().any(|k| l.starts_with(k)))
                 .map(|l| l.split_whitespace().next().unwrap().to_string())
                 .collect();
             tables.insert(name, columns);
@@ -221,17 +170,9 @@ fn schema(dialect: &str) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn d1_and_postgres_migrations_have_the_same_files_tables_and_columns() {
-    let names = |d: &str| {
-        migrations(d)
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect::<Vec<_>>()
-    };
+    let names = |d: &str| migrations(d).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
     assert_eq!(names("d1"), names("postgres"));
     let d1 = schema("d1");
-    assert!(
-        d1.contains_key("tenants") && d1.contains_key("signing_keys"),
-        "{d1:?}"
-    );
+    assert!(d1.contains_key("tenants") && d1.contains_key("signing_keys"), "{d1:?}");
     assert_eq!(d1, schema("postgres"));
 }

@@ -157,12 +157,7 @@ pub fn claims(now: i64) -> AccessClaims {
 }
 
 pub fn sign(claims: &AccessClaims, keys: &KeyRing) -> String {
-    block_on(authsec_edge::tokens::issue::sign_access_token(
-        claims,
-        keys,
-        &RustCrypto,
-    ))
-    .expect("signing works")
+    block_on(authsec_edge::tokens::issue::sign_access_token(claims, keys, &RustCrypto)).expect("signing works")
 }
 
 pub fn send(platform: &TestPlatform, isolate: &Isolate, req: HttpRequest) -> Outcome {
@@ -176,16 +171,8 @@ pub fn send_at(platform: &TestPlatform, isolate: &Isolate, req: HttpRequest, now
 /// The 6-digit code in the latest mail to `to`.
 pub fn latest_code(platform: &TestPlatform, to: &str) -> String {
     let sent = platform.mail.sent.borrow();
-    let mail = sent
-        .iter()
-        .rev()
-        .find(|m| m.to == to)
-        .expect("a mail was sent");
-    mail.text
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("the mail has a code")
-        .to_string()
+    let mail = sent.iter().rev().find(|m| m.to == to).expect("a mail was sent");
+    mail.text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).expect("the mail has a code").to_string()
 }
 
 pub fn post_json(path: &str, body: serde_json::Value) -> HttpRequest {

@@ -11,12 +11,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 fn policy(now: i64) -> VerifyPolicy<'static> {
-    VerifyPolicy {
-        issuer: ISSUER,
-        audience: "authsec-api",
-        now,
-        leeway_secs: LEEWAY_SECS,
-    }
+    VerifyPolicy { issuer: ISSUER, audience: "authsec-api", now, leeway_secs: LEEWAY_SECS }
 }
 
 fn verify(token: &str) -> Result<(), TokenError> {
@@ -24,13 +19,7 @@ fn verify(token: &str) -> Result<(), TokenError> {
 }
 
 fn verify_at(token: &str, now: i64) -> Result<(), TokenError> {
-    block_on(verify_access_token(
-        token,
-        &ring(),
-        &RustCrypto,
-        &policy(now),
-    ))
-    .map(|_| ())
+    block_on(verify_access_token(token, &ring(), &RustCrypto, &policy(now))).map(|_| ())
 }
 
 /// Re-encodes a token with a new header and/or payload, keeping the old signature.
@@ -38,12 +27,8 @@ fn splice(token: &str, header: Option<&str>, payload: Option<&str>) -> String {
     let parts: Vec<&str> = token.split('.').collect();
     format!(
         "{}.{}.{}",
-        header
-            .map(|h| b64::encode(h.as_bytes()))
-            .unwrap_or(parts[0].into()),
-        payload
-            .map(|p| b64::encode(p.as_bytes()))
-            .unwrap_or(parts[1].into()),
+        header.map(|h| b64::encode(h.as_bytes())).unwrap_or(parts[0].into()),
+        payload.map(|p| b64::encode(p.as_bytes())).unwrap_or(parts[1].into()),
         parts[2]
     )
 }
@@ -93,13 +78,7 @@ fn rfc7515_a3_private_key_derives_the_published_public_key() {
 fn a_signed_token_verifies_and_yields_its_claims() {
     let claims = claims(NOW);
     let token = sign(&claims, &ring());
-    let verified = block_on(verify_access_token(
-        &token,
-        &ring(),
-        &RustCrypto,
-        &policy(NOW),
-    ))
-    .unwrap();
+    let verified = block_on(verify_access_token(&token, &ring(), &RustCrypto, &policy(NOW))).unwrap();
     assert_eq!(verified.claims, claims);
     assert_eq!(verified.kid, "test-key-1");
 }
@@ -110,40 +89,20 @@ fn alg_none_is_refused_in_every_capitalisation() {
     let payload = serde_json::to_string(&claims(NOW)).unwrap();
     for alg in ["none", "None", "NONE", "nOnE"] {
         let header = format!(r#"{{"alg":"{alg}","kid":"test-key-1"}}"#);
-        let unsigned = format!(
-            "{}.{}.",
-            b64::encode(header.as_bytes()),
-            b64::encode(payload.as_bytes())
-        );
-        assert_eq!(
-            verify(&unsigned),
-            Err(TokenError::UnsupportedAlgorithm),
-            "{alg}"
-        );
+        let unsigned = format!("{}.{}.", b64::encode(header.as_bytes()), b64::encode(payload.as_bytes()));
+        assert_eq!(verify(&unsigned), Err(TokenError::UnsupportedAlgorithm), "{alg}");
         let spliced = splice(&token, Some(&header), None);
-        assert_eq!(
-            verify(&spliced),
-            Err(TokenError::UnsupportedAlgorithm),
-            "{alg}"
-        );
+        assert_eq!(verify(&spliced), Err(TokenError::UnsupportedAlgorithm), "{alg}");
     }
 }
 
 #[test]
 fn hs256_signed_with_the_public_key_is_refused() {
     // The classic confusion attack: HMAC keyed with the public key the verifier knows.
-    let public = ring()
-        .public_key("test-key-1")
-        .unwrap()
-        .to_jwk()
-        .to_string();
+    let public = ring().public_key("test-key-1").unwrap().to_jwk().to_string();
     let header = r#"{"alg":"HS256","typ":"JWT","kid":"test-key-1"}"#;
     let payload = serde_json::to_string(&claims(NOW)).unwrap();
-    let input = format!(
-        "{}.{}",
-        b64::encode(header.as_bytes()),
-        b64::encode(payload.as_bytes())
-    );
+    let input = format!("{}.{}", b64::encode(header.as_bytes()), b64::encode(payload.as_bytes()));
     let mut mac = Hmac::<Sha256>::new_from_slice(public.as_bytes()).unwrap();
     mac.update(input.as_bytes());
     let forged = format!("{input}.{}", b64::encode(&mac.finalize().into_bytes()));
@@ -153,15 +112,9 @@ fn hs256_signed_with_the_public_key_is_refused() {
 #[test]
 fn other_algorithm_names_are_refused() {
     let token = sign(&claims(NOW), &ring());
-    for alg in [
-        "es256", "ES384", "ES512", "RS256", "PS256", "EdDSA", "ES256 ", "",
-    ] {
+    for alg in ["es256", "ES384", "ES512", "RS256", "PS256", "EdDSA", "ES256 ", ""] {
         let header = format!(r#"{{"alg":"{alg}","kid":"test-key-1"}}"#);
-        assert_eq!(
-            verify(&splice(&token, Some(&header), None)),
-            Err(TokenError::UnsupportedAlgorithm),
-            "{alg:?}"
-        );
+        assert_eq!(verify(&splice(&token, Some(&header), None)), Err(TokenError::UnsupportedAlgorithm), "{alg:?}");
     }
 }
 
@@ -188,10 +141,7 @@ fn tampered_payload_or_signature_is_refused() {
     let mut escalated = claims(NOW);
     escalated.roles.push("platform-admin".into());
     let payload = serde_json::to_string(&escalated).unwrap();
-    assert_eq!(
-        verify(&splice(&token, None, Some(&payload))),
-        Err(TokenError::BadSignature)
-    );
+    assert_eq!(verify(&splice(&token, None, Some(&payload))), Err(TokenError::BadSignature));
     let (input, signature) = token.rsplit_once('.').unwrap();
     let mut bytes = b64::decode(signature).unwrap();
     bytes[10] ^= 0x01;
@@ -246,10 +196,7 @@ fn malformed_tokens_are_refused_without_panicking() {
     for case in cases {
         let result = verify(&case);
         assert!(
-            matches!(
-                result,
-                Err(TokenError::Malformed(_)) | Err(TokenError::BadSignature)
-            ),
+            matches!(result, Err(TokenError::Malformed(_)) | Err(TokenError::BadSignature)),
             "{case:?} -> {result:?}"
         );
     }
@@ -259,10 +206,7 @@ fn malformed_tokens_are_refused_without_panicking() {
 fn claims_are_only_parsed_after_the_signature_verified() {
     // Garbage claims under a bad signature report the signature, not the claims.
     let token = sign(&claims(NOW), &ring());
-    assert_eq!(
-        verify(&splice(&token, None, Some("{}"))),
-        Err(TokenError::BadSignature)
-    );
+    assert_eq!(verify(&splice(&token, None, Some("{}"))), Err(TokenError::BadSignature));
 }
 
 #[test]
@@ -270,11 +214,7 @@ fn crit_headers_are_refused() {
     let mut c = claims(NOW);
     c.jti = "crit".into();
     let token = sign(&c, &ring());
-    let spliced = splice(
-        &token,
-        Some(r#"{"alg":"ES256","kid":"test-key-1","crit":["exp"]}"#),
-        None,
-    );
+    let spliced = splice(&token, Some(r#"{"alg":"ES256","kid":"test-key-1","crit":["exp"]}"#), None);
     assert!(matches!(verify(&spliced), Err(TokenError::Malformed(_))));
 }
 
@@ -293,19 +233,10 @@ fn signing_is_deterministic_and_uses_the_active_kid() {
     let token = sign(&claims(NOW), &two);
     let parsed = UntrustedToken::parse(&token).unwrap();
     assert_eq!(parsed.header.kid.as_deref(), Some("new"));
-    assert_eq!(
-        token,
-        sign(&claims(NOW), &two),
-        "RFC 6979 signatures are deterministic"
-    );
+    assert_eq!(token, sign(&claims(NOW), &two), "RFC 6979 signatures are deterministic");
     // A token of the previous key still verifies while the key is published.
     let old_only = KeyRing::from_keys(vec![key("old", 3)], 0);
     let old_token = sign(&claims(NOW), &old_only);
-    let result = block_on(verify_access_token(
-        &old_token,
-        &two,
-        &RustCrypto,
-        &policy(NOW),
-    ));
+    let result = block_on(verify_access_token(&old_token, &two, &RustCrypto, &policy(NOW)));
     assert!(result.is_ok());
 }
