@@ -18,6 +18,7 @@ pub mod names {
     pub const JWKS_MAX_AGE_SECS: &str = "JWKS_MAX_AGE_SECS";
     pub const TOKEN_GENERATE_PER_MINUTE: &str = "TOKEN_GENERATE_PER_MINUTE";
     pub const ADMIN_AUTH_PER_MINUTE: &str = "ADMIN_AUTH_PER_MINUTE";
+    pub const ENDUSER_AUTH_PER_MINUTE: &str = "ENDUSER_AUTH_PER_MINUTE";
     pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
     pub const SIGNING_KID: &str = "SIGNING_KID";
     pub const SECRET_PEPPER: &str = "SECRET_PEPPER";
@@ -36,6 +37,7 @@ pub mod names {
         JWKS_MAX_AGE_SECS,
         TOKEN_GENERATE_PER_MINUTE,
         ADMIN_AUTH_PER_MINUTE,
+        ENDUSER_AUTH_PER_MINUTE,
         SIGNING_KID,
         ARGON2_MEMORY_KIB,
         ARGON2_ITERATIONS,
@@ -64,6 +66,8 @@ pub struct Config {
     pub token_generate_per_minute: u32,
     /// Admin auth attempts per client IP and per email per minute.
     pub admin_auth_per_minute: u32,
+    /// End-user auth attempts per client IP and per email per minute.
+    pub enduser_auth_per_minute: u32,
     pub keys: KeyRing,
     /// Keys every stored hash of a code or token (OTPs, refresh tokens, client secrets).
     pub pepper: Secret<Vec<u8>>,
@@ -112,6 +116,7 @@ impl Config {
         let jwks_max_age_secs = parse_number(&var, names::JWKS_MAX_AGE_SECS, 300, 0, 86_400)?;
         let token_generate_per_minute = parse_number(&var, names::TOKEN_GENERATE_PER_MINUTE, 30, 1, 10_000)?;
         let admin_auth_per_minute = parse_number(&var, names::ADMIN_AUTH_PER_MINUTE, 5, 1, 1_000)? as u32;
+        let enduser_auth_per_minute = parse_number(&var, names::ENDUSER_AUTH_PER_MINUTE, 10, 1, 1_000)? as u32;
         let raw_keys = secret(names::SIGNING_KEYS)
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| error(names::SIGNING_KEYS, "missing (set it as a secret)"))?;
@@ -156,6 +161,7 @@ impl Config {
             jwks_max_age_secs,
             token_generate_per_minute: token_generate_per_minute as u32,
             admin_auth_per_minute,
+            enduser_auth_per_minute,
             keys,
             pepper: Secret::new(pepper),
             password_hashing,

@@ -7,6 +7,13 @@
 use crate::error::ApiError;
 use crate::http::Method;
 
+/// Whose account a route acts on, where admins and end users share a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Admin,
+    Enduser,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Route {
     Health,
@@ -28,6 +35,13 @@ pub enum Route {
     SessionRevoke,
     AdminRevokeUserSessions,
     DevOutbox,
+    EnduserRegister,
+    EnduserCompleteRegistration,
+    EnduserLogin,
+    EnduserPrecheck,
+    ForgotPassword(Who),
+    ForgotPasswordVerify(Who),
+    ForgotPasswordReset(Who),
 }
 
 /// (method, template, route). Segments starting with ':' capture one path segment.
@@ -51,6 +65,19 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Delete, "/authsec/uflow/auth/sessions/:id", Route::SessionRevoke),
     (Method::Post, "/authsec/uflow/admin/users/:user_id/revoke-sessions", Route::AdminRevokeUserSessions),
     (Method::Get, "/authsec/dev/outbox", Route::DevOutbox),
+    (Method::Post, "/authsec/uflow/user/register/initiate", Route::EnduserRegister),
+    (Method::Post, "/authsec/uflow/auth/enduser/initiate-registration", Route::EnduserRegister),
+    (Method::Post, "/authsec/uflow/user/register/complete", Route::EnduserCompleteRegistration),
+    (Method::Post, "/authsec/uflow/auth/enduser/verify-otp", Route::EnduserCompleteRegistration),
+    (Method::Post, "/authsec/uflow/user/login", Route::EnduserLogin),
+    (Method::Post, "/authsec/uflow/auth/enduser/login", Route::EnduserLogin),
+    (Method::Post, "/authsec/uflow/auth/enduser/login/precheck", Route::EnduserPrecheck),
+    (Method::Post, "/authsec/uflow/auth/admin/forgot-password", Route::ForgotPassword(Who::Admin)),
+    (Method::Post, "/authsec/uflow/auth/admin/forgot-password/verify-otp", Route::ForgotPasswordVerify(Who::Admin)),
+    (Method::Post, "/authsec/uflow/auth/admin/forgot-password/reset", Route::ForgotPasswordReset(Who::Admin)),
+    (Method::Post, "/authsec/uflow/user/forgot-password", Route::ForgotPassword(Who::Enduser)),
+    (Method::Post, "/authsec/uflow/user/forgot-password/verify-otp", Route::ForgotPasswordVerify(Who::Enduser)),
+    (Method::Post, "/authsec/uflow/user/forgot-password/reset", Route::ForgotPasswordReset(Who::Enduser)),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
@@ -152,7 +179,7 @@ mod tests {
 
     #[test]
     fn unserved_authsec_areas_are_501_and_unknown_paths_404() {
-        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/enduser/login").unwrap_err();
+        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/totp/register").unwrap_err();
         assert!(matches!(err, ApiError::NotImplemented(_)));
         let (err, _) = resolve(Method::Get, "/authsec/nope").unwrap_err();
         assert_eq!(err, ApiError::NotFound);

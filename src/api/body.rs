@@ -63,3 +63,13 @@ pub fn optional_positive_int(body: &Map<String, Value>, field: &str) -> Result<O
         Some(_) => Err(ApiError::bad_field(field, format!("{field} must be a positive integer"))),
     }
 }
+
+/// An optional string of at most `max` characters, trimmed; empty when absent.
+pub fn optional_text(body: &Map<String, Value>, field: &str, max: usize) -> Result<String, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) if s.chars().count() <= max => Ok(s.trim().to_string()),
+        Some(Value::String(_)) => Err(ApiError::bad_field(field, format!("{field} is longer than {max} characters"))),
+        Some(_) => Err(ApiError::bad_field(field, format!("{field} must be a string"))),
+    }
+}

@@ -13,7 +13,8 @@ pub async fn deliver<P: Platform>(ctx: &Ctx<'_, P>, to: &str, subject: &str, tex
     let mut delivered = false;
     if config.is_development() {
         let kept = OutboxMail {
-            id: super::issue::uuid_like(ctx),
+            // Time first, so the outbox lists newest first even within one second.
+            id: format!("{:015}-{}", ctx.now_ms, super::issue::uuid_like(ctx)),
             recipient: mail.to.clone(),
             subject: mail.subject.clone(),
             body: mail.text.clone(),

@@ -7,10 +7,14 @@
 mod admin_auth;
 mod auth;
 mod body;
+mod codes;
 mod dev;
+mod enduser_auth;
 mod health;
 mod issue;
 mod mailbox;
+mod password_login;
+mod recovery;
 mod sessions;
 mod token;
 mod validate;
@@ -147,6 +151,13 @@ pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequ
         Route::SessionRevoke => sessions::revoke(&ctx, req, matched.param("id")).await,
         Route::AdminRevokeUserSessions => sessions::admin_revoke_all(&ctx, req, matched.param("user_id")).await,
         Route::DevOutbox => dev::outbox(&ctx, req).await,
+        Route::EnduserRegister => enduser_auth::begin_registration(&ctx, req).await,
+        Route::EnduserCompleteRegistration => enduser_auth::complete_registration(&ctx, req).await,
+        Route::EnduserLogin => enduser_auth::login(&ctx, req).await,
+        Route::EnduserPrecheck => enduser_auth::precheck(&ctx, req).await,
+        Route::ForgotPassword(who) => recovery::forgot(&ctx, req, who).await,
+        Route::ForgotPasswordVerify(who) => recovery::verify(&ctx, req, who).await,
+        Route::ForgotPasswordReset(who) => recovery::reset(&ctx, req, who).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

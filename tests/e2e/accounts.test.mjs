@@ -5,47 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { call, verify } from "./helpers.mjs";
-
-const PASSWORD = "correct horse battery staple";
-const MAIL = process.env.AUTHSEC_E2E_MAIL_URL;
-const MAIL_KEY = process.env.AUTHSEC_E2E_MAIL_KEY;
-
-// Each scenario comes from its own address, as separate people would; rate limits are
-// per IP and per email.
-const as = (ip) => ({
-  post: (path, json, headers = {}) => call("POST", path, { json, headers: { "cf-connecting-ip": ip, ...headers } }),
-  get: (path, headers = {}) => call("GET", path, { headers: { "cf-connecting-ip": ip, ...headers } }),
-  del: (path, headers = {}) => call("DELETE", path, { headers: { "cf-connecting-ip": ip, ...headers } }),
-});
-const fresh = () => {
-  const id = randomUUID().slice(0, 8);
-  return { email: `admin-${id}@example.test`, domain: `t-${id}`, ip: `10.${id.charCodeAt(0)}.${id.charCodeAt(1)}.${id.charCodeAt(2)}` };
-};
-const bearer = (token) => ({ authorization: `Bearer ${token}` });
-
-async function latestCode(email) {
-  const res = await call("GET", `/authsec/dev/outbox?to=${encodeURIComponent(email)}`);
-  assert.equal(res.status, 200, res.text);
-  const match = /\b(\d{6})\b/.exec(res.data.messages[0]?.body ?? "");
-  assert.ok(match, "a code was mailed");
-  return match[1];
-}
-
-async function onboard() {
-  const who = fresh();
-  const client = as(who.ip);
-  const started = await client.post("/authsec/uflow/auth/admin/login/bootstrap", {
-    email: who.email, password: PASSWORD, confirm_password: PASSWORD, tenant_domain: who.domain, name: "Ada",
-    biometric_verified: true,
-  });
-  assert.equal(started.status, 201, started.text);
-  const code = await latestCode(who.email);
-  const done = await client.post("/authsec/uflow/auth/admin/complete-registration", { email: who.email, otp: code });
-  assert.equal(done.status, 201, done.text);
-  const login = await client.post("/authsec/uflow/auth/admin/login", { email: who.email, password: PASSWORD });
-  assert.equal(login.status, 200, login.text);
-  return { ...who, client, tenantId: done.data.tenant_id, userId: done.data.user_id, login: login.data };
-}
+import { MAIL, MAIL_KEY, PASSWORD, as, bearer, onboard } from "./accounts-helpers.mjs";
 
 test("an admin onboards through the emailed code and signs in", async () => {
   const a = await onboard();

@@ -1,0 +1,106 @@
+//! Password sign-in shared by admins and end users: lockout, timing-equal handling of
+//! unknown accounts, re-hashing, and the login response.
+
+use super::issue::Issued;
+use super::{Ctx, Platform};
+use crate::accounts::password::{hash_password, needs_rehash, verify_password};
+use crate::error::ApiError;
+use crate::rate_limit::{Decision, Limit};
+use crate::store::accounts::{AccountStore, User};
+use crate::store::{RateLimiter, StoreError};
+use serde_json::{json, Value};
+
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCK_SECS: i64 = 900;
+
+pub fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict(what) => ApiError::Conflict(format!("already exists: {what}")),
+        other => ApiError::Unavailable(format!("account store: {other}")),
+    }
+}
+
+/// Checks `password` for `user` (or for nobody, under `unknown_key`), enforcing the
+/// lockout; on success the counters are cleared and an outdated hash is replaced.
+pub async fn check_password<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: Option<User>,
+    unknown_key: &str,
+    password: &str,
+) -> Result<User, ApiError> {
+    let Some(user) = user else {
+        return Err(unknown_account_failure(ctx, unknown_key, password).await?);
+    };
+    let store = ctx.platform.store();
+    let now = ctx.now_secs();
+    if let Some(until) = user.locked_at(now) {
+        return Err(ApiError::Locked { retry_after_secs: (until - now).max(1) as u64 });
+    }
+    if !verify_password(password, &user.password_hash) {
+        let counters = store
+            .record_login_failure(&user.tenant_id, &user.id, now, MAX_FAILED_LOGINS, LOCK_SECS)
+            .await
+            .map_err(store_error)?;
+        return Err(match counters.locked_until {
+            Some(until) if until > now => ApiError::Locked { retry_after_secs: (until - now) as u64 },
+            _ => {
+                ApiError::InvalidCredentials { remaining_attempts: (MAX_FAILED_LOGINS - counters.failed_logins).max(0) }
+            }
+        });
+    }
+    if !user.is_active() {
+        return Err(ApiError::Forbidden("this account is disabled".into()));
+    }
+    let params = ctx.config()?.password_hashing;
+    let rehashed = if needs_rehash(&user.password_hash, params) {
+        hash_password(password, ctx.platform.random_id(), params).ok()
+    } else {
+        None
+    };
+    store.record_login_success(&user.tenant_id, &user.id, now, rehashed.as_deref()).await.map_err(store_error)?;
+    Ok(user)
+}
+
+/// Same work and same answers as a wrong password on a real account: a dummy hash is
+/// verified, and failures are counted per email towards the same lock.
+async fn unknown_account_failure<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    key: &str,
+    password: &str,
+) -> Result<ApiError, ApiError> {
+    let dummy = ctx.isolate.dummy_password_hash(ctx.config()?.password_hashing);
+    let _ = verify_password(password, &dummy);
+    let limit = Limit { max: MAX_FAILED_LOGINS as u32, window_ms: LOCK_SECS * 1000 };
+    let decision = ctx
+        .platform
+        .limiter()
+        .admit(&format!("login-unknown:{key}"), limit, ctx.now_ms)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("rate limiter: {e}")))?;
+    Ok(match decision {
+        Decision::Allowed { remaining: 0 } => ApiError::Locked { retry_after_secs: LOCK_SECS as u64 },
+        Decision::Allowed { remaining } => ApiError::InvalidCredentials { remaining_attempts: remaining as i64 },
+        Decision::Limited { retry_after_secs } => ApiError::Locked { retry_after_secs },
+    })
+}
+
+/// The login answer shared by admin and end-user sign-in.
+pub fn login_body(user: &User, tenant_domain: &str, issued: &Issued) -> Value {
+    json!({
+        "tenant_id": user.tenant_id,
+        "tenant_domain": tenant_domain,
+        "email": user.email,
+        "user_id": user.id,
+        "first_login": user.last_login_at.is_none(),
+        "otp_required": false,
+        "webauthn_required": false,
+        "mfa_required": false,
+        "mfa_method": Value::Null,
+        "methods": ["password"],
+        "token": issued.access_token,
+        "token_type": "Bearer",
+        "refresh_token": issued.refresh_token,
+        "expires_in": issued.expires_in,
+        "session_id": issued.session_id,
+    })
+}
