@@ -42,6 +42,22 @@ pub enum Route {
     ForgotPassword(Who),
     ForgotPasswordVerify(Who),
     ForgotPasswordReset(Who),
+    ClientCreate,
+    ClientList,
+    ClientGet,
+    ClientUpdate,
+    ClientChange(ClientChange),
+    ClientDeleteComplete,
+    ClientSetStatus,
+}
+
+/// The status routes of a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientChange {
+    Activate,
+    Deactivate,
+    SoftDelete,
+    Delete,
 }
 
 /// (method, template, route). Segments starting with ':' capture one path segment.
@@ -78,6 +94,30 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Post, "/authsec/uflow/user/forgot-password", Route::ForgotPassword(Who::Enduser)),
     (Method::Post, "/authsec/uflow/user/forgot-password/verify-otp", Route::ForgotPasswordVerify(Who::Enduser)),
     (Method::Post, "/authsec/uflow/user/forgot-password/reset", Route::ForgotPasswordReset(Who::Enduser)),
+    (Method::Post, "/authsec/clientms/tenants/:tenant_id/clients/create", Route::ClientCreate),
+    (Method::Get, "/authsec/clientms/tenants/:tenant_id/clients/getClients", Route::ClientList),
+    (Method::Post, "/authsec/clientms/tenants/:tenant_id/clients/getClients", Route::ClientList),
+    (Method::Post, "/authsec/clientms/tenants/:tenant_id/clients/delete-complete", Route::ClientDeleteComplete),
+    (Method::Post, "/authsec/clientms/tenants/:tenant_id/clients/set-status", Route::ClientSetStatus),
+    (Method::Get, "/authsec/clientms/tenants/:tenant_id/clients/:id", Route::ClientGet),
+    (Method::Put, "/authsec/clientms/tenants/:tenant_id/clients/:id", Route::ClientUpdate),
+    (Method::Patch, "/authsec/clientms/tenants/:tenant_id/clients/:id", Route::ClientUpdate),
+    (Method::Delete, "/authsec/clientms/tenants/:tenant_id/clients/:id", Route::ClientChange(ClientChange::Delete)),
+    (
+        Method::Patch,
+        "/authsec/clientms/tenants/:tenant_id/clients/:id/activate",
+        Route::ClientChange(ClientChange::Activate),
+    ),
+    (
+        Method::Patch,
+        "/authsec/clientms/tenants/:tenant_id/clients/:id/deactivate",
+        Route::ClientChange(ClientChange::Deactivate),
+    ),
+    (
+        Method::Patch,
+        "/authsec/clientms/tenants/:tenant_id/clients/:id/soft-delete",
+        Route::ClientChange(ClientChange::SoftDelete),
+    ),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
@@ -92,7 +132,6 @@ const NOT_YET_SERVED: &[(&str, &str)] = &[
     ("/authsec/uflow/sdk/", "workload delegation"),
     ("/authsec/authmgr/admin/", "RBAC checks"),
     ("/authsec/authmgr/user/", "RBAC checks"),
-    ("/authsec/clientms/", "client management"),
     ("/authsec/webauthn/", "passkeys"),
     ("/authsec/oauth/", "the OAuth 2.0 / OIDC provider"),
     ("/authsec/hmgr/", "the OAuth 2.0 / OIDC provider"),

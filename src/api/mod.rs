@@ -7,6 +7,7 @@
 mod admin_auth;
 mod auth;
 mod body;
+mod clients;
 mod codes;
 mod dev;
 mod enduser_auth;
@@ -28,6 +29,7 @@ use crate::mail::MailTransport;
 use crate::metrics::Metrics;
 use crate::router::{self, Route};
 use crate::store::accounts::{AccountStore, DevOutbox};
+use crate::store::clients::ClientStore;
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
 use crate::tokens::cache::VerificationCache;
@@ -39,7 +41,7 @@ use std::collections::HashMap;
 /// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
 pub trait Platform {
     type Crypto: Es256;
-    type Store: TenantStore + SigningKeyStore + AccountStore + DevOutbox + Ping;
+    type Store: TenantStore + SigningKeyStore + AccountStore + ClientStore + DevOutbox + Ping;
     type Cache: DocumentCache;
     type Limiter: RateLimiter;
     type Sessions: SessionStore;
@@ -158,6 +160,15 @@ pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequ
         Route::ForgotPassword(who) => recovery::forgot(&ctx, req, who).await,
         Route::ForgotPasswordVerify(who) => recovery::verify(&ctx, req, who).await,
         Route::ForgotPasswordReset(who) => recovery::reset(&ctx, req, who).await,
+        Route::ClientCreate => clients::create(&ctx, req, matched.param("tenant_id")).await,
+        Route::ClientList => clients::list(&ctx, req, matched.param("tenant_id")).await,
+        Route::ClientGet => clients::get(&ctx, req, matched.param("tenant_id"), matched.param("id")).await,
+        Route::ClientUpdate => clients::update(&ctx, req, matched.param("tenant_id"), matched.param("id")).await,
+        Route::ClientChange(change) => {
+            clients::change(&ctx, req, matched.param("tenant_id"), matched.param("id"), change).await
+        }
+        Route::ClientDeleteComplete => clients::by_body(&ctx, req, matched.param("tenant_id"), false).await,
+        Route::ClientSetStatus => clients::by_body(&ctx, req, matched.param("tenant_id"), true).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -4,6 +4,7 @@
 use super::accounts::{
     after_failure, AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
 };
+use super::clients::{ClientStore, Page};
 use super::memory::MemoryStore;
 use super::state::{ChallengeStore, SessionStore};
 use super::StoreError;
@@ -329,5 +330,54 @@ impl ChallengeStore for MemoryStore {
     async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError> {
         self.check_up()?;
         Ok(self.state.borrow_mut().nonces.remove(key).is_some_and(|expires_at| now < expires_at))
+    }
+}
+
+impl ClientStore for MemoryStore {
+    async fn create_client(&self, client: &Client) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        if accounts.clients.iter().any(|c| c.id == client.id || c.client_id == client.client_id) {
+            return Err(StoreError::Conflict("client id".into()));
+        }
+        accounts.clients.push(client.clone());
+        Ok(())
+    }
+
+    async fn list_clients(&self, tenant_id: &str, offset: u64, limit: u64) -> Result<Page<Client>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        let mut live: Vec<&Client> =
+            accounts.clients.iter().filter(|c| c.tenant_id == tenant_id && c.deleted_at.is_none()).collect();
+        live.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        let items = live.iter().skip(offset as usize).take(limit as usize).map(|c| (*c).clone()).collect();
+        Ok(Page { items, total: live.len() as u64 })
+    }
+
+    async fn tenant_client(&self, tenant_id: &str, id: &str) -> Result<Option<Client>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        Ok(accounts.clients.iter().find(|c| c.tenant_id == tenant_id && (c.id == id || c.client_id == id)).cloned())
+    }
+
+    async fn update_client(&self, client: &Client) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        match accounts.clients.iter_mut().find(|c| c.tenant_id == client.tenant_id && c.id == client.id) {
+            Some(stored) => {
+                *stored =
+                    Client { client_id: stored.client_id.clone(), is_default: stored.is_default, ..client.clone() };
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn delete_client(&self, tenant_id: &str, id: &str) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let before = accounts.clients.len();
+        accounts.clients.retain(|c| !(c.tenant_id == tenant_id && c.id == id));
+        Ok(accounts.clients.len() != before)
     }
 }

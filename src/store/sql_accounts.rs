@@ -1,6 +1,7 @@
 //! Accounts in D1's SQLite dialect (see `sql`): one statement or one batch per method.
 
 use super::accounts::{AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User};
+use super::clients::{ClientStore, Page};
 use super::sql::{SqlExecutor, SqlStore, SqlValue};
 use super::StoreError;
 use serde::Deserialize;
@@ -225,5 +226,97 @@ impl<E: SqlExecutor> DevOutbox for SqlStore<E> {
             &[recipient.into()],
         )
         .await
+    }
+}
+
+impl<E: SqlExecutor> ClientStore for SqlStore<E> {
+    async fn create_client(&self, c: &Client) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO clients (id, client_id, tenant_id, project_id, name, email, client_type, platform, react_app_url, \
+                 redirect_uris, grant_types, secret_hash, active, is_default, deleted_at, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                &[
+                    c.id.as_str().into(),
+                    c.client_id.as_str().into(),
+                    c.tenant_id.as_str().into(),
+                    c.project_id.as_str().into(),
+                    c.name.as_str().into(),
+                    c.email.as_str().into(),
+                    c.client_type.as_str().into(),
+                    c.platform.as_str().into(),
+                    c.react_app_url.as_str().into(),
+                    c.redirect_uris.as_str().into(),
+                    c.grant_types.as_str().into(),
+                    c.secret_hash.as_deref().map_or(SqlValue::Null, SqlValue::from),
+                    c.active.into(),
+                    c.is_default.into(),
+                    c.deleted_at.into(),
+                    c.created_at.into(),
+                    c.updated_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn list_clients(&self, tenant_id: &str, offset: u64, limit: u64) -> Result<Page<Client>, StoreError> {
+        #[derive(Deserialize)]
+        struct Count {
+            total: i64,
+        }
+        let sql = format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE tenant_id = ?1 AND deleted_at IS NULL \
+             ORDER BY created_at, id LIMIT ?2 OFFSET ?3"
+        );
+        let items = self.rows(&sql, &[tenant_id.into(), (limit as i64).into(), (offset as i64).into()]).await?;
+        let count: Option<Count> = self
+            .optional(
+                "SELECT COUNT(*) AS total FROM clients WHERE tenant_id = ?1 AND deleted_at IS NULL",
+                &[tenant_id.into()],
+            )
+            .await?;
+        Ok(Page { items, total: count.map_or(0, |c| c.total as u64) })
+    }
+
+    async fn tenant_client(&self, tenant_id: &str, id: &str) -> Result<Option<Client>, StoreError> {
+        let sql = format!("SELECT {CLIENT_COLUMNS} FROM clients WHERE tenant_id = ?1 AND (id = ?2 OR client_id = ?2)");
+        self.optional(&sql, &[tenant_id.into(), id.into()]).await
+    }
+
+    async fn update_client(&self, c: &Client) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute(
+                "UPDATE clients SET project_id = ?3, name = ?4, email = ?5, client_type = ?6, platform = ?7, \
+                 react_app_url = ?8, redirect_uris = ?9, grant_types = ?10, secret_hash = ?11, active = ?12, \
+                 deleted_at = ?13, updated_at = ?14 WHERE tenant_id = ?1 AND id = ?2",
+                &[
+                    c.tenant_id.as_str().into(),
+                    c.id.as_str().into(),
+                    c.project_id.as_str().into(),
+                    c.name.as_str().into(),
+                    c.email.as_str().into(),
+                    c.client_type.as_str().into(),
+                    c.platform.as_str().into(),
+                    c.react_app_url.as_str().into(),
+                    c.redirect_uris.as_str().into(),
+                    c.grant_types.as_str().into(),
+                    c.secret_hash.as_deref().map_or(SqlValue::Null, SqlValue::from),
+                    c.active.into(),
+                    c.deleted_at.into(),
+                    c.updated_at.into(),
+                ],
+            )
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn delete_client(&self, tenant_id: &str, id: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute("DELETE FROM clients WHERE tenant_id = ?1 AND id = ?2", &[tenant_id.into(), id.into()])
+            .await?;
+        Ok(changed > 0)
     }
 }

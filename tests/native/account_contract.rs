@@ -1,6 +1,7 @@
 //! The account-store contract, run by `store_contract` against every backend.
 
 use authsec_edge::store::accounts::{AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind};
+use authsec_edge::store::clients::ClientStore;
 use authsec_edge::store::{StoreError, Tenant, TenantStore};
 
 pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
@@ -35,7 +36,8 @@ pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
     }
 }
 
-pub async fn all<S: AccountStore + DevOutbox + TenantStore>(store: &S) {
+pub async fn all<S: AccountStore + DevOutbox + TenantStore + ClientStore>(store: &S) {
+    clients_are_scoped_to_their_tenant(store).await;
     registration_is_all_or_nothing(store).await;
     lockout_counts_atomically(store).await;
     users_and_clients(store).await;
@@ -128,4 +130,43 @@ async fn users_and_clients<S: AccountStore>(store: &S) {
     store.set_password("tenant-30", "enduser-30", "$argon2id$reset").await.unwrap();
     let after = store.user_by_id("tenant-30", "enduser-30").await.unwrap().unwrap();
     assert_eq!((after.password_hash.as_str(), after.failed_logins, after.locked_until), ("$argon2id$reset", 0, None));
+}
+
+async fn clients_are_scoped_to_their_tenant<S: AccountStore + ClientStore>(store: &S) {
+    store.register_tenant(&new_tenant(40, "clients-forty.test", "owner@forty.test")).await.unwrap();
+    store.register_tenant(&new_tenant(41, "clients-fortyone.test", "owner@fortyone.test")).await.unwrap();
+    let mut client = store.client_by_client_id("client-40").await.unwrap().unwrap();
+    for n in 0..3 {
+        client.id = format!("row-40-{n}");
+        client.client_id = format!("cid-40-{n}");
+        client.is_default = 0;
+        client.name = format!("app {n}");
+        client.created_at = 1_795_910_500 + n;
+        client.secret_hash = Some(format!("hash-{n}"));
+        store.create_client(&client).await.unwrap();
+    }
+    assert!(matches!(store.create_client(&client).await, Err(StoreError::Conflict(_))));
+    let page = store.list_clients("tenant-40", 1, 2).await.unwrap();
+    assert_eq!(page.total, 4, "the default client and three more");
+    assert_eq!(page.items.iter().map(|c| c.client_id.as_str()).collect::<Vec<_>>(), ["cid-40-0", "cid-40-1"]);
+    // Found by row id or client_id, but never from another tenant.
+    assert_eq!(store.tenant_client("tenant-40", "row-40-1").await.unwrap().unwrap().client_id, "cid-40-1");
+    assert_eq!(store.tenant_client("tenant-40", "cid-40-1").await.unwrap().unwrap().id, "row-40-1");
+    assert_eq!(store.tenant_client("tenant-41", "cid-40-1").await.unwrap(), None);
+    let mut changed = store.tenant_client("tenant-40", "row-40-2").await.unwrap().unwrap();
+    changed.name = "renamed".into();
+    changed.active = 0;
+    changed.client_id = "attempted-change".into();
+    let mut foreign = changed.clone();
+    foreign.tenant_id = "tenant-41".into();
+    assert!(!store.update_client(&foreign).await.unwrap(), "another tenant cannot update it");
+    assert!(store.update_client(&changed).await.unwrap());
+    let stored = store.tenant_client("tenant-40", "row-40-2").await.unwrap().unwrap();
+    assert_eq!((stored.name.as_str(), stored.active, stored.client_id.as_str()), ("renamed", 0, "cid-40-2"));
+    changed.deleted_at = Some(1);
+    store.update_client(&changed).await.unwrap();
+    assert_eq!(store.list_clients("tenant-40", 0, 100).await.unwrap().total, 3, "soft-deleted are not listed");
+    assert!(!store.delete_client("tenant-41", "row-40-1").await.unwrap());
+    assert!(store.delete_client("tenant-40", "row-40-1").await.unwrap());
+    assert_eq!(store.tenant_client("tenant-40", "row-40-1").await.unwrap(), None);
 }

@@ -6,7 +6,7 @@ use authsec_edge::api::Isolate;
 use authsec_edge::http::{HttpRequest, HttpResponse, Method};
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "correct horse battery staple";
+const PASSWORD: &str = ADMIN_PASSWORD;
 
 fn post(p: &TestPlatform, i: &Isolate, path: &str, body: Value, now: i64) -> HttpResponse {
     send_at(p, i, post_json(path, body), now).response
@@ -14,28 +14,6 @@ fn post(p: &TestPlatform, i: &Isolate, path: &str, body: Value, now: i64) -> Htt
 
 fn bearer(req: HttpRequest, token: &str) -> HttpRequest {
     req.with_header("authorization", &format!("Bearer {token}"))
-}
-
-/// Registers `email` as the admin of `domain` and returns the login response body. Each
-/// admin comes from an address of its own, as separate people would.
-fn onboard(p: &TestPlatform, i: &Isolate, email: &str, domain: &str) -> Value {
-    let post = |path: &str, body: Value, now: i64| {
-        send_at(p, i, post_json(path, body).with_header("cf-connecting-ip", email), now).response
-    };
-    let started = post(
-        "/authsec/uflow/auth/admin/login/bootstrap",
-        json!({"email": email, "password": PASSWORD, "confirm_password": PASSWORD, "tenant_domain": domain, "name": "Ada"}),
-        NOW,
-    );
-    assert_eq!(started.status, 201, "{}", started.json_body());
-    assert_eq!(started.json_body()["status"], "pending_verification");
-    let code = latest_code(p, email);
-    let done = post("/authsec/uflow/auth/admin/complete-registration", json!({"email": email, "otp": code}), NOW + 1);
-    assert_eq!(done.status, 201, "{}", done.json_body());
-    assert_eq!(done.json_body()["tenant_id"], started.json_body()["tenant_id"]);
-    let login = post("/authsec/uflow/auth/admin/login", json!({"email": email, "password": PASSWORD}), NOW + 2);
-    assert_eq!(login.status, 200, "{}", login.json_body());
-    login.json_body()
 }
 
 fn verify(p: &TestPlatform, i: &Isolate, token: &str, now: i64) -> HttpResponse {

@@ -5,7 +5,6 @@ use authsec_edge::api::Isolate;
 use authsec_edge::http::HttpResponse;
 use serde_json::{json, Value};
 
-const ADMIN_PASSWORD: &str = "correct horse battery staple";
 const USER_PASSWORD: &str = "a long and private passphrase";
 
 fn post(p: &TestPlatform, i: &Isolate, path: &str, body: Value, ip: &str, now: i64) -> HttpResponse {
@@ -14,36 +13,10 @@ fn post(p: &TestPlatform, i: &Isolate, path: &str, body: Value, ip: &str, now: i
 
 /// A tenant with its admin; returns (tenant_id, default client_id).
 fn tenant(p: &TestPlatform, i: &Isolate) -> (String, String) {
-    let ip = "10.0.0.1";
-    post(
-        p,
-        i,
-        "/authsec/uflow/auth/admin/login/bootstrap",
-        json!({"email": "ada@acme.test", "password": ADMIN_PASSWORD, "tenant_domain": "acme"}),
-        ip,
-        NOW,
-    );
-    let code = latest_code(p, "ada@acme.test");
-    let done = post(
-        p,
-        i,
-        "/authsec/uflow/auth/admin/complete-registration",
-        json!({"email": "ada@acme.test", "otp": code}),
-        ip,
-        NOW,
-    );
-    let tenant_id = done.json_body()["tenant_id"].as_str().unwrap().to_string();
-    let login = post(
-        p,
-        i,
-        "/authsec/uflow/auth/admin/login",
-        json!({"email": "ada@acme.test", "password": ADMIN_PASSWORD}),
-        ip,
-        NOW,
-    );
-    let token = login.json_body()["token"].as_str().unwrap().to_string();
-    let verified = post(p, i, "/authsec/authmgr/token/verify", json!({"token": token}), ip, NOW).json_body();
-    (tenant_id, verified["client_id"].as_str().unwrap().to_string())
+    let login = onboard(p, i, "ada@acme.test", "acme");
+    let token = login["token"].as_str().unwrap();
+    let verified = post(p, i, "/authsec/authmgr/token/verify", json!({"token": token}), "x", NOW).json_body();
+    (login["tenant_id"].as_str().unwrap().to_string(), verified["client_id"].as_str().unwrap().to_string())
 }
 
 fn register(p: &TestPlatform, i: &Isolate, client: &str, email: &str, now: i64) -> HttpResponse {

@@ -31,7 +31,7 @@ fn routes_of_capabilities_not_yet_served_are_501() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     for path in [
         "/authsec/uflow/auth/totp/register",
-        "/authsec/clientms/tenants/t/clients/create",
+        "/authsec/hmgr/clients",
         "/authsec/webauthn/admin/beginRegistration",
         "/authsec/uflow/scim/v2/ServiceProviderConfig",
         "/authsec/spire/registry/workloads",

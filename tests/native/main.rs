@@ -2,6 +2,7 @@
 
 mod account_contract;
 mod api_accounts;
+mod api_clients;
 mod api_endusers;
 mod api_errors;
 mod api_tokens;

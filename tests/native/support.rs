@@ -182,3 +182,36 @@ pub fn post_json(path: &str, body: serde_json::Value) -> HttpRequest {
 pub fn get(path: &str) -> HttpRequest {
     HttpRequest::new(Method::Get, path)
 }
+
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// Registers `email` as the admin of `domain` (from an address of its own) and returns
+/// the login response body.
+pub fn onboard(platform: &TestPlatform, isolate: &Isolate, email: &str, domain: &str) -> serde_json::Value {
+    let post = |path: &str, body: serde_json::Value, now: i64| {
+        send_at(platform, isolate, post_json(path, body).with_header("cf-connecting-ip", email), now).response
+    };
+    let started = post(
+        "/authsec/uflow/auth/admin/login/bootstrap",
+        serde_json::json!({"email": email, "password": ADMIN_PASSWORD, "confirm_password": ADMIN_PASSWORD,
+                           "tenant_domain": domain, "name": "Ada"}),
+        NOW,
+    );
+    assert_eq!(started.status, 201, "{}", started.json_body());
+    assert_eq!(started.json_body()["status"], "pending_verification");
+    let code = latest_code(platform, email);
+    let done = post(
+        "/authsec/uflow/auth/admin/complete-registration",
+        serde_json::json!({"email": email, "otp": code}),
+        NOW + 1,
+    );
+    assert_eq!(done.status, 201, "{}", done.json_body());
+    assert_eq!(done.json_body()["tenant_id"], started.json_body()["tenant_id"]);
+    let login = post(
+        "/authsec/uflow/auth/admin/login",
+        serde_json::json!({"email": email, "password": ADMIN_PASSWORD}),
+        NOW + 2,
+    );
+    assert_eq!(login.status, 200, "{}", login.json_body());
+    login.json_body()
+}
