@@ -49,6 +49,12 @@ pub enum Route {
     ClientChange(ClientChange),
     ClientDeleteComplete,
     ClientSetStatus,
+    AdminUsersList,
+    EndusersList,
+    AdminDeleteUser,
+    UserStatus,
+    Projects,
+    Project,
 }
 
 /// The status routes of a client.
@@ -118,6 +124,17 @@ const ROUTES: &[(Method, &str, Route)] = &[
         "/authsec/clientms/tenants/:tenant_id/clients/:id/soft-delete",
         Route::ClientChange(ClientChange::SoftDelete),
     ),
+    (Method::Get, "/authsec/uflow/admin/users/list", Route::AdminUsersList),
+    (Method::Post, "/authsec/uflow/admin/users/list", Route::AdminUsersList),
+    (Method::Get, "/authsec/uflow/admin/enduser/list", Route::EndusersList),
+    (Method::Post, "/authsec/uflow/admin/enduser/list", Route::EndusersList),
+    (Method::Delete, "/authsec/uflow/admin/users/:user_id", Route::AdminDeleteUser),
+    (Method::Put, "/authsec/uflow/user/enduser/:tenant_id/:user_id/status", Route::UserStatus),
+    (Method::Get, "/authsec/uflow/admin/projects", Route::Projects),
+    (Method::Post, "/authsec/uflow/admin/projects", Route::Projects),
+    (Method::Get, "/authsec/uflow/admin/projects/:id", Route::Project),
+    (Method::Put, "/authsec/uflow/admin/projects/:id", Route::Project),
+    (Method::Delete, "/authsec/uflow/admin/projects/:id", Route::Project),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the

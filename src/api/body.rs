@@ -73,3 +73,25 @@ pub fn optional_text(body: &Map<String, Value>, field: &str, max: usize) -> Resu
         Some(_) => Err(ApiError::bad_field(field, format!("{field} must be a string"))),
     }
 }
+
+/// `page` (from 1) and `limit` (1 to 100, default 20), from the body or the query.
+pub fn paging(req: &HttpRequest, body: &Map<String, Value>) -> Result<(u64, u64), ApiError> {
+    let number = |field: &str, default: u64, max: u64| -> Result<u64, ApiError> {
+        let raw = body.get(field).cloned().or_else(|| req.query_param(field).map(Value::String));
+        let value = match raw {
+            None | Some(Value::Null) => return Ok(default),
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            Some(_) => None,
+        };
+        value
+            .filter(|v| (1..=max).contains(v))
+            .ok_or_else(|| ApiError::bad_field(field, format!("{field} must be 1 to {max}")))
+    };
+    Ok((number("page", 1, 100_000)?, number("limit", 20, 100)?))
+}
+
+/// The pagination object of listings.
+pub fn pagination(page: u64, limit: u64, total: u64) -> Value {
+    serde_json::json!({"page": page, "limit": limit, "total": total, "total_pages": total.div_ceil(limit)})
+}

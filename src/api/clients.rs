@@ -4,7 +4,7 @@
 //! keyed hash; the default client cannot be deleted.
 
 use super::auth::{authenticate, require_admin};
-use super::body::{json_object, optional_text};
+use super::body::{json_object, optional_text, pagination, paging};
 use super::issue::{random_token, uuid_like};
 use super::password_login::store_error;
 use super::validate;
@@ -186,27 +186,10 @@ pub async fn create<P: Platform>(
 pub async fn list<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, tenant_id: &str) -> Result<HttpResponse, ApiError> {
     tenant_caller(ctx, req, tenant_id).await?;
     let body = if req.method == Method::Post { json_object(req)? } else { Map::new() };
-    let number = |field: &str, default: u64, max: u64| -> Result<u64, ApiError> {
-        let raw = body.get(field).cloned().or_else(|| req.query_param(field).map(Value::String));
-        let value = match raw {
-            None | Some(Value::Null) => return Ok(default),
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            Some(_) => None,
-        };
-        value
-            .filter(|v| (1..=max).contains(v))
-            .ok_or_else(|| ApiError::bad_field(field, format!("{field} must be 1 to {max}")))
-    };
-    let page = number("page", 1, 100_000)?;
-    let limit = number("limit", 20, 100)?;
+    let (page, limit) = paging(req, &body)?;
     let listed = ctx.platform.store().list_clients(tenant_id, (page - 1) * limit, limit).await.map_err(store_error)?;
     let clients: Vec<Value> = listed.items.iter().map(client_json).collect();
-    Ok(HttpResponse::json(
-        200,
-        &json!({"clients": clients, "pagination": {"page": page, "limit": limit, "total": listed.total,
-                "total_pages": listed.total.div_ceil(limit)}}),
-    ))
+    Ok(HttpResponse::json(200, &json!({"clients": clients, "pagination": pagination(page, limit, listed.total)})))
 }
 
 async fn load<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str, id: &str) -> Result<Client, ApiError> {

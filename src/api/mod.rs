@@ -17,6 +17,7 @@ mod mailbox;
 mod password_login;
 mod recovery;
 mod sessions;
+mod tenant_admin;
 mod token;
 mod validate;
 mod wellknown;
@@ -28,7 +29,8 @@ use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
 use crate::router::{self, Route};
-use crate::store::accounts::{AccountStore, DevOutbox};
+use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
+use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
@@ -41,7 +43,7 @@ use std::collections::HashMap;
 /// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
 pub trait Platform {
     type Crypto: Es256;
-    type Store: TenantStore + SigningKeyStore + AccountStore + ClientStore + DevOutbox + Ping;
+    type Store: TenantStore + SigningKeyStore + AccountStore + ClientStore + TenantAdminStore + DevOutbox + Ping;
     type Cache: DocumentCache;
     type Limiter: RateLimiter;
     type Sessions: SessionStore;
@@ -169,6 +171,14 @@ pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequ
         }
         Route::ClientDeleteComplete => clients::by_body(&ctx, req, matched.param("tenant_id"), false).await,
         Route::ClientSetStatus => clients::by_body(&ctx, req, matched.param("tenant_id"), true).await,
+        Route::AdminUsersList => tenant_admin::list_users(&ctx, req, UserKind::Admin).await,
+        Route::EndusersList => tenant_admin::list_users(&ctx, req, UserKind::Enduser).await,
+        Route::AdminDeleteUser => tenant_admin::delete_user(&ctx, req, matched.param("user_id")).await,
+        Route::UserStatus => {
+            tenant_admin::set_status(&ctx, req, matched.param("tenant_id"), matched.param("user_id")).await
+        }
+        Route::Projects => tenant_admin::projects(&ctx, req).await,
+        Route::Project => tenant_admin::project(&ctx, req, matched.param("id")).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -4,6 +4,7 @@
 use super::accounts::{
     after_failure, AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind,
 };
+use super::admin::{Project, TenantAdminStore};
 use super::clients::{ClientStore, Page};
 use super::memory::MemoryStore;
 use super::state::{ChallengeStore, SessionStore};
@@ -15,6 +16,7 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Accounts {
     users: Vec<User>,
+    projects: Vec<Project>,
     clients: Vec<Client>,
     /// tenant -> (client_id, project_id)
     defaults: HashMap<String, (String, String)>,
@@ -44,6 +46,14 @@ impl AccountStore for MemoryStore {
         }
         tenants.push(new.tenant.clone());
         accounts.users.push(new.admin.clone());
+        accounts.projects.push(Project {
+            id: new.project_id.clone(),
+            tenant_id: new.tenant.id.clone(),
+            name: "Default project".into(),
+            description: String::new(),
+            is_default: 1,
+            created_at: new.tenant.created_at,
+        });
         accounts.defaults.insert(new.tenant.id.clone(), (new.client_id.clone(), new.project_id.clone()));
         accounts.roles.insert((new.tenant.id.clone(), new.admin.id.clone()), vec!["admin".into()]);
         accounts.clients.push(Client {
@@ -379,5 +389,84 @@ impl ClientStore for MemoryStore {
         let before = accounts.clients.len();
         accounts.clients.retain(|c| !(c.tenant_id == tenant_id && c.id == id));
         Ok(accounts.clients.len() != before)
+    }
+}
+
+impl TenantAdminStore for MemoryStore {
+    async fn list_users(
+        &self,
+        tenant_id: &str,
+        kind: UserKind,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<User>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        let mut users: Vec<&User> =
+            accounts.users.iter().filter(|u| u.tenant_id == tenant_id && u.kind == kind).collect();
+        users.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        let items = users.iter().skip(offset as usize).take(limit as usize).map(|u| (*u).clone()).collect();
+        Ok(Page { items, total: users.len() as u64 })
+    }
+
+    async fn set_user_status(&self, tenant_id: &str, user_id: &str, status: &str) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        Ok(match accounts.users.iter_mut().find(|u| u.tenant_id == tenant_id && u.id == user_id) {
+            Some(user) => {
+                user.status = status.to_string();
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn delete_user(&self, tenant_id: &str, user_id: &str) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let before = accounts.users.len();
+        accounts.users.retain(|u| !(u.tenant_id == tenant_id && u.id == user_id));
+        accounts.roles.remove(&(tenant_id.to_string(), user_id.to_string()));
+        Ok(accounts.users.len() != before)
+    }
+
+    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        let mut projects: Vec<Project> =
+            accounts.projects.iter().filter(|p| p.tenant_id == tenant_id).cloned().collect();
+        projects.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(projects)
+    }
+
+    async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        if accounts.projects.iter().any(|p| p.id == project.id) {
+            return Err(StoreError::Conflict("project id".into()));
+        }
+        accounts.projects.push(project.clone());
+        Ok(())
+    }
+
+    async fn update_project(&self, project: &Project) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        Ok(match accounts.projects.iter_mut().find(|p| p.tenant_id == project.tenant_id && p.id == project.id) {
+            Some(stored) => {
+                stored.name = project.name.clone();
+                stored.description = project.description.clone();
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn delete_project(&self, tenant_id: &str, project_id: &str) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let before = accounts.projects.len();
+        accounts.projects.retain(|p| !(p.tenant_id == tenant_id && p.id == project_id && p.is_default == 0));
+        Ok(accounts.projects.len() != before)
     }
 }

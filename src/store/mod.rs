@@ -6,6 +6,7 @@
 //! through a small executor trait (D1 in the Worker, SQLite in native tests).
 
 pub mod accounts;
+pub mod admin;
 pub mod clients;
 pub mod memory;
 mod memory_accounts;

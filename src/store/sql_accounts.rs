@@ -1,6 +1,7 @@
 //! Accounts in D1's SQLite dialect (see `sql`): one statement or one batch per method.
 
-use super::accounts::{AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User};
+use super::accounts::{AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind};
+use super::admin::{Project, TenantAdminStore};
 use super::clients::{ClientStore, Page};
 use super::sql::{SqlExecutor, SqlStore, SqlValue};
 use super::StoreError;
@@ -316,6 +317,113 @@ impl<E: SqlExecutor> ClientStore for SqlStore<E> {
         let changed = self
             .executor
             .execute("DELETE FROM clients WHERE tenant_id = ?1 AND id = ?2", &[tenant_id.into(), id.into()])
+            .await?;
+        Ok(changed > 0)
+    }
+}
+
+impl<E: SqlExecutor> TenantAdminStore for SqlStore<E> {
+    async fn list_users(
+        &self,
+        tenant_id: &str,
+        kind: UserKind,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Page<User>, StoreError> {
+        #[derive(Deserialize)]
+        struct Count {
+            total: i64,
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ?1 AND kind = ?2 ORDER BY created_at, id LIMIT ?3 OFFSET ?4"
+        );
+        let items = self
+            .rows(&sql, &[tenant_id.into(), kind.as_str().into(), (limit as i64).into(), (offset as i64).into()])
+            .await?;
+        let count: Option<Count> = self
+            .optional(
+                "SELECT COUNT(*) AS total FROM users WHERE tenant_id = ?1 AND kind = ?2",
+                &[tenant_id.into(), kind.as_str().into()],
+            )
+            .await?;
+        Ok(Page { items, total: count.map_or(0, |c| c.total as u64) })
+    }
+
+    async fn set_user_status(&self, tenant_id: &str, user_id: &str, status: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute(
+                "UPDATE users SET status = ?3 WHERE tenant_id = ?1 AND id = ?2",
+                &[tenant_id.into(), user_id.into(), status.into()],
+            )
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn delete_user(&self, tenant_id: &str, user_id: &str) -> Result<bool, StoreError> {
+        if self.user_by_id(tenant_id, user_id).await?.is_none() {
+            return Ok(false);
+        }
+        self.executor
+            .batch(&[
+                (
+                    "DELETE FROM role_bindings WHERE tenant_id = ?1 AND user_id = ?2",
+                    vec![tenant_id.into(), user_id.into()],
+                ),
+                ("DELETE FROM users WHERE tenant_id = ?1 AND id = ?2", vec![tenant_id.into(), user_id.into()]),
+            ])
+            .await?;
+        Ok(true)
+    }
+
+    async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError> {
+        self.rows(
+            "SELECT id, tenant_id, name, description, is_default, created_at FROM projects WHERE tenant_id = ?1 ORDER BY created_at, id",
+            &[tenant_id.into()],
+        )
+        .await
+    }
+
+    async fn create_project(&self, p: &Project) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO projects (id, tenant_id, name, description, is_default, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &[
+                    p.id.as_str().into(),
+                    p.tenant_id.as_str().into(),
+                    p.name.as_str().into(),
+                    p.description.as_str().into(),
+                    p.is_default.into(),
+                    p.created_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn update_project(&self, p: &Project) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute(
+                "UPDATE projects SET name = ?3, description = ?4 WHERE tenant_id = ?1 AND id = ?2",
+                &[
+                    p.tenant_id.as_str().into(),
+                    p.id.as_str().into(),
+                    p.name.as_str().into(),
+                    p.description.as_str().into(),
+                ],
+            )
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn delete_project(&self, tenant_id: &str, project_id: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute(
+                "DELETE FROM projects WHERE tenant_id = ?1 AND id = ?2 AND is_default = 0",
+                &[tenant_id.into(), project_id.into()],
+            )
             .await?;
         Ok(changed > 0)
     }

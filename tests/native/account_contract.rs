@@ -1,6 +1,7 @@
 //! The account-store contract, run by `store_contract` against every backend.
 
 use authsec_edge::store::accounts::{AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind};
+use authsec_edge::store::admin::{Project, TenantAdminStore};
 use authsec_edge::store::clients::ClientStore;
 use authsec_edge::store::{StoreError, Tenant, TenantStore};
 
@@ -36,7 +37,8 @@ pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
     }
 }
 
-pub async fn all<S: AccountStore + DevOutbox + TenantStore + ClientStore>(store: &S) {
+pub async fn all<S: AccountStore + DevOutbox + TenantStore + ClientStore + TenantAdminStore>(store: &S) {
+    tenant_administration(store).await;
     clients_are_scoped_to_their_tenant(store).await;
     registration_is_all_or_nothing(store).await;
     lockout_counts_atomically(store).await;
@@ -169,4 +171,52 @@ async fn clients_are_scoped_to_their_tenant<S: AccountStore + ClientStore>(store
     assert!(!store.delete_client("tenant-41", "row-40-1").await.unwrap());
     assert!(store.delete_client("tenant-40", "row-40-1").await.unwrap());
     assert_eq!(store.tenant_client("tenant-40", "row-40-1").await.unwrap(), None);
+}
+
+async fn tenant_administration<S: AccountStore + TenantAdminStore>(store: &S) {
+    let t = new_tenant(50, "admin-fifty.test", "owner@fifty.test");
+    store.register_tenant(&t).await.unwrap();
+    store.register_tenant(&new_tenant(51, "admin-fiftyone.test", "owner@fiftyone.test")).await.unwrap();
+    for n in 0..3 {
+        let mut u = t.admin.clone();
+        u.id = format!("end-50-{n}");
+        u.email = format!("user{n}@fifty.test");
+        u.kind = UserKind::Enduser;
+        u.created_at += n + 1;
+        store.create_user(&u).await.unwrap();
+    }
+    let page = store.list_users("tenant-50", UserKind::Enduser, 1, 1).await.unwrap();
+    assert_eq!((page.total, page.items[0].id.as_str()), (3, "end-50-1"));
+    assert_eq!(store.list_users("tenant-50", UserKind::Admin, 0, 10).await.unwrap().total, 1);
+    assert!(store.set_user_status("tenant-50", "end-50-0", "disabled").await.unwrap());
+    assert!(!store.set_user_status("tenant-51", "end-50-0", "disabled").await.unwrap(), "another tenant's user");
+    assert_eq!(store.user_by_id("tenant-50", "end-50-0").await.unwrap().unwrap().status, "disabled");
+    assert!(!store.delete_user("tenant-51", "end-50-1").await.unwrap());
+    assert!(store.delete_user("tenant-50", "end-50-1").await.unwrap());
+    assert_eq!(store.user_by_id("tenant-50", "end-50-1").await.unwrap(), None);
+    assert!(store.delete_user("tenant-50", "admin-50").await.unwrap());
+    assert!(store.tenant_roles("tenant-50", "admin-50", 0).await.unwrap().is_empty(), "bindings go with the user");
+
+    let projects = store.list_projects("tenant-50").await.unwrap();
+    assert_eq!((projects.len(), projects[0].is_default), (1, 1));
+    let extra = Project {
+        id: "project-50-x".into(),
+        tenant_id: "tenant-50".into(),
+        name: "Extra".into(),
+        description: "d".into(),
+        is_default: 0,
+        created_at: 1_795_999_999,
+    };
+    store.create_project(&extra).await.unwrap();
+    assert!(matches!(store.create_project(&extra).await, Err(StoreError::Conflict(_))));
+    let mut renamed = extra.clone();
+    renamed.name = "Renamed".into();
+    assert!(store.update_project(&renamed).await.unwrap());
+    let mut foreign = renamed.clone();
+    foreign.tenant_id = "tenant-51".into();
+    assert!(!store.update_project(&foreign).await.unwrap());
+    assert_eq!(store.list_projects("tenant-50").await.unwrap()[1].name, "Renamed");
+    assert!(!store.delete_project("tenant-50", "project-50").await.unwrap(), "the default project stays");
+    assert!(!store.delete_project("tenant-51", "project-50-x").await.unwrap());
+    assert!(store.delete_project("tenant-50", "project-50-x").await.unwrap());
 }

@@ -1,0 +1,178 @@
+//! Tenant administration (JA: the tenant's admin role, in its own tenant): users and end
+//! users with paging, enabling and disabling, deletion, and projects. Disabling or
+//! deleting a user ends their sessions at once.
+
+use super::auth::{authenticate, require_admin};
+use super::body::{json_object, optional_text, pagination, paging};
+use super::issue::uuid_like;
+use super::password_login::store_error;
+use super::{Ctx, Platform};
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::store::accounts::{User, UserKind};
+use crate::store::admin::{Project, TenantAdminStore};
+use crate::store::state::SessionStore;
+use crate::tokens::claims::AccessClaims;
+use serde_json::{json, Map, Value};
+
+async fn admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
+    let caller = authenticate(ctx, req).await?;
+    require_admin(&caller)?;
+    Ok(caller)
+}
+
+fn user_json(u: &User, now: i64) -> Value {
+    json!({
+        "id": u.id, "user_id": u.id, "email": u.email, "name": u.name, "status": u.status, "active": u.is_active(),
+        "email_verified": u.email_verified == 1, "locked": u.locked_at(now).is_some(),
+        "created_at": u.created_at, "last_login_at": u.last_login_at,
+    })
+}
+
+async fn end_sessions<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    tenant_id: &str,
+    user_id: &str,
+    reason: &str,
+) -> Result<u32, ApiError> {
+    ctx.platform
+        .sessions()
+        .revoke_user_sessions(tenant_id, user_id, reason, ctx.now_secs())
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))
+}
+
+/// `GET|POST uflow/admin/users/list` (admins) and `uflow/admin/enduser/list` (end users).
+pub async fn list_users<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    kind: UserKind,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    let body = if req.method == Method::Post { json_object(req)? } else { Map::new() };
+    let (page, limit) = paging(req, &body)?;
+    let listed = ctx
+        .platform
+        .store()
+        .list_users(&caller.tenant_id, kind, (page - 1) * limit, limit)
+        .await
+        .map_err(store_error)?;
+    let users: Vec<Value> = listed.items.iter().map(|u| user_json(u, ctx.now_secs())).collect();
+    Ok(HttpResponse::json(200, &json!({"users": users, "pagination": pagination(page, limit, listed.total)})))
+}
+
+/// `DELETE uflow/admin/users/:user_id`.
+pub async fn delete_user<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    user_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    if caller.user_id == user_id {
+        return Err(ApiError::Forbidden("you cannot delete your own account here".into()));
+    }
+    if !ctx.platform.store().delete_user(&caller.tenant_id, user_id).await.map_err(store_error)? {
+        return Err(ApiError::NotFound);
+    }
+    end_sessions(ctx, &caller.tenant_id, user_id, "user_deleted").await?;
+    Ok(HttpResponse::json(200, &json!({"success": true, "message": "user deleted"})))
+}
+
+/// `PUT uflow/user/enduser/:tenant_id/:user_id/status` `{active}`.
+pub async fn set_status<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    tenant_id: &str,
+    user_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    if caller.tenant_id != tenant_id {
+        return Err(ApiError::Forbidden("the token belongs to another tenant".into()));
+    }
+    let body = json_object(req)?;
+    let active = body
+        .get("active")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| ApiError::bad_field("active", "active must be true or false"))?;
+    if caller.user_id == user_id && !active {
+        return Err(ApiError::Forbidden("you cannot disable your own account".into()));
+    }
+    let status = if active { "active" } else { "disabled" };
+    if !ctx.platform.store().set_user_status(tenant_id, user_id, status).await.map_err(store_error)? {
+        return Err(ApiError::NotFound);
+    }
+    if !active {
+        end_sessions(ctx, tenant_id, user_id, "user_disabled").await?;
+    }
+    Ok(HttpResponse::json(200, &json!({"success": true, "user_id": user_id, "active": active, "status": status})))
+}
+
+fn project_json(p: &Project) -> Value {
+    json!({"id": p.id, "tenant_id": p.tenant_id, "name": p.name, "description": p.description,
+           "is_default": p.is_default == 1, "created_at": p.created_at})
+}
+
+fn project_fields(body: &Map<String, Value>, project: &mut Project, creating: bool) -> Result<(), ApiError> {
+    if creating || body.contains_key("name") {
+        let name = optional_text(body, "name", 128)?;
+        if name.is_empty() {
+            return Err(ApiError::bad_field("name", "name must have 1 to 128 characters"));
+        }
+        project.name = name;
+    }
+    if body.contains_key("description") {
+        project.description = optional_text(body, "description", 1024)?;
+    }
+    Ok(())
+}
+
+/// `GET|POST uflow/admin/projects`.
+pub async fn projects<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    let store = ctx.platform.store();
+    if req.method == Method::Get {
+        let projects: Vec<Value> =
+            store.list_projects(&caller.tenant_id).await.map_err(store_error)?.iter().map(project_json).collect();
+        return Ok(HttpResponse::json(200, &json!({"projects": projects})));
+    }
+    let body = json_object(req)?;
+    let mut project = Project {
+        id: uuid_like(ctx),
+        tenant_id: caller.tenant_id.clone(),
+        name: String::new(),
+        description: String::new(),
+        is_default: 0,
+        created_at: ctx.now_secs(),
+    };
+    project_fields(&body, &mut project, true)?;
+    store.create_project(&project).await.map_err(store_error)?;
+    Ok(HttpResponse::json(201, &project_json(&project)))
+}
+
+/// `GET|PUT|DELETE uflow/admin/projects/:id`.
+pub async fn project<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, id: &str) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    let store = ctx.platform.store();
+    let mut project = store
+        .list_projects(&caller.tenant_id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(ApiError::NotFound)?;
+    match req.method {
+        Method::Get => Ok(HttpResponse::json(200, &project_json(&project))),
+        Method::Delete => {
+            if project.is_default == 1 {
+                return Err(ApiError::Forbidden("the default project cannot be deleted".into()));
+            }
+            store.delete_project(&caller.tenant_id, id).await.map_err(store_error)?;
+            Ok(HttpResponse::json(200, &json!({"success": true, "message": "project deleted"})))
+        }
+        _ => {
+            project_fields(&json_object(req)?, &mut project, false)?;
+            store.update_project(&project).await.map_err(store_error)?;
+            Ok(HttpResponse::json(200, &project_json(&project)))
+        }
+    }
+}
