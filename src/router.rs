@@ -55,6 +55,8 @@ pub enum Route {
     UserStatus,
     Projects,
     Project,
+    Tenants,
+    Tenant,
 }
 
 /// The status routes of a client.
@@ -135,6 +137,9 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Get, "/authsec/uflow/admin/projects/:id", Route::Project),
     (Method::Put, "/authsec/uflow/admin/projects/:id", Route::Project),
     (Method::Delete, "/authsec/uflow/admin/projects/:id", Route::Project),
+    (Method::Get, "/authsec/uflow/admin/tenants", Route::Tenants),
+    (Method::Get, "/authsec/uflow/admin/tenants/:tenant_id", Route::Tenant),
+    (Method::Put, "/authsec/uflow/admin/tenants/:tenant_id", Route::Tenant),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the

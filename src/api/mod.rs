@@ -179,6 +179,8 @@ pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequ
         }
         Route::Projects => tenant_admin::projects(&ctx, req).await,
         Route::Project => tenant_admin::project(&ctx, req, matched.param("id")).await,
+        Route::Tenants => tenant_admin::tenants(&ctx, req).await,
+        Route::Tenant => tenant_admin::tenant(&ctx, req, matched.param("tenant_id")).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -12,6 +12,7 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::store::accounts::{User, UserKind};
 use crate::store::admin::{Project, TenantAdminStore};
 use crate::store::state::SessionStore;
+use crate::store::TenantStore;
 use crate::tokens::claims::AccessClaims;
 use serde_json::{json, Map, Value};
 
@@ -175,4 +176,41 @@ pub async fn project<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, id: &str)
             Ok(HttpResponse::json(200, &project_json(&project)))
         }
     }
+}
+
+fn tenant_json(t: &crate::store::Tenant) -> Value {
+    json!({"id": t.id, "tenant_id": t.id, "tenant_domain": t.domain, "domain": t.domain, "name": t.name,
+           "status": t.status, "created_at": t.created_at})
+}
+
+/// `GET uflow/admin/tenants`: the tenants the caller administers (its own; a platform
+/// administrator role that sees all is not part of this deployment yet).
+pub async fn tenants<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    let own = ctx.platform.store().tenant_by_id(&caller.tenant_id).await.map_err(store_error)?;
+    let tenants: Vec<Value> = own.iter().map(tenant_json).collect();
+    Ok(HttpResponse::json(200, &json!({"tenants": tenants, "total": tenants.len()})))
+}
+
+/// `GET|PUT uflow/admin/tenants/:tenant_id`: the caller's own tenant only.
+pub async fn tenant<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    tenant_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let caller = admin(ctx, req).await?;
+    if caller.tenant_id != tenant_id {
+        return Err(ApiError::NotFound);
+    }
+    let store = ctx.platform.store();
+    if req.method == Method::Put {
+        let body = json_object(req)?;
+        let name = optional_text(&body, "name", 128)?;
+        if name.is_empty() {
+            return Err(ApiError::bad_field("name", "name must have 1 to 128 characters"));
+        }
+        store.rename_tenant(tenant_id, &name).await.map_err(store_error)?;
+    }
+    let tenant = store.tenant_by_id(tenant_id).await.map_err(store_error)?.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::json(200, &tenant_json(&tenant)))
 }

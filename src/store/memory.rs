@@ -57,6 +57,17 @@ impl TenantStore for MemoryStore {
         self.check_up()?;
         Ok(self.tenants.borrow().iter().find(|t| t.domain == domain).cloned())
     }
+
+    async fn rename_tenant(&self, id: &str, name: &str) -> Result<bool, StoreError> {
+        self.check_up()?;
+        Ok(match self.tenants.borrow_mut().iter_mut().find(|t| t.id == id) {
+            Some(tenant) => {
+                tenant.name = name.to_string();
+                true
+            }
+            None => false,
+        })
+    }
 }
 
 impl SigningKeyStore for MemoryStore {

@@ -108,6 +108,12 @@ impl<E: SqlExecutor> TenantStore for SqlStore<E> {
         self.optional("SELECT id, domain, name, status, created_at FROM tenants WHERE domain = ?1", &[domain.into()])
             .await
     }
+
+    async fn rename_tenant(&self, id: &str, name: &str) -> Result<bool, StoreError> {
+        let changed =
+            self.executor.execute("UPDATE tenants SET name = ?2 WHERE id = ?1", &[id.into(), name.into()]).await?;
+        Ok(changed > 0)
+    }
 }
 
 impl<E: SqlExecutor> SigningKeyStore for SqlStore<E> {

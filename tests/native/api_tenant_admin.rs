@@ -192,3 +192,55 @@ fn projects_are_managed_within_the_tenant() {
     assert_eq!(call(&p, &i, Method::Delete, &path, ta, None, NOW + 16).status, 200);
     assert_eq!(call(&p, &i, Method::Get, &path, ta, None, NOW + 17).status, 404);
 }
+
+#[test]
+fn an_admin_sees_and_renames_only_their_own_tenant() {
+    let (p, i) = (TestPlatform::new(), Isolate::default());
+    let a = onboard(&p, &i, "ada@acme.test", "acme");
+    let b = onboard(&p, &i, "bob@globex.test", "globex");
+    let (ta, ta_id, tb_id) =
+        (a["token"].as_str().unwrap(), a["tenant_id"].as_str().unwrap(), b["tenant_id"].as_str().unwrap());
+    let listed = call(&p, &i, Method::Get, "/authsec/uflow/admin/tenants", ta, None, NOW + 10).json_body();
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["tenants"][0]["tenant_domain"], "acme");
+    assert_eq!(
+        call(&p, &i, Method::Get, &format!("/authsec/uflow/admin/tenants/{tb_id}"), ta, None, NOW + 11).status,
+        404
+    );
+    assert_eq!(
+        call(
+            &p,
+            &i,
+            Method::Put,
+            &format!("/authsec/uflow/admin/tenants/{tb_id}"),
+            ta,
+            Some(json!({"name": "x"})),
+            NOW + 11
+        )
+        .status,
+        404
+    );
+    let renamed = call(
+        &p,
+        &i,
+        Method::Put,
+        &format!("/authsec/uflow/admin/tenants/{ta_id}"),
+        ta,
+        Some(json!({"name": "Acme Corp"})),
+        NOW + 12,
+    );
+    assert_eq!(renamed.json_body()["name"], "Acme Corp");
+    assert_eq!(
+        call(
+            &p,
+            &i,
+            Method::Put,
+            &format!("/authsec/uflow/admin/tenants/{ta_id}"),
+            ta,
+            Some(json!({"name": 3})),
+            NOW + 13
+        )
+        .status,
+        400
+    );
+}

@@ -112,6 +112,10 @@ async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
     assert_eq!(store.tenant_by_domain("acme.test").await.unwrap(), Some(tenant("t1", "acme.test")));
     assert!(matches!(store.create_tenant(&tenant("t1", "other.test")).await, Err(StoreError::Conflict(_))));
     assert!(matches!(store.create_tenant(&tenant("t2", "acme.test")).await, Err(StoreError::Conflict(_))));
+    assert!(store.rename_tenant("t1", "Acme Corp").await.unwrap());
+    assert!(!store.rename_tenant("nope", "x").await.unwrap());
+    assert_eq!(store.tenant_by_id("t1").await.unwrap().unwrap().name, "Acme Corp");
+    store.rename_tenant("t1", "Tenant t1").await.unwrap();
     // A refused create wrote nothing.
     assert_eq!(store.tenant_by_id("t2").await.unwrap(), None);
     assert_eq!(store.tenant_by_domain("other.test").await.unwrap(), None);
