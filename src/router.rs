@@ -57,6 +57,11 @@ pub enum Route {
     Project,
     Tenants,
     Tenant,
+    Invite,
+    InvitesPending,
+    InviteCancel,
+    InviteResend,
+    InviteAccept,
 }
 
 /// The status routes of a client.
@@ -140,6 +145,11 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Get, "/authsec/uflow/admin/tenants", Route::Tenants),
     (Method::Get, "/authsec/uflow/admin/tenants/:tenant_id", Route::Tenant),
     (Method::Put, "/authsec/uflow/admin/tenants/:tenant_id", Route::Tenant),
+    (Method::Post, "/authsec/uflow/admin/invite", Route::Invite),
+    (Method::Get, "/authsec/uflow/admin/invite/pending", Route::InvitesPending),
+    (Method::Post, "/authsec/uflow/admin/invite/cancel", Route::InviteCancel),
+    (Method::Post, "/authsec/uflow/admin/invite/resend", Route::InviteResend),
+    (Method::Post, "/authsec/uflow/auth/admin/invite/accept", Route::InviteAccept),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the

@@ -12,6 +12,7 @@ mod codes;
 mod dev;
 mod enduser_auth;
 mod health;
+mod invitations;
 mod issue;
 mod mailbox;
 mod password_login;
@@ -32,6 +33,7 @@ use crate::router::{self, Route};
 use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
 use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
+use crate::store::invitations::InvitationStore;
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
 use crate::tokens::cache::VerificationCache;
@@ -43,7 +45,14 @@ use std::collections::HashMap;
 /// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
 pub trait Platform {
     type Crypto: Es256;
-    type Store: TenantStore + SigningKeyStore + AccountStore + ClientStore + TenantAdminStore + DevOutbox + Ping;
+    type Store: TenantStore
+        + SigningKeyStore
+        + AccountStore
+        + ClientStore
+        + TenantAdminStore
+        + InvitationStore
+        + DevOutbox
+        + Ping;
     type Cache: DocumentCache;
     type Limiter: RateLimiter;
     type Sessions: SessionStore;
@@ -181,6 +190,11 @@ pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequ
         Route::Project => tenant_admin::project(&ctx, req, matched.param("id")).await,
         Route::Tenants => tenant_admin::tenants(&ctx, req).await,
         Route::Tenant => tenant_admin::tenant(&ctx, req, matched.param("tenant_id")).await,
+        Route::Invite => invitations::invite(&ctx, req).await,
+        Route::InvitesPending => invitations::pending(&ctx, req).await,
+        Route::InviteCancel => invitations::cancel_or_resend(&ctx, req, false).await,
+        Route::InviteResend => invitations::cancel_or_resend(&ctx, req, true).await,
+        Route::InviteAccept => invitations::accept(&ctx, req).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

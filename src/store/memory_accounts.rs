@@ -6,6 +6,7 @@ use super::accounts::{
 };
 use super::admin::{Project, TenantAdminStore};
 use super::clients::{ClientStore, Page};
+use super::invitations::{Invitation, InvitationStore};
 use super::memory::MemoryStore;
 use super::state::{ChallengeStore, SessionStore};
 use super::StoreError;
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Accounts {
     users: Vec<User>,
+    invitations: Vec<Invitation>,
     projects: Vec<Project>,
     clients: Vec<Client>,
     /// tenant -> (client_id, project_id)
@@ -468,5 +470,86 @@ impl TenantAdminStore for MemoryStore {
         let before = accounts.projects.len();
         accounts.projects.retain(|p| !(p.tenant_id == tenant_id && p.id == project_id && p.is_default == 0));
         Ok(accounts.projects.len() != before)
+    }
+}
+
+impl InvitationStore for MemoryStore {
+    async fn create_invitation(&self, invitation: &Invitation) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        if accounts.invitations.iter().any(|i| i.id == invitation.id || i.token_hash == invitation.token_hash) {
+            return Err(StoreError::Conflict("invitation".into()));
+        }
+        accounts.invitations.push(invitation.clone());
+        Ok(())
+    }
+
+    async fn pending_invitations(&self, tenant_id: &str) -> Result<Vec<Invitation>, StoreError> {
+        self.check_up()?;
+        let accounts = self.accounts.borrow();
+        let mut pending: Vec<Invitation> = accounts
+            .invitations
+            .iter()
+            .filter(|i| i.tenant_id == tenant_id && i.status == "pending")
+            .cloned()
+            .collect();
+        pending.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(pending)
+    }
+
+    async fn invitation_by_token_hash(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
+        self.check_up()?;
+        Ok(self.accounts.borrow().invitations.iter().find(|i| i.token_hash == token_hash).cloned())
+    }
+
+    async fn update_invitation(&self, invitation: &Invitation) -> Result<bool, StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        Ok(
+            match accounts.invitations.iter_mut().find(|i| i.tenant_id == invitation.tenant_id && i.id == invitation.id)
+            {
+                Some(stored) => {
+                    stored.status = invitation.status.clone();
+                    stored.token_hash = invitation.token_hash.clone();
+                    stored.expires_at = invitation.expires_at;
+                    true
+                }
+                None => false,
+            },
+        )
+    }
+
+    async fn role_id(&self, tenant_id: &str, name: &str) -> Result<Option<String>, StoreError> {
+        self.check_up()?;
+        // The in-memory store knows only the admin role that registration creates.
+        let known = self.tenants.borrow().iter().any(|t| t.id == tenant_id);
+        Ok((known && name == "admin").then(|| format!("role-admin-{tenant_id}")))
+    }
+
+    async fn accept_invitation(
+        &self,
+        invitation_id: &str,
+        user: &User,
+        _role_id: &str,
+        _binding_id: &str,
+    ) -> Result<(), StoreError> {
+        self.check_up()?;
+        let mut accounts = self.accounts.borrow_mut();
+        let taken = accounts.users.iter().any(|u| {
+            (u.tenant_id == user.tenant_id && u.email == user.email)
+                || (user.kind == UserKind::Admin && u.kind == UserKind::Admin && u.email == user.email)
+        });
+        if taken {
+            return Err(StoreError::Conflict("user email".into()));
+        }
+        let Some(role) = accounts.invitations.iter().find(|i| i.id == invitation_id).map(|i| i.role.clone()) else {
+            return Err(StoreError::Corrupt("no such invitation".into()));
+        };
+        accounts.users.push(user.clone());
+        accounts.roles.entry((user.tenant_id.clone(), user.id.clone())).or_default().push(role);
+        if let Some(invitation) = accounts.invitations.iter_mut().find(|i| i.id == invitation_id) {
+            invitation.status = "accepted".into();
+        }
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod clients;
+pub mod invitations;
 pub mod memory;
 mod memory_accounts;
 pub mod sql;

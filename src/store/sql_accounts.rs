@@ -3,6 +3,7 @@
 use super::accounts::{AccountStore, Client, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind};
 use super::admin::{Project, TenantAdminStore};
 use super::clients::{ClientStore, Page};
+use super::invitations::{Invitation, InvitationStore};
 use super::sql::{SqlExecutor, SqlStore, SqlValue};
 use super::StoreError;
 use serde::Deserialize;
@@ -426,5 +427,106 @@ impl<E: SqlExecutor> TenantAdminStore for SqlStore<E> {
             )
             .await?;
         Ok(changed > 0)
+    }
+}
+
+const INVITATION_COLUMNS: &str = "id, tenant_id, email, role, token_hash, invited_by, status, created_at, expires_at";
+
+impl<E: SqlExecutor> InvitationStore for SqlStore<E> {
+    async fn create_invitation(&self, i: &Invitation) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, status, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                &[
+                    i.id.as_str().into(),
+                    i.tenant_id.as_str().into(),
+                    i.email.as_str().into(),
+                    i.role.as_str().into(),
+                    i.token_hash.as_str().into(),
+                    i.invited_by.as_str().into(),
+                    i.status.as_str().into(),
+                    i.created_at.into(),
+                    i.expires_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn pending_invitations(&self, tenant_id: &str) -> Result<Vec<Invitation>, StoreError> {
+        let sql = format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE tenant_id = ?1 AND status = 'pending' ORDER BY created_at, id"
+        );
+        self.rows(&sql, &[tenant_id.into()]).await
+    }
+
+    async fn invitation_by_token_hash(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
+        let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = ?1");
+        self.optional(&sql, &[token_hash.into()]).await
+    }
+
+    async fn update_invitation(&self, i: &Invitation) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute(
+                "UPDATE invitations SET status = ?3, token_hash = ?4, expires_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
+                &[
+                    i.tenant_id.as_str().into(),
+                    i.id.as_str().into(),
+                    i.status.as_str().into(),
+                    i.token_hash.as_str().into(),
+                    i.expires_at.into(),
+                ],
+            )
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn role_id(&self, tenant_id: &str, name: &str) -> Result<Option<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let row: Option<Row> = self
+            .optional("SELECT id FROM roles WHERE tenant_id = ?1 AND name = ?2", &[tenant_id.into(), name.into()])
+            .await?;
+        Ok(row.map(|r| r.id))
+    }
+
+    async fn accept_invitation(
+        &self,
+        invitation_id: &str,
+        u: &User,
+        role_id: &str,
+        binding_id: &str,
+    ) -> Result<(), StoreError> {
+        let statements: Vec<(&str, Vec<SqlValue>)> = vec![
+            (
+                "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                vec![
+                    u.id.as_str().into(),
+                    u.tenant_id.as_str().into(),
+                    u.email.as_str().into(),
+                    u.name.as_str().into(),
+                    u.kind.as_str().into(),
+                    u.status.as_str().into(),
+                    u.password_hash.as_str().into(),
+                    u.email_verified.into(),
+                    u.created_at.into(),
+                ],
+            ),
+            (
+                "INSERT INTO role_bindings (id, tenant_id, user_id, role_id, scope_type, scope_id, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, '*', '*', ?5)",
+                vec![binding_id.into(), u.tenant_id.as_str().into(), u.id.as_str().into(), role_id.into(), u.created_at.into()],
+            ),
+            (
+                "UPDATE invitations SET status = 'accepted' WHERE id = ?1 AND tenant_id = ?2",
+                vec![invitation_id.into(), u.tenant_id.as_str().into()],
+            ),
+        ];
+        self.executor.batch(&statements).await
     }
 }

@@ -167,3 +167,20 @@ test("a validly signed token naming a session that does not exist is refused", a
   assert.equal(res.status, 401);
   assert.match(res.data.message, /session/);
 });
+
+test("an invited admin accepts once through the emailed token", async () => {
+  const a = await onboard();
+  const email = `invitee-${randomUUID().slice(0, 8)}@example.test`;
+  const invited = await a.client.post("/authsec/uflow/admin/invite", { email, role: "admin" }, bearer(a.login.token));
+  assert.equal(invited.status, 201, invited.text);
+  const outbox = await call("GET", `/authsec/dev/outbox?to=${encodeURIComponent(email)}`);
+  const token = /with this token: (\S+)/.exec(outbox.data.messages[0].body)[1];
+  const accept = (body) => as("10.230.0.1").post("/authsec/uflow/auth/admin/invite/accept", body);
+  const accepted = await accept({ token, password: "an invitee's long passphrase" });
+  assert.equal(accepted.status, 201, accepted.text);
+  assert.equal(accepted.data.tenant_id, a.tenantId);
+  assert.equal((await accept({ token, password: "an invitee's long passphrase" })).status, 400, "single use");
+  const login = await as("10.230.0.2").post("/authsec/uflow/auth/admin/login", { email, password: "an invitee's long passphrase" });
+  assert.equal(login.status, 200, login.text);
+  assert.deepEqual((await verify(login.data.token)).data.roles, ["admin"]);
+});

@@ -3,6 +3,7 @@
 use authsec_edge::store::accounts::{AccountStore, DevOutbox, LoginCounters, NewTenant, OutboxMail, User, UserKind};
 use authsec_edge::store::admin::{Project, TenantAdminStore};
 use authsec_edge::store::clients::ClientStore;
+use authsec_edge::store::invitations::{Invitation, InvitationStore};
 use authsec_edge::store::{StoreError, Tenant, TenantStore};
 
 pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
@@ -37,7 +38,10 @@ pub fn new_tenant(n: u32, domain: &str, email: &str) -> NewTenant {
     }
 }
 
-pub async fn all<S: AccountStore + DevOutbox + TenantStore + ClientStore + TenantAdminStore>(store: &S) {
+pub async fn all<S: AccountStore + DevOutbox + TenantStore + ClientStore + TenantAdminStore + InvitationStore>(
+    store: &S,
+) {
+    invitations(store).await;
     tenant_administration(store).await;
     clients_are_scoped_to_their_tenant(store).await;
     registration_is_all_or_nothing(store).await;
@@ -219,4 +223,51 @@ async fn tenant_administration<S: AccountStore + TenantAdminStore>(store: &S) {
     assert!(!store.delete_project("tenant-50", "project-50").await.unwrap(), "the default project stays");
     assert!(!store.delete_project("tenant-51", "project-50-x").await.unwrap());
     assert!(store.delete_project("tenant-50", "project-50-x").await.unwrap());
+}
+
+async fn invitations<S: AccountStore + InvitationStore>(store: &S) {
+    let t = new_tenant(60, "invite-sixty.test", "owner@sixty.test");
+    store.register_tenant(&t).await.unwrap();
+    let invitation = Invitation {
+        id: "inv-60".into(),
+        tenant_id: "tenant-60".into(),
+        email: "new@sixty.test".into(),
+        role: "admin".into(),
+        token_hash: "hash-60".into(),
+        invited_by: "admin-60".into(),
+        status: "pending".into(),
+        created_at: 100,
+        expires_at: 1_000,
+    };
+    store.create_invitation(&invitation).await.unwrap();
+    assert_eq!(store.pending_invitations("tenant-60").await.unwrap(), vec![invitation.clone()]);
+    assert!(store.pending_invitations("tenant-61").await.unwrap().is_empty());
+    assert_eq!(store.invitation_by_token_hash("hash-60").await.unwrap(), Some(invitation.clone()));
+    let role = store.role_id("tenant-60", "admin").await.unwrap().expect("registration made the admin role");
+    assert_eq!(store.role_id("tenant-60", "no-such-role").await.unwrap(), None);
+    assert_eq!(store.role_id("tenant-61", "admin").await.unwrap(), None);
+    // Accepting with an email the tenant already has: refused, nothing written.
+    let mut clash = t.admin.clone();
+    clash.id = "user-60-clash".into();
+    assert!(matches!(
+        store.accept_invitation("inv-60", &clash, &role, "binding-60-x").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.pending_invitations("tenant-60").await.unwrap().len(), 1);
+    let mut user = t.admin.clone();
+    user.id = "user-60-new".into();
+    user.email = "new@sixty.test".into();
+    store.accept_invitation("inv-60", &user, &role, "binding-60-new").await.unwrap();
+    assert!(store.pending_invitations("tenant-60").await.unwrap().is_empty());
+    assert_eq!(store.tenant_roles("tenant-60", "user-60-new", 0).await.unwrap(), vec!["admin".to_string()]);
+    let mut cancelled = invitation.clone();
+    cancelled.id = "inv-60-b".into();
+    cancelled.token_hash = "hash-60-b".into();
+    store.create_invitation(&cancelled).await.unwrap();
+    cancelled.status = "cancelled".into();
+    let mut foreign = cancelled.clone();
+    foreign.tenant_id = "tenant-61".into();
+    assert!(!store.update_invitation(&foreign).await.unwrap());
+    assert!(store.update_invitation(&cancelled).await.unwrap());
+    assert_eq!(store.invitation_by_token_hash("hash-60-b").await.unwrap().unwrap().status, "cancelled");
 }

@@ -5,6 +5,7 @@ mod api_accounts;
 mod api_clients;
 mod api_endusers;
 mod api_errors;
+mod api_invitations;
 mod api_tenant_admin;
 mod api_tokens;
 mod api_wellknown;
