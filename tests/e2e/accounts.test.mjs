@@ -142,18 +142,37 @@ test("account routes answer bad input with a clear 4xx", async () => {
     "/authsec/uflow/auth/admin/login/precheck",
     "/authsec/uflow/auth/admin/login",
     "/authsec/uflow/auth/token/refresh",
+    "/authsec/uflow/auth/admin/forgot-password",
+    "/authsec/uflow/auth/admin/forgot-password/verify-otp",
+    "/authsec/uflow/auth/admin/forgot-password/reset",
+    "/authsec/uflow/user/register/initiate",
+    "/authsec/uflow/auth/enduser/initiate-registration",
+    "/authsec/uflow/user/register/complete",
+    "/authsec/uflow/auth/enduser/verify-otp",
+    "/authsec/uflow/user/login",
+    "/authsec/uflow/auth/enduser/login",
+    "/authsec/uflow/auth/enduser/login/precheck",
+    "/authsec/uflow/user/forgot-password",
+    "/authsec/uflow/user/forgot-password/verify-otp",
+    "/authsec/uflow/user/forgot-password/reset",
+    "/authsec/uflow/auth/admin/invite/accept",
   ];
   for (const path of routes) {
     const broken = await call("POST", path, { body: "{nope", headers: { "content-type": "application/json", "cf-connecting-ip": "10.204.0.2" } });
     assert.equal(broken.status, 400, `${path}: ${broken.text}`);
-    const wrongType = await client.post(path, { email: 42, password: ["x"], refresh_token: 7, otp: 123456 });
+    const wrongType = await client.post(path, { email: 42, password: ["x"], refresh_token: 7, otp: 123456, token: 5, client_id: 9 });
     assert.equal(wrongType.status, 400, `${path}: ${wrongType.text}`);
     assert.ok(wrongType.data.field, path);
     const huge = await client.post(path, { email: "a@b.test", padding: "x".repeat(70 * 1024) });
     assert.equal(huge.status, 413, path);
   }
   for (const [method, path] of [["POST", "/authsec/uflow/auth/logout"], ["GET", "/authsec/uflow/auth/sessions"],
-    ["DELETE", "/authsec/uflow/auth/sessions/abc"], ["POST", "/authsec/uflow/admin/users/abc/revoke-sessions"]]) {
+    ["DELETE", "/authsec/uflow/auth/sessions/abc"], ["POST", "/authsec/uflow/admin/users/abc/revoke-sessions"],
+    ["GET", "/authsec/uflow/admin/users/list"], ["GET", "/authsec/uflow/admin/enduser/list"],
+    ["DELETE", "/authsec/uflow/admin/users/abc"], ["GET", "/authsec/uflow/admin/projects"],
+    ["GET", "/authsec/uflow/admin/tenants"], ["POST", "/authsec/uflow/admin/invite"],
+    ["GET", "/authsec/uflow/admin/invite/pending"], ["POST", "/authsec/uflow/admin/invite/cancel"],
+    ["GET", "/authsec/clientms/tenants/abc/clients/getClients"]]) {
     const res = await call(method, path, { json: method === "POST" ? {} : undefined });
     assert.equal(res.status, 401, `${method} ${path}`);
   }
