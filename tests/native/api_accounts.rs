@@ -248,3 +248,38 @@ fn the_dev_outbox_exists_only_in_development() {
     assert!(body.contains(&latest_code(&p, "ada@acme.test")));
     assert_eq!(send(&p, &i, get("/authsec/dev/outbox")).response.status, 400);
 }
+
+#[test]
+fn a_login_rehashes_a_password_made_with_older_parameters() {
+    let (p, i) = (TestPlatform::new(), Isolate::default());
+    let login = onboard(&p, &i, "ada@acme.test", "acme");
+    let tenant = login["tenant_id"].as_str().unwrap();
+    let user = login["user_id"].as_str().unwrap();
+    let stored = |p: &TestPlatform| {
+        use authsec_edge::store::accounts::AccountStore;
+        block_on(p.store.user_by_id(tenant, user)).unwrap().unwrap().password_hash
+    };
+    assert!(stored(&p).contains("m=1024,t=1"));
+    // The same deployment with stronger parameters: the next login upgrades the hash.
+    let mut config = config_with(ring());
+    config.password_hashing.memory_kib = 2048;
+    let mut stronger = TestPlatform::with_config(Ok(config));
+    stronger.store = p.store;
+    let ok = send_at(
+        &stronger,
+        &i,
+        post_json("/authsec/uflow/auth/admin/login", json!({"email": "ada@acme.test", "password": PASSWORD})),
+        NOW + 100,
+    );
+    assert_eq!(ok.response.status, 200);
+    let upgraded = stored(&stronger);
+    assert!(upgraded.contains("m=2048,t=1"), "{upgraded}");
+    // And the upgraded hash still verifies.
+    let again = send_at(
+        &stronger,
+        &i,
+        post_json("/authsec/uflow/auth/admin/login", json!({"email": "ada@acme.test", "password": PASSWORD})),
+        NOW + 200,
+    );
+    assert_eq!(again.response.status, 200);
+}
