@@ -10,6 +10,7 @@ pub mod admin;
 pub mod clients;
 pub mod invitations;
 pub mod memory;
+pub mod postgres;
 mod memory_accounts;
 pub mod sql;
 mod sql_accounts;

@@ -109,7 +109,8 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
                  ELSE failed_logins + 1 END, \
              locked_until = CASE \
                  WHEN locked_until IS NOT NULL AND locked_until > ?3 THEN locked_until \
-                 WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= ?4 THEN ?3 + ?5 \
+                 WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END) >= ?4 \
+                     THEN CAST(?3 AS BIGINT) + CAST(?5 AS BIGINT) \
                  ELSE NULL END \
              WHERE tenant_id = ?1 AND id = ?2 \
              RETURNING failed_logins, locked_until";

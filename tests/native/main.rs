@@ -12,6 +12,7 @@ mod api_wellknown;
 mod config;
 mod keys;
 mod signature_vectors;
+mod postgres_contract;
 mod state_contract;
 mod store_contract;
 mod support;

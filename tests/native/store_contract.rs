@@ -72,7 +72,7 @@ impl SqlExecutor for Sqlite {
     }
 }
 
-fn migrations(dialect: &str) -> Vec<(String, String)> {
+pub fn migrations(dialect: &str) -> Vec<(String, String)> {
     let dir = format!("{}/migrations/{dialect}", env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap()
@@ -104,7 +104,7 @@ fn tenant(id: &str, domain: &str) -> Tenant {
     }
 }
 
-async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
+pub async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
     store.ping().await.unwrap();
     assert_eq!(store.tenant_by_id("t1").await.unwrap(), None);
     store.create_tenant(&tenant("t1", "acme.test")).await.unwrap();
@@ -121,7 +121,7 @@ async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
     assert_eq!(store.tenant_by_domain("other.test").await.unwrap(), None);
 }
 
-async fn signing_key_contract<S: SigningKeyStore>(store: &S) {
+pub async fn signing_key_contract<S: SigningKeyStore>(store: &S) {
     assert!(store.signing_keys().await.unwrap().is_empty());
     store.record_published("k2", "ES256", "{\"kid\":\"k2\"}", 100).await.unwrap();
     store.record_published("k1", "ES256", "{\"kid\":\"k1\"}", 200).await.unwrap();
