@@ -19,6 +19,7 @@ pub mod names {
     pub const TOKEN_GENERATE_PER_MINUTE: &str = "TOKEN_GENERATE_PER_MINUTE";
     pub const ADMIN_AUTH_PER_MINUTE: &str = "ADMIN_AUTH_PER_MINUTE";
     pub const ENDUSER_AUTH_PER_MINUTE: &str = "ENDUSER_AUTH_PER_MINUTE";
+    pub const STORE: &str = "STORE";
     pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
     pub const SIGNING_KID: &str = "SIGNING_KID";
     pub const SECRET_PEPPER: &str = "SECRET_PEPPER";
@@ -38,6 +39,7 @@ pub mod names {
         TOKEN_GENERATE_PER_MINUTE,
         ADMIN_AUTH_PER_MINUTE,
         ENDUSER_AUTH_PER_MINUTE,
+        STORE,
         SIGNING_KID,
         ARGON2_MEMORY_KIB,
         ARGON2_ITERATIONS,
@@ -56,8 +58,26 @@ pub enum Environment {
     Production,
 }
 
+/// Where users, tenants and clients live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreBackend {
+    D1,
+    Postgres,
+}
+
+impl StoreBackend {
+    /// The name the health check reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreBackend::D1 => "d1",
+            StoreBackend::Postgres => "postgres",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
+    pub store: StoreBackend,
     /// The issuer: the bare origin of the deployment, without a trailing slash.
     pub issuer: String,
     pub environment: Environment,
@@ -106,6 +126,11 @@ impl Config {
         secret: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         let issuer = parse_issuer(var(names::BASE_URL))?;
+        let store = match var(names::STORE).as_deref().map(str::trim) {
+            None | Some("") | Some("d1") => StoreBackend::D1,
+            Some("postgres") => StoreBackend::Postgres,
+            Some(_) => return Err(error(names::STORE, "not d1 or postgres")),
+        };
         let environment = match var(names::ENVIRONMENT).as_deref().map(str::trim) {
             None | Some("") | Some("production") => Environment::Production,
             Some("staging") => Environment::Staging,
@@ -155,6 +180,7 @@ impl Config {
             api_url,
         };
         Ok(Config {
+            store,
             issuer,
             environment,
             access_token_ttl_secs: access_token_ttl_secs as i64,

@@ -1,6 +1,8 @@
 // Runs the e2e suite: starts the built Worker under wrangler dev (plus a deliberately
 // misconfigured one), runs every tests/e2e/*.test.mjs with node's test runner, stops the
 // Workers whatever happens, and writes "passed failed" to the file named by argv[2].
+// With `--store postgres` the Worker keeps its relational data in a throwaway PostgreSQL
+// database (through Hyperdrive's local connection string), created and dropped here.
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -10,6 +12,13 @@ import { startWorker } from "./worker.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const countsFile = process.argv[2];
+const store = process.argv.includes("--store") ? process.argv[process.argv.indexOf("--store") + 1] : "d1";
+const PG_SERVER = process.env.AUTHSEC_TEST_POSTGRES_URL ?? "postgres://postgres:trust@127.0.0.1:5432";
+const pgDatabase = `authsec_e2e_${process.pid}`;
+const psql = (db, args) => {
+  const res = spawnSync("psql", [`${PG_SERVER}/${db}`, "-v", "ON_ERROR_STOP=1", "-q", ...args], { encoding: "utf8" });
+  if (res.status !== 0) throw new Error(`psql ${args.join(" ")}: ${res.stderr || res.error}`);
+};
 const logDir = resolve(root, "test-output", "e2e");
 const secrets = mkdtempSync(join(tmpdir(), "authsec-e2e-secrets-"));
 const varsFile = join(secrets, "e2e.vars");
@@ -46,6 +55,9 @@ const workers = [];
 const stopAll = () => {
   workers.forEach((w) => w.stop());
   mailServer.close();
+  if (store === "postgres") {
+    spawnSync("psql", [`${PG_SERVER}/postgres`, "-q", "-c", `DROP DATABASE IF EXISTS ${pgDatabase} WITH (FORCE)`]);
+  }
 };
 process.on("SIGINT", () => {
   stopAll();
@@ -55,15 +67,30 @@ process.on("SIGINT", () => {
 let passed = 0;
 let failed = 0;
 try {
-  const main = await startWorker({
-    envFile: varsFile,
-    vars: { TOKEN_GENERATE_PER_MINUTE: "5", ADMIN_AUTH_PER_MINUTE: "20", MAIL_API_URL: `${mailUrl}/mail` },
-    logDir,
-  });
-  workers.push(main);
-  const broken = await startWorker({ envFile: emptyVars, logDir });
-  workers.push(broken);
-  console.log(`e2e: Worker at ${main.url}, misconfigured Worker at ${broken.url}; logs in ${logDir}`);
+  const vars = { TOKEN_GENERATE_PER_MINUTE: "5", ADMIN_AUTH_PER_MINUTE: "20", MAIL_API_URL: `${mailUrl}/mail` };
+  const extra = {};
+  let broken;
+  let main;
+  if (store === "postgres") {
+    psql("postgres", ["-c", `CREATE DATABASE ${pgDatabase}`]);
+    for (const file of readdirSync(join(root, "migrations/postgres")).sort()) {
+      psql(pgDatabase, ["-f", join(root, "migrations/postgres", file)]);
+    }
+    const hyperdrive = (db) => ({ CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: db });
+    main = await startWorker({ envFile: varsFile, vars: { ...vars, STORE: "postgres" }, logDir, env: hyperdrive(`${PG_SERVER}/${pgDatabase}`) });
+    workers.push(main);
+    // A database that is not there (the server refuses it): checks name it, with a clear 503.
+    broken = await startWorker({ envFile: varsFile, vars: { STORE: "postgres" }, logDir, env: hyperdrive(`${PG_SERVER}/authsec_no_such_database`) });
+    workers.push(broken);
+    extra.AUTHSEC_E2E_BAD_POSTGRES_URL = broken.url;
+  } else {
+    main = await startWorker({ envFile: varsFile, vars, logDir });
+    workers.push(main);
+    broken = await startWorker({ envFile: emptyVars, logDir });
+    workers.push(broken);
+    extra.AUTHSEC_E2E_BROKEN_URL = broken.url;
+  }
+  console.log(`e2e (${store}): Worker at ${main.url}, misconfigured Worker at ${broken.url}; logs in ${logDir}`);
   const files = readdirSync(join(root, "tests/e2e"))
     .filter((f) => f.endsWith(".test.mjs"))
     .sort()
@@ -74,8 +101,9 @@ try {
       ...process.env,
       AUTHSEC_E2E_URL: main.url,
       AUTHSEC_E2E_VARS: varsFile,
-      AUTHSEC_E2E_BROKEN_URL: broken.url,
+      AUTHSEC_E2E_STORE: store,
       AUTHSEC_E2E_MAIL_URL: mailUrl,
+      ...extra,
       AUTHSEC_E2E_MAIL_KEY: MAIL_API_KEY,
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -96,5 +124,5 @@ try {
   stopAll();
 }
 if (countsFile) writeFileSync(countsFile, `${passed} ${failed}\n`);
-console.log(`e2e: ${passed} passed, ${failed} failed`);
+console.log(`e2e (${store}): ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

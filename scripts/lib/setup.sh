@@ -40,6 +40,20 @@ ensure_node_modules() {
   fi
 }
 
+# PostgreSQL on 127.0.0.1:5432 backs the Postgres store tests. These machines start it
+# before the session; start it if it is down, and say so plainly if there is none.
+ensure_postgres() {
+  command -v psql >/dev/null || { echo "psql (PostgreSQL) is required for the Postgres store tests"; exit 1; }
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    say "starting PostgreSQL"
+    if command -v pg_ctlcluster >/dev/null; then
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    fi
+    for _ in $(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; }
+  fi
+}
+
 ensure_dev_vars() {
   node "$ROOT/scripts/lib/dev-vars.mjs" "$ROOT/.dev.vars"
 }

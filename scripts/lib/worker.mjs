@@ -27,8 +27,10 @@ export function freePort() {
  * @param {string} options.envFile   a .dev.vars-style file with the secrets to use
  * @param {object} [options.vars]    extra `--var` values
  * @param {string} [options.logDir]  where wrangler's output goes
+ * @param {object} [options.env]     extra environment for wrangler (e.g. Hyperdrive's
+ *                                   CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE)
  */
-export async function startWorker({ envFile, vars = {}, logDir }) {
+export async function startWorker({ envFile, vars = {}, logDir, env = {} }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const state = mkdtempSync(join(tmpdir(), "authsec-e2e-state-"));
@@ -53,7 +55,7 @@ export async function startWorker({ envFile, vars = {}, logDir }) {
     cwd: root,
     detached: true,
     stdio: ["ignore", out, out],
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", ...env },
   });
   const stop = () => {
     try {

@@ -12,7 +12,8 @@ pub async fn health<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiEr
         join3(ctx.platform.store().ping(), ctx.platform.cache().ping(), ctx.platform.limiter().ping()).await;
     let mut checks = Map::new();
     let mut healthy = true;
-    for (name, result) in [("d1", d1), ("kv", kv), ("durable_objects", durable_objects)] {
+    let store_name = ctx.platform.config().map(|c| c.store.name()).unwrap_or("d1");
+    for (name, result) in [(store_name, d1), ("kv", kv), ("durable_objects", durable_objects)] {
         checks.insert(name.into(), json!(check_label(ctx, name, result, &mut healthy)));
     }
     if let Err(e) = ctx.platform.config() {

@@ -4,9 +4,11 @@
 
 mod d1;
 mod durable_client;
+mod executor;
 mod kv;
 mod mail;
 mod platform;
+mod postgres;
 mod rate_limiter;
 mod state_clients;
 mod webcrypto;
@@ -35,6 +37,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let platform = EdgePlatform::new(env);
     let isolate = ISOLATE.with(Rc::clone);
     let outcome = api::handle(&platform, &isolate, &request, started_ms).await;
+    platform.close().await;
     let elapsed_ms = js_sys::Date::now() - started_ms as f64;
     isolate.metrics.borrow_mut().record_request(
         outcome.route,

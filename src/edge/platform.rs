@@ -3,13 +3,15 @@
 
 use super::d1::D1Executor;
 use super::durable_client::DurableClient;
+use super::executor::EdgeExecutor;
 use super::kv::KvCache;
 use super::mail::HttpMailTransport;
+use super::postgres::HyperdriveExecutor;
 use super::rate_limiter::RateLimiterClient;
 use super::state_clients::{ChallengeClient, SessionClient};
 use super::webcrypto::WebCrypto;
 use crate::api::Platform;
-use crate::config::{names, Config, ConfigError};
+use crate::config::{names, Config, ConfigError, StoreBackend};
 use crate::store::sql::SqlStore;
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -29,7 +31,7 @@ pub struct EdgePlatform {
     env: Env,
     config: CachedConfig,
     crypto: WebCrypto,
-    store: OnceCell<SqlStore<D1Executor>>,
+    store: OnceCell<SqlStore<EdgeExecutor>>,
     cache: OnceCell<KvCache>,
     limiter: OnceCell<RateLimiterClient>,
     sessions: OnceCell<SessionClient>,
@@ -54,6 +56,15 @@ impl EdgePlatform {
     }
 }
 
+impl EdgePlatform {
+    /// Ends what this request opened (a Postgres connection) before the response leaves.
+    pub async fn close(&self) {
+        if let Some(store) = self.store.get() {
+            store.executor().close().await;
+        }
+    }
+}
+
 fn load_config(env: &Env) -> CachedConfig {
     let read = |name: &str| {
         names::VARS
@@ -68,7 +79,7 @@ fn load_config(env: &Env) -> CachedConfig {
 
 impl Platform for EdgePlatform {
     type Crypto = WebCrypto;
-    type Store = SqlStore<D1Executor>;
+    type Store = SqlStore<EdgeExecutor>;
     type Cache = KvCache;
     type Limiter = RateLimiterClient;
     type Sessions = SessionClient;
@@ -84,7 +95,14 @@ impl Platform for EdgePlatform {
     }
 
     fn store(&self) -> &Self::Store {
-        self.store.get_or_init(|| SqlStore::new(D1Executor::new(self.env.d1("DB"))))
+        self.store.get_or_init(|| {
+            let postgres = matches!(self.config.as_ref(), Ok(c) if c.store == StoreBackend::Postgres);
+            SqlStore::new(if postgres {
+                EdgeExecutor::Postgres(HyperdriveExecutor::new(self.env.hyperdrive("HYPERDRIVE")))
+            } else {
+                EdgeExecutor::D1(D1Executor::new(self.env.d1("DB")))
+            })
+        })
     }
 
     fn cache(&self) -> &KvCache {

@@ -89,7 +89,9 @@ fn row_to_json(row: &Row) -> Result<Map<String, Value>, StoreError> {
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
                 row.try_get::<_, Option<String>>(i).map_err(corrupt)?.map(Value::from)
             }
-            ref other => return Err(StoreError::Corrupt(format!("column {} has unsupported type {other}", column.name()))),
+            ref other => {
+                return Err(StoreError::Corrupt(format!("column {} has unsupported type {other}", column.name())))
+            }
         };
         map.insert(column.name().to_string(), value.unwrap_or(Value::Null));
     }

@@ -59,6 +59,10 @@ impl<E: SqlExecutor> SqlStore<E> {
         SqlStore { executor }
     }
 
+    pub fn executor(&self) -> &E {
+        &self.executor
+    }
+
     pub(super) async fn rows<T: DeserializeOwned>(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<T>, StoreError> {
         self.executor
             .query(sql, params)

@@ -20,3 +20,17 @@ test("a missing SIGNING_KEYS secret yields 500 JSON naming it, and an unhealthy 
   assert.match(health.data.checks.config, /SIGNING_KEYS/);
   assert.equal(health.data.checks.d1, "ok");
 });
+
+test("a Postgres that cannot be reached yields a 503 naming it, and no panic", { skip: !process.env.AUTHSEC_E2E_BAD_POSTGRES_URL }, async () => {
+  const base = process.env.AUTHSEC_E2E_BAD_POSTGRES_URL;
+  const health = await call("GET", "/authsec/uflow/health", { base });
+  assert.equal(health.status, 503);
+  assert.equal(health.data.checks.postgres, "error");
+  assert.equal(health.data.checks.kv, "ok");
+  const precheck = await call("POST", "/authsec/uflow/auth/admin/login/precheck", { base, json: { email: "a@b.test" } });
+  assert.equal(precheck.status, 503);
+  assert.equal(precheck.data.error, "service_unavailable");
+  assert.doesNotMatch(precheck.text, /127\.0\.0\.1|postgres:/, "no connection details leak");
+  const jwks = await call("GET", "/.well-known/jwks.json", { base });
+  assert.equal(jwks.status, 200, "token verification keeps working without the database");
+});

@@ -27,7 +27,9 @@ impl Drop for Throwaway {
         // A fresh thread and runtime: Drop may run while another runtime is unwinding.
         let _ = std::thread::spawn(move || {
             runtime().block_on(async {
-                if let Ok((client, connection)) = tokio_postgres::connect(&format!("{} dbname=postgres", server()), NoTls).await {
+                if let Ok((client, connection)) =
+                    tokio_postgres::connect(&format!("{} dbname=postgres", server()), NoTls).await
+                {
                     tokio::spawn(connection);
                     let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                 }
@@ -47,7 +49,8 @@ fn postgres_meets_the_contract() {
             .expect("PostgreSQL must be reachable for this test (AUTHSEC_TEST_POSTGRES)");
         tokio::spawn(connection);
         admin.batch_execute(&format!("CREATE DATABASE {}", db.name)).await.unwrap();
-        let (client, connection) = tokio_postgres::connect(&format!("{} dbname={}", server(), db.name), NoTls).await.unwrap();
+        let (client, connection) =
+            tokio_postgres::connect(&format!("{} dbname={}", server(), db.name), NoTls).await.unwrap();
         tokio::spawn(connection);
         for (file, sql) in migrations("postgres") {
             client.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{file}: {e}"));
