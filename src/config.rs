@@ -20,6 +20,7 @@ pub mod names {
     pub const ADMIN_AUTH_PER_MINUTE: &str = "ADMIN_AUTH_PER_MINUTE";
     pub const ENDUSER_AUTH_PER_MINUTE: &str = "ENDUSER_AUTH_PER_MINUTE";
     pub const STORE: &str = "STORE";
+    pub const PLATFORM_ADMIN_EMAILS: &str = "PLATFORM_ADMIN_EMAILS";
     pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
     pub const SIGNING_KID: &str = "SIGNING_KID";
     pub const SECRET_PEPPER: &str = "SECRET_PEPPER";
@@ -40,6 +41,7 @@ pub mod names {
         ADMIN_AUTH_PER_MINUTE,
         ENDUSER_AUTH_PER_MINUTE,
         STORE,
+        PLATFORM_ADMIN_EMAILS,
         SIGNING_KID,
         ARGON2_MEMORY_KIB,
         ARGON2_ITERATIONS,
@@ -93,6 +95,8 @@ pub struct Config {
     pub pepper: Secret<Vec<u8>>,
     pub password_hashing: HashParams,
     pub mail: MailConfig,
+    /// Admins with these emails administer the deployment itself (migrations).
+    pub platform_admins: Vec<String>,
 }
 
 /// Where mail goes. Without `MAIL_API_URL`, mail is only kept in the development outbox
@@ -192,6 +196,12 @@ impl Config {
             pepper: Secret::new(pepper),
             password_hashing,
             mail,
+            platform_admins: var(names::PLATFORM_ADMIN_EMAILS)
+                .unwrap_or_default()
+                .split(',')
+                .map(|e| e.trim().to_lowercase())
+                .filter(|e| !e.is_empty())
+                .collect(),
         })
     }
 

@@ -62,6 +62,8 @@ pub enum Route {
     InviteCancel,
     InviteResend,
     InviteAccept,
+    MigrationStatus,
+    MigrationRun,
 }
 
 /// The status routes of a client.
@@ -150,6 +152,8 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Post, "/authsec/uflow/admin/invite/cancel", Route::InviteCancel),
     (Method::Post, "/authsec/uflow/admin/invite/resend", Route::InviteResend),
     (Method::Post, "/authsec/uflow/auth/admin/invite/accept", Route::InviteAccept),
+    (Method::Get, "/authsec/migration/migrations/master/status", Route::MigrationStatus),
+    (Method::Post, "/authsec/migration/migrations/master/run", Route::MigrationRun),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
@@ -170,7 +174,6 @@ const NOT_YET_SERVED: &[(&str, &str)] = &[
     ("/authsec/oocmgr/", "the OAuth 2.0 / OIDC provider"),
     ("/authsec/exsvc/", "external-service credentials"),
     ("/authsec/spire/", "SPIFFE workload identity"),
-    ("/authsec/migration/", "migration management"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

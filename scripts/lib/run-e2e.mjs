@@ -67,7 +67,12 @@ process.on("SIGINT", () => {
 let passed = 0;
 let failed = 0;
 try {
-  const vars = { TOKEN_GENERATE_PER_MINUTE: "5", ADMIN_AUTH_PER_MINUTE: "20", MAIL_API_URL: `${mailUrl}/mail` };
+  const vars = {
+    TOKEN_GENERATE_PER_MINUTE: "5",
+    ADMIN_AUTH_PER_MINUTE: "20",
+    MAIL_API_URL: `${mailUrl}/mail`,
+    PLATFORM_ADMIN_EMAILS: "platform-admin@example.test",
+  };
   const extra = {};
   let broken;
   let main;

@@ -15,6 +15,7 @@ mod health;
 mod invitations;
 mod issue;
 mod mailbox;
+mod migrations;
 mod password_login;
 mod recovery;
 mod sessions;
@@ -34,6 +35,7 @@ use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
 use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
 use crate::store::invitations::InvitationStore;
+use crate::store::migrations::MigrationStore;
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
 use crate::tokens::cache::VerificationCache;
@@ -51,6 +53,7 @@ pub trait Platform {
         + ClientStore
         + TenantAdminStore
         + InvitationStore
+        + MigrationStore
         + DevOutbox
         + Ping;
     type Cache: DocumentCache;
@@ -195,6 +198,8 @@ pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequ
         Route::InviteCancel => invitations::cancel_or_resend(&ctx, req, false).await,
         Route::InviteResend => invitations::cancel_or_resend(&ctx, req, true).await,
         Route::InviteAccept => invitations::accept(&ctx, req).await,
+        Route::MigrationStatus => migrations::status(&ctx, req).await,
+        Route::MigrationRun => migrations::run(&ctx, req).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -1,6 +1,6 @@
 //! The D1 executor behind `store::sql::SqlStore`.
 
-use crate::store::sql::{is_unique_violation, SqlExecutor, SqlValue};
+use crate::store::sql::{is_unique_violation, Dialect, SqlExecutor, SqlValue};
 use crate::store::StoreError;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -55,6 +55,10 @@ impl SqlExecutor for D1Executor {
         let result = self.statement(sql, params)?.all().await.map_err(map_error)?;
         let rows: Vec<Map<String, Value>> = result.results().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(rows.into_iter().map(|row| row.into_iter().map(|(k, v)| (k, normalize(v))).collect()).collect())
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
     }
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {

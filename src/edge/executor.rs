@@ -3,7 +3,7 @@
 
 use super::d1::D1Executor;
 use super::postgres::HyperdriveExecutor;
-use crate::store::sql::{SqlExecutor, SqlValue};
+use crate::store::sql::{Dialect, SqlExecutor, SqlValue};
 use crate::store::StoreError;
 use serde_json::{Map, Value};
 
@@ -40,6 +40,13 @@ impl SqlExecutor for EdgeExecutor {
         match self {
             EdgeExecutor::D1(d1) => d1.batch(statements).await,
             EdgeExecutor::Postgres(pg) => pg.batch(statements).await,
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self {
+            EdgeExecutor::D1(d1) => d1.dialect(),
+            EdgeExecutor::Postgres(pg) => pg.dialect(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! on first use so requests that need no relational data never connect.
 
 use crate::store::postgres::PgExecutor;
-use crate::store::sql::{SqlExecutor, SqlValue};
+use crate::store::sql::{Dialect, SqlExecutor, SqlValue};
 use crate::store::StoreError;
 use futures_channel::oneshot;
 use serde_json::{Map, Value};
@@ -80,5 +80,9 @@ impl SqlExecutor for HyperdriveExecutor {
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
         self.client().await?.batch(statements).await
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
 }

@@ -125,3 +125,19 @@ impl RateLimiter for MemoryStore {
         Ok(decision)
     }
 }
+
+impl super::migrations::MigrationStore for MemoryStore {
+    async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        self.check_up()?;
+        // The in-memory store has no schema: everything is always applied.
+        Ok(super::migrations::MIGRATIONS.iter().map(|m| m.name.to_string()).collect())
+    }
+
+    async fn apply_migration(&self, _: &super::migrations::Migration) -> Result<(), StoreError> {
+        self.check_up()
+    }
+
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+}

@@ -11,6 +11,7 @@ pub mod clients;
 pub mod invitations;
 pub mod memory;
 mod memory_accounts;
+pub mod migrations;
 pub mod postgres;
 pub mod sql;
 mod sql_accounts;

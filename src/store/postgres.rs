@@ -3,7 +3,7 @@
 //! cast explicitly so both dialects infer the same types). In the Worker the client
 //! talks over a Hyperdrive socket; natively, over TCP to a test database.
 
-use super::sql::{is_unique_violation, SqlExecutor, SqlValue};
+use super::sql::{is_unique_violation, Dialect, SqlExecutor, SqlValue};
 use super::StoreError;
 use serde_json::{Map, Value};
 use tokio_postgres::types::private::BytesMut;
@@ -110,6 +110,10 @@ impl SqlExecutor for PgExecutor {
         let owned = params(values);
         let refs: Vec<&(dyn ToSql + Sync)> = owned.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
         self.client.execute(&to_postgres_placeholders(sql), &refs).await.map_err(map_error)
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {

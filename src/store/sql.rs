@@ -32,6 +32,14 @@ impl From<i64> for SqlValue {
     }
 }
 
+/// The SQL dialect an executor speaks, for the few statements that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// D1, and SQLite in native tests.
+    Sqlite,
+    Postgres,
+}
+
 /// Runs one statement. Implementations map unique-constraint failures to
 /// `StoreError::Conflict` and everything else to `StoreError::Unavailable`.
 #[allow(async_fn_in_trait)]
@@ -43,6 +51,7 @@ pub trait SqlExecutor {
     /// Runs the statements as one atomic unit (a D1 batch; a transaction elsewhere):
     /// all of them take effect or none does.
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError>;
+    fn dialect(&self) -> Dialect;
 }
 
 /// Recognizes SQLite's unique-constraint message, as D1 and rusqlite both report it.
@@ -145,5 +154,58 @@ impl<E: SqlExecutor> SigningKeyStore for SqlStore<E> {
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
         self.rows("SELECT kid, alg, public_jwk, first_published_at, activated_at FROM signing_keys ORDER BY kid", &[])
             .await
+    }
+}
+
+impl<E: SqlExecutor> super::migrations::MigrationStore for SqlStore<E> {
+    async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            name: String,
+        }
+        let (create, select) = tracking(self.executor.dialect());
+        self.executor.execute(create, &[]).await?;
+        let rows: Vec<Row> = self.rows(select, &[]).await?;
+        Ok(rows.into_iter().map(|r| r.name).collect())
+    }
+
+    async fn apply_migration(&self, migration: &super::migrations::Migration) -> Result<(), StoreError> {
+        let dialect = self.executor.dialect();
+        let sql = match dialect {
+            Dialect::Sqlite => migration.d1,
+            Dialect::Postgres => migration.postgres,
+        };
+        let (create, _) = tracking(dialect);
+        self.executor.execute(create, &[]).await?;
+        let statements = super::migrations::statements(sql);
+        let record = match dialect {
+            Dialect::Sqlite => "INSERT INTO d1_migrations (name) VALUES (?1)",
+            Dialect::Postgres => "INSERT INTO schema_migrations (name, applied_at) VALUES (?1, CAST(EXTRACT(EPOCH FROM now()) AS BIGINT))",
+        };
+        let mut batch: Vec<(&str, Vec<SqlValue>)> = statements.iter().map(|s| (s.as_str(), Vec::new())).collect();
+        batch.push((record, vec![migration.name.into()]));
+        self.executor.batch(&batch).await
+    }
+
+    fn backend(&self) -> &'static str {
+        match self.executor.dialect() {
+            Dialect::Sqlite => "d1",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+/// The tracking table of each dialect: D1's is the one wrangler maintains.
+fn tracking(dialect: Dialect) -> (&'static str, &'static str) {
+    match dialect {
+        Dialect::Sqlite => (
+            "CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, \
+             applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)",
+            "SELECT name FROM d1_migrations ORDER BY id",
+        ),
+        Dialect::Postgres => (
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            "SELECT name FROM schema_migrations ORDER BY name",
+        ),
     }
 }

@@ -28,8 +28,8 @@ export async function latestCode(email) {
   return match[1];
 }
 
-export async function onboard() {
-  const who = fresh();
+export async function onboard(email) {
+  const who = { ...fresh(), ...(email ? { email } : {}) };
   const client = as(who.ip);
   const started = await client.post("/authsec/uflow/auth/admin/login/bootstrap", {
     email: who.email, password: PASSWORD, confirm_password: PASSWORD, tenant_domain: who.domain, name: "Ada",

@@ -244,3 +244,45 @@ fn an_admin_sees_and_renames_only_their_own_tenant() {
         400
     );
 }
+
+#[test]
+fn only_platform_admins_see_and_run_migrations() {
+    let mut config = config_with(ring());
+    config.platform_admins = vec!["ada@acme.test".into()];
+    let (p, i) = (TestPlatform::with_config(Ok(config)), Isolate::default());
+    let a = onboard(&p, &i, "ada@acme.test", "acme");
+    let b = onboard(&p, &i, "bob@globex.test", "globex");
+    let status = call(
+        &p,
+        &i,
+        Method::Get,
+        "/authsec/migration/migrations/master/status",
+        a["token"].as_str().unwrap(),
+        None,
+        NOW + 10,
+    );
+    assert_eq!(status.status, 200);
+    assert_eq!(status.json_body()["pending"], json!([]));
+    assert_eq!(status.json_body()["backend"], "memory");
+    let run = call(
+        &p,
+        &i,
+        Method::Post,
+        "/authsec/migration/migrations/master/run",
+        a["token"].as_str().unwrap(),
+        Some(json!({})),
+        NOW + 11,
+    );
+    assert_eq!(run.json_body()["applied_now"], json!([]));
+    let other = call(
+        &p,
+        &i,
+        Method::Get,
+        "/authsec/migration/migrations/master/status",
+        b["token"].as_str().unwrap(),
+        None,
+        NOW + 12,
+    );
+    assert_eq!(other.status, 403, "a tenant admin is not a platform admin");
+    assert_eq!(send(&p, &i, get("/authsec/migration/migrations/master/status")).response.status, 401);
+}

@@ -3,6 +3,7 @@
 //! `migrations/postgres/` applied. Set AUTHSEC_TEST_POSTGRES to point elsewhere.
 
 use crate::store_contract::{migrations, signing_key_contract, tenant_contract};
+use authsec_edge::store::migrations::{MigrationStore, MIGRATIONS};
 use authsec_edge::store::postgres::PgExecutor;
 use authsec_edge::store::sql::SqlStore;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -52,10 +53,15 @@ fn postgres_meets_the_contract() {
         let (client, connection) =
             tokio_postgres::connect(&format!("{} dbname={}", server(), db.name), NoTls).await.unwrap();
         tokio::spawn(connection);
-        for (file, sql) in migrations("postgres") {
-            client.batch_execute(&sql).await.unwrap_or_else(|e| panic!("{file}: {e}"));
-        }
+        // The schema comes from the Worker's own runner (migrations/postgres, embedded).
         let store = SqlStore::new(PgExecutor::new(client));
+        assert!(store.applied_migrations().await.unwrap().is_empty());
+        for migration in MIGRATIONS {
+            store.apply_migration(migration).await.unwrap_or_else(|e| panic!("{}: {e}", migration.name));
+        }
+        let names: Vec<String> = migrations("postgres").into_iter().map(|(name, _)| name).collect();
+        assert_eq!(store.applied_migrations().await.unwrap(), names);
+        assert_eq!(store.backend(), "postgres");
         tenant_contract(&store).await;
         signing_key_contract(&store).await;
         crate::account_contract::all(&store).await;

@@ -4,7 +4,7 @@
 
 use crate::support::block_on;
 use authsec_edge::store::memory::MemoryStore;
-use authsec_edge::store::sql::{is_unique_violation, SqlExecutor, SqlStore, SqlValue};
+use authsec_edge::store::sql::{is_unique_violation, Dialect, SqlExecutor, SqlStore, SqlValue};
 use authsec_edge::store::{Ping, SigningKeyStore, StoreError, Tenant, TenantStore};
 use rusqlite::types::ValueRef;
 use serde_json::{Map, Value};
@@ -57,6 +57,10 @@ impl SqlExecutor for Sqlite {
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
         self.0.execute(sql, rusqlite::params_from_iter(bind(params))).map(|n| n as u64).map_err(map_error)
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
     }
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
@@ -179,4 +183,25 @@ fn d1_and_postgres_migrations_have_the_same_files_tables_and_columns() {
     let d1 = schema("d1");
     assert!(d1.contains_key("tenants") && d1.contains_key("signing_keys"), "{d1:?}");
     assert_eq!(d1, schema("postgres"));
+}
+
+#[test]
+fn the_migration_runner_builds_the_d1_schema_on_an_empty_database() {
+    use authsec_edge::store::migrations::{MigrationStore, MIGRATIONS};
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    let store = SqlStore::new(Sqlite(conn));
+    block_on(async {
+        assert!(store.applied_migrations().await.unwrap().is_empty());
+        store.apply_migration(&MIGRATIONS[0]).await.unwrap();
+        assert_eq!(store.applied_migrations().await.unwrap(), vec!["0001_foundation.sql".to_string()]);
+        // Applying the same migration twice is refused (it is recorded once), atomically.
+        assert!(store.apply_migration(&MIGRATIONS[0]).await.is_err());
+        for migration in &MIGRATIONS[1..] {
+            store.apply_migration(migration).await.unwrap();
+        }
+        assert_eq!(store.applied_migrations().await.unwrap().len(), MIGRATIONS.len());
+        tenant_contract(&store).await;
+        crate::account_contract::all(&store).await;
+    });
 }
