@@ -30,21 +30,7 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
                  VALUES (?1, ?2, 'Default project', '', 1, ?3)",
                 vec![new.project_id.as_str().into(), t.id.as_str().into(), now.into()],
             ),
-            (
-                "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                vec![
-                    a.id.as_str().into(),
-                    t.id.as_str().into(),
-                    a.email.as_str().into(),
-                    a.name.as_str().into(),
-                    a.kind.as_str().into(),
-                    a.status.as_str().into(),
-                    a.password_hash.as_str().into(),
-                    a.email_verified.into(),
-                    now.into(),
-                ],
-            ),
+            insert_user(a),
             (
                 "INSERT INTO clients (id, client_id, tenant_id, project_id, name, email, is_default, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, 'Default client', ?5, 1, ?6, ?6)",
@@ -174,24 +160,8 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
     }
 
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        self.executor
-            .execute(
-                "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                &[
-                    user.id.as_str().into(),
-                    user.tenant_id.as_str().into(),
-                    user.email.as_str().into(),
-                    user.name.as_str().into(),
-                    user.kind.as_str().into(),
-                    user.status.as_str().into(),
-                    user.password_hash.as_str().into(),
-                    user.email_verified.into(),
-                    user.created_at.into(),
-                ],
-            )
-            .await
-            .map(|_| ())
+        let (sql, params) = insert_user(user);
+        self.executor.execute(sql, &params).await.map(|_| ())
     }
 
     async fn set_password(&self, tenant_id: &str, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
@@ -503,25 +473,17 @@ impl<E: SqlExecutor> InvitationStore for SqlStore<E> {
         binding_id: &str,
     ) -> Result<(), StoreError> {
         let statements: Vec<(&str, Vec<SqlValue>)> = vec![
-            (
-                "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                vec![
-                    u.id.as_str().into(),
-                    u.tenant_id.as_str().into(),
-                    u.email.as_str().into(),
-                    u.name.as_str().into(),
-                    u.kind.as_str().into(),
-                    u.status.as_str().into(),
-                    u.password_hash.as_str().into(),
-                    u.email_verified.into(),
-                    u.created_at.into(),
-                ],
-            ),
+            insert_user(u),
             (
                 "INSERT INTO role_bindings (id, tenant_id, user_id, role_id, scope_type, scope_id, created_at) \
                  VALUES (?1, ?2, ?3, ?4, '*', '*', ?5)",
-                vec![binding_id.into(), u.tenant_id.as_str().into(), u.id.as_str().into(), role_id.into(), u.created_at.into()],
+                vec![
+                    binding_id.into(),
+                    u.tenant_id.as_str().into(),
+                    u.id.as_str().into(),
+                    role_id.into(),
+                    u.created_at.into(),
+                ],
             ),
             (
                 "UPDATE invitations SET status = 'accepted' WHERE id = ?1 AND tenant_id = ?2",
@@ -530,4 +492,23 @@ impl<E: SqlExecutor> InvitationStore for SqlStore<E> {
         ];
         self.executor.batch(&statements).await
     }
+}
+
+/// The one INSERT of a user, shared by registration, sign-up and invitations.
+fn insert_user(u: &User) -> (&'static str, Vec<SqlValue>) {
+    (
+        "INSERT INTO users (id, tenant_id, email, name, kind, status, password_hash, email_verified, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        vec![
+            u.id.as_str().into(),
+            u.tenant_id.as_str().into(),
+            u.email.as_str().into(),
+            u.name.as_str().into(),
+            u.kind.as_str().into(),
+            u.status.as_str().into(),
+            u.password_hash.as_str().into(),
+            u.email_verified.into(),
+            u.created_at.into(),
+        ],
+    )
 }
