@@ -183,11 +183,21 @@ fn tenant_json(t: &crate::store::Tenant) -> Value {
            "status": t.status, "created_at": t.created_at})
 }
 
-/// `GET uflow/admin/tenants`: the tenants the caller administers (its own; a platform
-/// administrator role that sees all is not part of this deployment yet).
+/// `GET uflow/admin/tenants`: every tenant for a platform administrator (an admin listed
+/// in `PLATFORM_ADMIN_EMAILS`), with paging; the caller's own tenant for anyone else.
 pub async fn tenants<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = admin(ctx, req).await?;
-    let own = ctx.platform.store().tenant_by_id(&caller.tenant_id).await.map_err(store_error)?;
+    let store = ctx.platform.store();
+    if ctx.config()?.platform_admins.contains(&caller.email_id) {
+        let (page, limit) = paging(req, &Map::new())?;
+        let listed = store.list_tenants((page - 1) * limit, limit).await.map_err(store_error)?;
+        let tenants: Vec<Value> = listed.items.iter().map(tenant_json).collect();
+        return Ok(HttpResponse::json(
+            200,
+            &json!({"tenants": tenants, "total": listed.total, "pagination": pagination(page, limit, listed.total)}),
+        ));
+    }
+    let own = store.tenant_by_id(&caller.tenant_id).await.map_err(store_error)?;
     let tenants: Vec<Value> = own.iter().map(tenant_json).collect();
     Ok(HttpResponse::json(200, &json!({"tenants": tenants, "total": tenants.len()})))
 }

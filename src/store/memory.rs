@@ -58,6 +58,15 @@ impl TenantStore for MemoryStore {
         Ok(self.tenants.borrow().iter().find(|t| t.domain == domain).cloned())
     }
 
+    async fn list_tenants(&self, offset: u64, limit: u64) -> Result<super::clients::Page<Tenant>, StoreError> {
+        self.check_up()?;
+        let mut all = self.tenants.borrow().clone();
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        let total = all.len() as u64;
+        let items = all.into_iter().skip(offset as usize).take(limit as usize).collect();
+        Ok(super::clients::Page { items, total })
+    }
+
     async fn rename_tenant(&self, id: &str, name: &str) -> Result<bool, StoreError> {
         self.check_up()?;
         Ok(match self.tenants.borrow_mut().iter_mut().find(|t| t.id == id) {

@@ -68,6 +68,8 @@ pub trait TenantStore {
     async fn create_tenant(&self, tenant: &Tenant) -> Result<(), StoreError>;
     async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>, StoreError>;
     async fn tenant_by_domain(&self, domain: &str) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant, oldest first (for platform administrators).
+    async fn list_tenants(&self, offset: u64, limit: u64) -> Result<clients::Page<Tenant>, StoreError>;
     /// Renames a tenant; false if it does not exist.
     async fn rename_tenant(&self, id: &str, name: &str) -> Result<bool, StoreError>;
 }

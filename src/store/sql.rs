@@ -122,6 +122,21 @@ impl<E: SqlExecutor> TenantStore for SqlStore<E> {
             .await
     }
 
+    async fn list_tenants(&self, offset: u64, limit: u64) -> Result<super::clients::Page<Tenant>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Count {
+            total: i64,
+        }
+        let items = self
+            .rows(
+                "SELECT id, domain, name, status, created_at FROM tenants ORDER BY created_at, id LIMIT ?1 OFFSET ?2",
+                &[(limit as i64).into(), (offset as i64).into()],
+            )
+            .await?;
+        let count: Option<Count> = self.optional("SELECT COUNT(*) AS total FROM tenants", &[]).await?;
+        Ok(super::clients::Page { items, total: count.map_or(0, |c| c.total as u64) })
+    }
+
     async fn rename_tenant(&self, id: &str, name: &str) -> Result<bool, StoreError> {
         let changed =
             self.executor.execute("UPDATE tenants SET name = ?2 WHERE id = ?1", &[id.into(), name.into()]).await?;

@@ -116,6 +116,9 @@ pub async fn tenant_contract<S: TenantStore + Ping>(store: &S) {
     assert_eq!(store.tenant_by_domain("acme.test").await.unwrap(), Some(tenant("t1", "acme.test")));
     assert!(matches!(store.create_tenant(&tenant("t1", "other.test")).await, Err(StoreError::Conflict(_))));
     assert!(matches!(store.create_tenant(&tenant("t2", "acme.test")).await, Err(StoreError::Conflict(_))));
+    let before = store.list_tenants(0, 1000).await.unwrap().total;
+    assert!(before >= 1);
+    assert_eq!(store.list_tenants(0, 1).await.unwrap().items.len(), 1);
     assert!(store.rename_tenant("t1", "Acme Corp").await.unwrap());
     assert!(!store.rename_tenant("nope", "x").await.unwrap());
     assert_eq!(store.tenant_by_id("t1").await.unwrap().unwrap().name, "Acme Corp");
