@@ -21,6 +21,7 @@ pub mod names {
     pub const ENDUSER_AUTH_PER_MINUTE: &str = "ENDUSER_AUTH_PER_MINUTE";
     pub const STORE: &str = "STORE";
     pub const PLATFORM_ADMIN_EMAILS: &str = "PLATFORM_ADMIN_EMAILS";
+    pub const CORS_ALLOWED_ORIGINS: &str = "CORS_ALLOWED_ORIGINS";
     pub const SIGNING_KEYS: &str = "SIGNING_KEYS";
     pub const SIGNING_KID: &str = "SIGNING_KID";
     pub const SECRET_PEPPER: &str = "SECRET_PEPPER";
@@ -42,6 +43,7 @@ pub mod names {
         ENDUSER_AUTH_PER_MINUTE,
         STORE,
         PLATFORM_ADMIN_EMAILS,
+        CORS_ALLOWED_ORIGINS,
         SIGNING_KID,
         ARGON2_MEMORY_KIB,
         ARGON2_ITERATIONS,
@@ -97,6 +99,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// Admins with these emails administer the deployment itself (migrations).
     pub platform_admins: Vec<String>,
+    /// Browser origins allowed to call the API (exact `scheme://host[:port]`).
+    pub cors_origins: Vec<String>,
 }
 
 /// Where mail goes. Without `MAIL_API_URL`, mail is only kept in the development outbox
@@ -202,12 +206,29 @@ impl Config {
                 .map(|e| e.trim().to_lowercase())
                 .filter(|e| !e.is_empty())
                 .collect(),
+            cors_origins: parse_origins(var(names::CORS_ALLOWED_ORIGINS))?,
         })
     }
 
     pub fn is_development(&self) -> bool {
         self.environment == Environment::Development
     }
+}
+
+fn parse_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let raw = raw.unwrap_or_default();
+    let mut origins = Vec::new();
+    for origin in raw.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let bare = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+        if bare.is_none_or(|rest| rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*'])) {
+            return Err(error(
+                names::CORS_ALLOWED_ORIGINS,
+                format!("has {origin:?}, which is not a bare http(s) origin"),
+            ));
+        }
+        origins.push(origin.to_string());
+    }
+    Ok(origins)
 }
 
 fn parse_issuer(raw: Option<String>) -> Result<String, ConfigError> {

@@ -72,6 +72,7 @@ try {
     ADMIN_AUTH_PER_MINUTE: "20",
     MAIL_API_URL: `${mailUrl}/mail`,
     PLATFORM_ADMIN_EMAILS: "platform-admin@example.test",
+    CORS_ALLOWED_ORIGINS: "https://console.example.test",
   };
   const extra = {};
   let broken;

@@ -9,6 +9,7 @@ mod auth;
 mod body;
 mod clients;
 mod codes;
+mod cors;
 mod dev;
 mod enduser_auth;
 mod health;
@@ -27,7 +28,7 @@ mod wellknown;
 use crate::accounts::password::{hash_password, HashParams};
 use crate::config::{Config, ConfigError};
 use crate::error::ApiError;
-use crate::http::{HttpRequest, HttpResponse, MAX_BODY_BYTES};
+use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
 use crate::router::{self, Route};
@@ -136,6 +137,22 @@ impl<P: Platform> Ctx<'_, P> {
 }
 
 pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequest, now_ms: i64) -> Outcome {
+    let origin = cors::allowed_origin(platform.config().ok(), req);
+    let mut outcome = route(platform, isolate, req, now_ms, origin).await;
+    outcome.response = cors::decorate(outcome.response, origin);
+    outcome
+}
+
+async fn route<P: Platform>(
+    platform: &P,
+    isolate: &Isolate,
+    req: &HttpRequest,
+    now_ms: i64,
+    origin: Option<&str>,
+) -> Outcome {
+    if req.method == Method::Options && req.header("access-control-request-method").is_some() {
+        return finish(cors::preflight(req, origin), "cors_preflight", Vec::new());
+    }
     let matched = match router::resolve(req.method, &req.path) {
         Ok(matched) => matched,
         Err((error, label)) => return finish(Err(error), label, Vec::new()),

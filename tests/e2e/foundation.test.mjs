@@ -91,3 +91,20 @@ test("metrics expose per-route counts, a latency histogram and verification resu
   assert.match(res.text, /authsec_token_verifications_total\{result="malformed"\} \d+/);
   assert.doesNotMatch(res.text, /does-not-exist/, "raw paths never become labels");
 });
+
+test("CORS: an allowed console origin is answered, others are not", async () => {
+  const preflight = (origin) =>
+    fetch(`${BASE}/authsec/uflow/auth/admin/login`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+  const ok = await preflight("https://console.example.test");
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers.get("access-control-allow-origin"), "https://console.example.test");
+  assert.match(ok.headers.get("access-control-allow-methods"), /POST/);
+  const evil = await preflight("https://evil.example.test");
+  assert.equal(evil.status, 403);
+  assert.equal(evil.headers.get("access-control-allow-origin"), null);
+  const answer = await fetch(`${BASE}/authsec/uflow/health`, { headers: { origin: "https://console.example.test" } });
+  assert.equal(answer.headers.get("access-control-allow-origin"), "https://console.example.test");
+});
