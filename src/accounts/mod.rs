@@ -5,4 +5,6 @@
 
 pub mod otp;
 pub mod password;
+pub mod sealed;
 pub mod sessions;
+pub mod totp;
