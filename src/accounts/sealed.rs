@@ -13,7 +13,7 @@ pub struct SealError;
 pub fn seal(key: &[u8; 32], nonce: [u8; 12], context: &str, plaintext: &[u8]) -> String {
     let cipher = Aes256Gcm::new(key.into());
     let sealed = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: context.as_bytes() })
+        .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: context.as_bytes() })
         .expect("AES-GCM encryption of a short value cannot fail");
     format!("v1.{}.{}", b64::encode(&nonce), b64::encode(&sealed))
 }
@@ -23,10 +23,10 @@ pub fn open(key: &[u8; 32], context: &str, sealed: &str) -> Result<Vec<u8>, Seal
     let (Some("v1"), Some(nonce), Some(body), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(SealError);
     };
-    let nonce = b64::decode(nonce).filter(|n| n.len() == 12).ok_or(SealError)?;
+    let nonce: [u8; 12] = b64::decode(nonce).and_then(|n| n.try_into().ok()).ok_or(SealError)?;
     let body = b64::decode(body).ok_or(SealError)?;
     Aes256Gcm::new(key.into())
-        .decrypt(Nonce::from_slice(&nonce), Payload { msg: &body, aad: context.as_bytes() })
+        .decrypt(&Nonce::from(nonce), Payload { msg: &body, aad: context.as_bytes() })
         .map_err(|_| SealError)
 }
 
