@@ -204,30 +204,14 @@ impl<E: SqlExecutor> DevOutbox for SqlStore<E> {
 
 impl<E: SqlExecutor> ClientStore for SqlStore<E> {
     async fn create_client(&self, c: &Client) -> Result<(), StoreError> {
+        let mut params = client_params(c);
+        params.extend([c.client_id.as_str().into(), c.is_default.into(), c.created_at.into()]);
         self.executor
             .execute(
-                "INSERT INTO clients (id, client_id, tenant_id, project_id, name, email, client_type, platform, react_app_url, \
-                 redirect_uris, grant_types, secret_hash, active, is_default, deleted_at, created_at, updated_at) \
+                "INSERT INTO clients (tenant_id, id, project_id, name, email, client_type, platform, react_app_url, \
+                 redirect_uris, grant_types, secret_hash, active, deleted_at, updated_at, client_id, is_default, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-                &[
-                    c.id.as_str().into(),
-                    c.client_id.as_str().into(),
-                    c.tenant_id.as_str().into(),
-                    c.project_id.as_str().into(),
-                    c.name.as_str().into(),
-                    c.email.as_str().into(),
-                    c.client_type.as_str().into(),
-                    c.platform.as_str().into(),
-                    c.react_app_url.as_str().into(),
-                    c.redirect_uris.as_str().into(),
-                    c.grant_types.as_str().into(),
-                    c.secret_hash.as_deref().map_or(SqlValue::Null, SqlValue::from),
-                    c.active.into(),
-                    c.is_default.into(),
-                    c.deleted_at.into(),
-                    c.created_at.into(),
-                    c.updated_at.into(),
-                ],
+                &params,
             )
             .await
             .map(|_| ())
@@ -264,22 +248,7 @@ impl<E: SqlExecutor> ClientStore for SqlStore<E> {
                 "UPDATE clients SET project_id = ?3, name = ?4, email = ?5, client_type = ?6, platform = ?7, \
                  react_app_url = ?8, redirect_uris = ?9, grant_types = ?10, secret_hash = ?11, active = ?12, \
                  deleted_at = ?13, updated_at = ?14 WHERE tenant_id = ?1 AND id = ?2",
-                &[
-                    c.tenant_id.as_str().into(),
-                    c.id.as_str().into(),
-                    c.project_id.as_str().into(),
-                    c.name.as_str().into(),
-                    c.email.as_str().into(),
-                    c.client_type.as_str().into(),
-                    c.platform.as_str().into(),
-                    c.react_app_url.as_str().into(),
-                    c.redirect_uris.as_str().into(),
-                    c.grant_types.as_str().into(),
-                    c.secret_hash.as_deref().map_or(SqlValue::Null, SqlValue::from),
-                    c.active.into(),
-                    c.deleted_at.into(),
-                    c.updated_at.into(),
-                ],
+                &client_params(c),
             )
             .await?;
         Ok(changed > 0)
@@ -511,4 +480,25 @@ fn insert_user(u: &User) -> (&'static str, Vec<SqlValue>) {
             u.created_at.into(),
         ],
     )
+}
+
+/// `tenant_id, id`, then the mutable fields, in the order both the INSERT and the UPDATE
+/// of a client number them (?1 to ?14).
+fn client_params(c: &Client) -> Vec<SqlValue> {
+    vec![
+        c.tenant_id.as_str().into(),
+        c.id.as_str().into(),
+        c.project_id.as_str().into(),
+        c.name.as_str().into(),
+        c.email.as_str().into(),
+        c.client_type.as_str().into(),
+        c.platform.as_str().into(),
+        c.react_app_url.as_str().into(),
+        c.redirect_uris.as_str().into(),
+        c.grant_types.as_str().into(),
+        c.secret_hash.as_deref().map_or(SqlValue::Null, SqlValue::from),
+        c.active.into(),
+        c.deleted_at.into(),
+        c.updated_at.into(),
+    ]
 }
