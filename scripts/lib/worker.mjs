@@ -45,7 +45,7 @@ export async function startWorker({ envFile, vars = {}, logDir, env = {} }) {
   if (migrate.status !== 0) {
     throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   }
-  const allVars = { BASE_URL: url, ...vars };
+  const allVars = { BASE_URL: url, ENVIRONMENT: "development", ...vars };
   const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort),
     "--persist-to", state, "--env-file", envFile, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(allVars)) args.push("--var", `${k}:${v}`);

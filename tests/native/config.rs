@@ -73,3 +73,12 @@ fn a_short_or_missing_pepper_is_refused() {
         assert_eq!(err.variable, "SECRET_PEPPER");
     }
 }
+
+#[test]
+fn wrangler_toml_deploys_as_production_so_no_dev_outbox_exists() {
+    // scripts/dev and the e2e suite pass ENVIRONMENT=development explicitly; a plain
+    // `wrangler deploy` of this file must not expose the outbox.
+    let toml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/wrangler.toml")).unwrap();
+    assert!(toml.lines().any(|l| l.trim() == r#"ENVIRONMENT = "production""#), "wrangler.toml must say production");
+    assert!(!toml.lines().any(|l| l.trim() == r#"ENVIRONMENT = "development""#));
+}
