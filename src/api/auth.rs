@@ -57,6 +57,22 @@ pub async fn authenticate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> R
     Ok(verify_token(ctx, token).await?.claims)
 }
 
+/// The caller of an admin route: authenticated and holding the `admin` role (JA).
+pub async fn authenticate_admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
+    let caller = authenticate(ctx, req).await?;
+    require_admin(&caller)?;
+    Ok(caller)
+}
+
+/// The caller's token must belong to the tenant a path names.
+pub fn require_tenant(claims: &AccessClaims, tenant_id: &str) -> Result<(), ApiError> {
+    if claims.tenant_id == tenant_id {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("the token belongs to another tenant".into()))
+    }
+}
+
 /// The caller must hold the tenant's `admin` role (JA in api.md).
 pub fn require_admin(claims: &AccessClaims) -> Result<(), ApiError> {
     if claims.roles.iter().any(|r| r == "admin") {

@@ -3,7 +3,7 @@
 //! the tenant's admin role. A confidential client's secret is shown once and stored as a
 //! keyed hash; the default client cannot be deleted.
 
-use super::auth::{authenticate, require_admin};
+use super::auth::{authenticate, require_admin, require_tenant};
 use super::body::{json_object, optional_text, pagination, paging};
 use super::issue::{random_token, uuid_like};
 use super::password_login::store_error;
@@ -33,9 +33,7 @@ async fn tenant_caller<P: Platform>(
     tenant_id: &str,
 ) -> Result<AccessClaims, ApiError> {
     let caller = authenticate(ctx, req).await?;
-    if caller.tenant_id != tenant_id {
-        return Err(ApiError::Forbidden("the token belongs to another tenant".into()));
-    }
+    require_tenant(&caller, tenant_id)?;
     Ok(caller)
 }
 

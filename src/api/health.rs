@@ -8,12 +8,12 @@ use futures_util::future::join3;
 use serde_json::{json, Map, Value};
 
 pub async fn health<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
-    let (d1, kv, durable_objects) =
+    let (store, kv, durable_objects) =
         join3(ctx.platform.store().ping(), ctx.platform.cache().ping(), ctx.platform.limiter().ping()).await;
     let mut checks = Map::new();
     let mut healthy = true;
     let store_name = ctx.platform.config().map(|c| c.store.name()).unwrap_or("d1");
-    for (name, result) in [(store_name, d1), ("kv", kv), ("durable_objects", durable_objects)] {
+    for (name, result) in [(store_name, store), ("kv", kv), ("durable_objects", durable_objects)] {
         checks.insert(name.into(), json!(check_label(ctx, name, result, &mut healthy)));
     }
     if let Err(e) = ctx.platform.config() {

@@ -3,7 +3,7 @@
 //! accepts it (ours: `POST uflow/auth/admin/invite/accept`) by choosing a password.
 
 use super::admin_auth::new_password_field;
-use super::auth::{authenticate, client_ip, rate_limit, require_admin};
+use super::auth::{authenticate_admin, client_ip, rate_limit};
 use super::body::{json_object, optional_text, required_string};
 use super::issue::{random_token, uuid_like};
 use super::mailbox::deliver;
@@ -17,7 +17,6 @@ use crate::secret::keyed_hash;
 use crate::store::accounts::{AccountStore, User, UserKind};
 use crate::store::invitations::{Invitation, InvitationStore, INVITATION_TTL_SECS};
 use crate::store::TenantStore;
-use crate::tokens::claims::AccessClaims;
 use serde_json::{json, Value};
 
 fn invitation_json(i: &Invitation) -> Value {
@@ -27,12 +26,6 @@ fn invitation_json(i: &Invitation) -> Value {
 
 fn token_hash<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<String, ApiError> {
     Ok(keyed_hash(ctx.config()?.pepper.expose(), &["invitation", token]))
-}
-
-async fn admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
-    let caller = authenticate(ctx, req).await?;
-    require_admin(&caller)?;
-    Ok(caller)
 }
 
 /// Mails a fresh token for `invitation` and returns it with the new hash and expiry set.
@@ -61,7 +54,7 @@ async fn send_invitation<P: Platform>(ctx: &Ctx<'_, P>, mut invitation: Invitati
 
 /// `POST uflow/admin/invite` `{email, role}`.
 pub async fn invite<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let body = json_object(req)?;
     let email = validate::email("email", required_string(&body, "email")?)?;
     let role = required_string(&body, "role")?.trim().to_string();
@@ -99,7 +92,7 @@ pub async fn invite<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
 
 /// `GET uflow/admin/invite/pending`.
 pub async fn pending<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let pending = ctx.platform.store().pending_invitations(&caller.tenant_id).await.map_err(store_error)?;
     let invitations: Vec<Value> = pending.iter().map(invitation_json).collect();
     Ok(HttpResponse::json(200, &json!({"invitations": invitations, "total": invitations.len()})))
@@ -111,7 +104,7 @@ pub async fn cancel_or_resend<P: Platform>(
     req: &HttpRequest,
     resend: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let body = json_object(req)?;
     let id = optional_text(&body, "invitation_id", 64)?;
     let email = optional_text(&body, "email", 254)?.to_lowercase();

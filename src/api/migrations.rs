@@ -2,7 +2,7 @@
 //! migrations of the active backend. Only platform administrators may (ours: an admin
 //! whose email is listed in `PLATFORM_ADMIN_EMAILS`; nobody when it is unset).
 
-use super::auth::{authenticate, require_admin};
+use super::auth::authenticate_admin;
 use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::error::ApiError;
@@ -11,8 +11,7 @@ use crate::store::migrations::{MigrationStore, MIGRATIONS};
 use serde_json::json;
 
 async fn platform_admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<(), ApiError> {
-    let caller = authenticate(ctx, req).await?;
-    require_admin(&caller)?;
+    let caller = authenticate_admin(ctx, req).await?;
     if ctx.config()?.platform_admins.contains(&caller.email_id) {
         Ok(())
     } else {

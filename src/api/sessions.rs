@@ -1,7 +1,7 @@
 //! Sessions (ours, api.md "Sessions"): refresh with rotation and reuse detection,
 //! logout, listing and revoking one's own sessions, and an admin's revoke-all.
 
-use super::auth::{authenticate, require_admin};
+use super::auth::{authenticate, authenticate_admin};
 use super::body::{json_object, required_string};
 use super::issue::{mint_access_token, random_token, refresh_hash};
 use super::{Ctx, Platform};
@@ -126,8 +126,7 @@ pub async fn admin_revoke_all<P: Platform>(
     req: &HttpRequest,
     user_id: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(ctx, req).await?;
-    require_admin(&caller)?;
+    let caller = authenticate_admin(ctx, req).await?;
     let user =
         ctx.platform.store().user_by_id(&caller.tenant_id, user_id).await.map_err(unavailable("account store"))?;
     if user.is_none() {

@@ -2,7 +2,7 @@
 //! users with paging, enabling and disabling, deletion, and projects. Disabling or
 //! deleting a user ends their sessions at once.
 
-use super::auth::{authenticate, require_admin};
+use super::auth::{authenticate_admin, require_tenant};
 use super::body::{json_object, optional_text, pagination, paging};
 use super::issue::uuid_like;
 use super::password_login::store_error;
@@ -13,14 +13,7 @@ use crate::store::accounts::{User, UserKind};
 use crate::store::admin::{Project, TenantAdminStore};
 use crate::store::state::SessionStore;
 use crate::store::TenantStore;
-use crate::tokens::claims::AccessClaims;
 use serde_json::{json, Map, Value};
-
-async fn admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
-    let caller = authenticate(ctx, req).await?;
-    require_admin(&caller)?;
-    Ok(caller)
-}
 
 fn user_json(u: &User, now: i64) -> Value {
     json!({
@@ -49,7 +42,7 @@ pub async fn list_users<P: Platform>(
     req: &HttpRequest,
     kind: UserKind,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let body = if req.method == Method::Post { json_object(req)? } else { Map::new() };
     let (page, limit) = paging(req, &body)?;
     let listed = ctx
@@ -68,7 +61,7 @@ pub async fn delete_user<P: Platform>(
     req: &HttpRequest,
     user_id: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     if caller.user_id == user_id {
         return Err(ApiError::Forbidden("you cannot delete your own account here".into()));
     }
@@ -86,10 +79,8 @@ pub async fn set_status<P: Platform>(
     tenant_id: &str,
     user_id: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
-    if caller.tenant_id != tenant_id {
-        return Err(ApiError::Forbidden("the token belongs to another tenant".into()));
-    }
+    let caller = authenticate_admin(ctx, req).await?;
+    require_tenant(&caller, tenant_id)?;
     let body = json_object(req)?;
     let active = body
         .get("active")
@@ -129,7 +120,7 @@ fn project_fields(body: &Map<String, Value>, project: &mut Project, creating: bo
 
 /// `GET|POST uflow/admin/projects`.
 pub async fn projects<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let store = ctx.platform.store();
     if req.method == Method::Get {
         let projects: Vec<Value> =
@@ -152,7 +143,7 @@ pub async fn projects<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
 
 /// `GET|PUT|DELETE uflow/admin/projects/:id`.
 pub async fn project<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, id: &str) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let store = ctx.platform.store();
     let mut project = store
         .list_projects(&caller.tenant_id)
@@ -186,7 +177,7 @@ fn tenant_json(t: &crate::store::Tenant) -> Value {
 /// `GET uflow/admin/tenants`: every tenant for a platform administrator (an admin listed
 /// in `PLATFORM_ADMIN_EMAILS`), with paging; the caller's own tenant for anyone else.
 pub async fn tenants<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     let store = ctx.platform.store();
     if ctx.config()?.platform_admins.contains(&caller.email_id) {
         let (page, limit) = paging(req, &Map::new())?;
@@ -208,7 +199,7 @@ pub async fn tenant<P: Platform>(
     req: &HttpRequest,
     tenant_id: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = admin(ctx, req).await?;
+    let caller = authenticate_admin(ctx, req).await?;
     if caller.tenant_id != tenant_id {
         return Err(ApiError::NotFound);
     }

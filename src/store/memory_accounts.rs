@@ -20,8 +20,6 @@ pub struct Accounts {
     invitations: Vec<Invitation>,
     projects: Vec<Project>,
     clients: Vec<Client>,
-    /// tenant -> (client_id, project_id)
-    defaults: HashMap<String, (String, String)>,
     /// (tenant, user) -> role names
     roles: HashMap<(String, String), Vec<String>>,
     outbox: Vec<OutboxMail>,
@@ -56,7 +54,6 @@ impl AccountStore for MemoryStore {
             is_default: 1,
             created_at: new.tenant.created_at,
         });
-        accounts.defaults.insert(new.tenant.id.clone(), (new.client_id.clone(), new.project_id.clone()));
         accounts.roles.insert((new.tenant.id.clone(), new.admin.id.clone()), vec!["admin".into()]);
         accounts.clients.push(Client {
             id: new.client_row_id.clone(),
@@ -152,7 +149,9 @@ impl AccountStore for MemoryStore {
 
     async fn tenant_defaults(&self, tenant_id: &str) -> Result<Option<(String, String)>, StoreError> {
         self.check_up()?;
-        Ok(self.accounts.borrow().defaults.get(tenant_id).cloned())
+        let accounts = self.accounts.borrow();
+        let default = accounts.clients.iter().find(|c| c.tenant_id == tenant_id && c.is_default == 1);
+        Ok(default.map(|c| (c.client_id.clone(), c.project_id.clone())))
     }
 
     async fn client_by_client_id(&self, client_id: &str) -> Result<Option<Client>, StoreError> {
