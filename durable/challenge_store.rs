@@ -1,7 +1,10 @@
-//! `ChallengeStore`: pending one-time codes (one object per purpose and email) and
-//! single-use nonces (sharded by value). Checks are synchronous SQLite read-modify-writes
-//! through `accounts::otp`, so a code cannot be accepted twice even under concurrency.
+//! `ChallengeStore`: pending one-time codes (one object per purpose and email), the
+//! second-factor guard (one object per user), single-use nonces and tickets (sharded by
+//! value). Checks are synchronous SQLite read-modify-writes through the pure rules of
+//! `accounts::otp` and `accounts::mfa_guard`, so nothing is accepted twice even under
+//! concurrency.
 
+use crate::accounts::mfa_guard::{self, GuardEvent, GuardState};
 use crate::accounts::otp::{self, OtpRecord};
 use serde::{Deserialize, Serialize};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -22,6 +25,21 @@ pub struct CheckOtp {
 #[derive(Serialize, Deserialize)]
 pub struct Nonce {
     pub key: String,
+    pub expires_at: Option<i64>,
+    pub now: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Guard {
+    pub key: String,
+    pub event: GuardEvent,
+    pub now: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Ticket {
+    pub key: String,
+    pub payload: Option<serde_json::Value>,
     pub expires_at: Option<i64>,
     pub now: Option<i64>,
 }
@@ -83,6 +101,25 @@ impl ChallengeStore {
         Ok(now < row.expires_at)
     }
 
+    fn guard(&self, request: Guard) -> Result<mfa_guard::GuardOutcome> {
+        let state = self.load(&request.key)?.and_then(|row| serde_json::from_str::<GuardState>(&row.value).ok());
+        let (next, outcome) = mfa_guard::transition(state.unwrap_or_default(), request.event, request.now);
+        let value = serde_json::to_string(&next).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        self.store(&request.key, &value, mfa_guard::expires_at(&next, request.now))?;
+        Ok(outcome)
+    }
+
+    /// A live ticket's payload; `take` also deletes it, in the same synchronous step.
+    fn ticket(&self, key: &str, now: i64, take: bool) -> Result<Option<serde_json::Value>> {
+        let Some(row) = self.load(key)? else {
+            return Ok(None);
+        };
+        if take || now >= row.expires_at {
+            self.delete(key)?;
+        }
+        Ok((now < row.expires_at).then(|| serde_json::from_str(&row.value).ok()).flatten())
+    }
+
     async fn ensure_alarm(&self, at_secs: i64) -> Result<()> {
         let storage = self.state.storage();
         if storage.get_alarm().await?.is_none() {
@@ -132,6 +169,29 @@ impl DurableObject for ChallengeStore {
             },
             "/take-nonce" => match req.json::<Nonce>().await {
                 Ok(Nonce { key, now: Some(now), .. }) => Response::from_json(&self.take_nonce(&key, now)?),
+                _ => bad(),
+            },
+            "/guard" => match req.json::<Guard>().await {
+                Ok(request) => {
+                    let now = request.now;
+                    let outcome = self.guard(request)?;
+                    self.ensure_alarm(now + mfa_guard::LOCK_SECS).await?;
+                    Response::from_json(&outcome)
+                }
+                Err(_) => bad(),
+            },
+            "/put-ticket" => match req.json::<Ticket>().await {
+                Ok(Ticket { key, payload: Some(payload), expires_at: Some(expires_at), .. }) => {
+                    self.store(&key, &payload.to_string(), expires_at)?;
+                    self.ensure_alarm(expires_at).await?;
+                    Response::from_json(&true)
+                }
+                _ => bad(),
+            },
+            "/peek-ticket" | "/take-ticket" => match req.json::<Ticket>().await {
+                Ok(Ticket { key, now: Some(now), .. }) => {
+                    Response::from_json(&self.ticket(&key, now, req.path() == "/take-ticket")?)
+                }
                 _ => bad(),
             },
             _ => Response::error("not found", 404),

@@ -31,6 +31,10 @@ pub mod names {
     pub const MAIL_FROM: &str = "MAIL_FROM";
     pub const MAIL_API_URL: &str = "MAIL_API_URL";
     pub const MAIL_API_KEY: &str = "MAIL_API_KEY";
+    pub const ENCRYPTION_KEY: &str = "ENCRYPTION_KEY";
+    pub const WEBAUTHN_RP_ID: &str = "WEBAUTHN_RP_ID";
+    pub const WEBAUTHN_RP_NAME: &str = "WEBAUTHN_RP_NAME";
+    pub const WEBAUTHN_ORIGINS: &str = "WEBAUTHN_ORIGINS";
 
     /// Every plain variable, for the edge to read.
     pub const VARS: &[&str] = &[
@@ -50,9 +54,12 @@ pub mod names {
         ARGON2_PARALLELISM,
         MAIL_FROM,
         MAIL_API_URL,
+        WEBAUTHN_RP_ID,
+        WEBAUTHN_RP_NAME,
+        WEBAUTHN_ORIGINS,
     ];
     /// Every secret, for the edge to read.
-    pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY];
+    pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY, ENCRYPTION_KEY];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +108,18 @@ pub struct Config {
     pub platform_admins: Vec<String>,
     /// Browser origins allowed to call the API (exact `scheme://host[:port]`).
     pub cors_origins: Vec<String>,
+    /// Seals second-factor secrets at rest (AES-256-GCM); MFA enrolment needs it.
+    pub encryption_key: Option<Secret<[u8; 32]>>,
+    pub relying_party: RelyingParty,
+}
+
+/// The passkey relying party (WebAuthn §5.1.2): the RP ID whose hash authenticators
+/// sign, and the exact origins a ceremony may come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelyingParty {
+    pub id: String,
+    pub name: String,
+    pub origins: Vec<String>,
 }
 
 /// Where mail goes. Without `MAIL_API_URL`, mail is only kept in the development outbox
@@ -189,7 +208,6 @@ impl Config {
         };
         Ok(Config {
             store,
-            issuer,
             environment,
             access_token_ttl_secs: access_token_ttl_secs as i64,
             jwks_max_age_secs,
@@ -206,7 +224,10 @@ impl Config {
                 .map(|e| e.trim().to_lowercase())
                 .filter(|e| !e.is_empty())
                 .collect(),
-            cors_origins: parse_origins(var(names::CORS_ALLOWED_ORIGINS))?,
+            cors_origins: parse_origins(var(names::CORS_ALLOWED_ORIGINS), names::CORS_ALLOWED_ORIGINS)?,
+            encryption_key: parse_encryption_key(secret(names::ENCRYPTION_KEY))?,
+            relying_party: parse_relying_party(&var, &issuer)?,
+            issuer,
         })
     }
 
@@ -215,16 +236,53 @@ impl Config {
     }
 }
 
-fn parse_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+fn parse_encryption_key(raw: Option<String>) -> Result<Option<Secret<[u8; 32]>>, ConfigError> {
+    let Some(raw) = raw.filter(|s| !s.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let key: [u8; 32] = crate::b64::decode(raw.trim())
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| error(names::ENCRYPTION_KEY, "not exactly 32 base64url bytes"))?;
+    Ok(Some(Secret::new(key)))
+}
+
+/// Host of a bare origin, without the port.
+fn origin_host(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    rest.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(rest, |(host, _)| host)
+}
+
+/// Browsers refuse IP addresses as RP IDs, so a deployment addressed by IP (local
+/// development) is a relying party for `localhost` on the same port.
+fn parse_relying_party(var: &impl Fn(&str) -> Option<String>, issuer: &str) -> Result<RelyingParty, ConfigError> {
+    let host = origin_host(issuer);
+    let is_ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.starts_with('[');
+    let default_origin = if is_ip { issuer.replacen(host, "localhost", 1) } else { issuer.to_string() };
+    let id = var(names::WEBAUTHN_RP_ID)
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| origin_host(&default_origin).to_string());
+    let mut origins = parse_origins(var(names::WEBAUTHN_ORIGINS), names::WEBAUTHN_ORIGINS)?;
+    if origins.is_empty() {
+        origins.push(default_origin);
+    }
+    for origin in &origins {
+        let host = origin_host(origin);
+        if host != id && !host.ends_with(&format!(".{id}")) {
+            return Err(error(names::WEBAUTHN_ORIGINS, format!("has {origin:?}, whose host is not within {id:?}")));
+        }
+    }
+    let name = var(names::WEBAUTHN_RP_NAME).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "AuthSec".into());
+    Ok(RelyingParty { id, name, origins })
+}
+
+fn parse_origins(raw: Option<String>, variable: &'static str) -> Result<Vec<String>, ConfigError> {
     let raw = raw.unwrap_or_default();
     let mut origins = Vec::new();
     for origin in raw.split(',').map(str::trim).filter(|o| !o.is_empty()) {
         let bare = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
         if bare.is_none_or(|rest| rest.is_empty() || rest.contains(['/', '?', '#', ' ', '*'])) {
-            return Err(error(
-                names::CORS_ALLOWED_ORIGINS,
-                format!("has {origin:?}, which is not a bare http(s) origin"),
-            ));
+            return Err(error(variable, format!("has {origin:?}, which is not a bare http(s) origin")));
         }
         origins.push(origin.to_string());
     }

@@ -64,6 +64,20 @@ pub enum Route {
     InviteAccept,
     MigrationStatus,
     MigrationRun,
+    Totp(TotpAction),
+}
+
+/// The TOTP routes (api.md "MFA"), served under `auth/totp/` and its tenant variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TotpAction {
+    Register,
+    Confirm,
+    Verify,
+    Login,
+    Devices,
+    DeviceDelete,
+    DevicePrimary,
+    BackupRegenerate,
 }
 
 /// The status routes of a client.
@@ -154,6 +168,23 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Post, "/authsec/uflow/auth/admin/invite/accept", Route::InviteAccept),
     (Method::Get, "/authsec/migration/migrations/master/status", Route::MigrationStatus),
     (Method::Post, "/authsec/migration/migrations/master/run", Route::MigrationRun),
+    (Method::Post, "/authsec/uflow/auth/totp/register", Route::Totp(TotpAction::Register)),
+    (Method::Post, "/authsec/uflow/auth/totp/confirm", Route::Totp(TotpAction::Confirm)),
+    (Method::Post, "/authsec/uflow/auth/totp/verify", Route::Totp(TotpAction::Verify)),
+    (Method::Post, "/authsec/uflow/auth/totp/login", Route::Totp(TotpAction::Login)),
+    (Method::Get, "/authsec/uflow/auth/totp/devices", Route::Totp(TotpAction::Devices)),
+    (Method::Post, "/authsec/uflow/auth/totp/devices", Route::Totp(TotpAction::Devices)),
+    (Method::Post, "/authsec/uflow/auth/totp/device/delete", Route::Totp(TotpAction::DeviceDelete)),
+    (Method::Post, "/authsec/uflow/auth/totp/device/primary", Route::Totp(TotpAction::DevicePrimary)),
+    (Method::Post, "/authsec/uflow/auth/totp/backup/regenerate", Route::Totp(TotpAction::BackupRegenerate)),
+];
+
+/// Tenant-scoped spellings of routes (api.md "Conventions"): older clients call
+/// `auth/tenant/...`, newer ones `auth/workspace/...`; both reach the plain route, and
+/// the handler checks the `client_id` they carry.
+const TENANT_VARIANTS: &[(&str, &str)] = &[
+    ("/authsec/uflow/auth/tenant/totp/", "/authsec/uflow/auth/totp/"),
+    ("/authsec/uflow/auth/workspace/totp/", "/authsec/uflow/auth/totp/"),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
@@ -192,6 +223,10 @@ impl Matched {
 
 /// Resolves a request. On failure the error carries the label to count it under.
 pub fn resolve(method: Method, path: &str) -> Result<Matched, (ApiError, &'static str)> {
+    let plain = TENANT_VARIANTS
+        .iter()
+        .find_map(|(variant, plain)| path.strip_prefix(variant).map(|rest| format!("{plain}{rest}")));
+    let path = plain.as_deref().unwrap_or(path);
     let mut allowed = Vec::new();
     for &(route_method, template, route) in ROUTES {
         if let Some(params) = match_template(template, path) {
@@ -253,12 +288,21 @@ mod tests {
 
     #[test]
     fn unserved_authsec_areas_are_501_and_unknown_paths_404() {
-        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/totp/register").unwrap_err();
+        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/ciba/initiate").unwrap_err();
         assert!(matches!(err, ApiError::NotImplemented(_)));
         let (err, _) = resolve(Method::Get, "/authsec/nope").unwrap_err();
         assert_eq!(err, ApiError::NotFound);
         let (err, _) = resolve(Method::Post, "/authsec/authmgr/token/mint").unwrap_err();
         assert_eq!(err, ApiError::NotFound);
+    }
+
+    #[test]
+    fn tenant_variants_reach_the_plain_route() {
+        for path in ["/authsec/uflow/auth/tenant/totp/login", "/authsec/uflow/auth/workspace/totp/login"] {
+            let m = resolve(Method::Post, path).unwrap();
+            assert_eq!((m.route, m.template), (Route::Totp(TotpAction::Login), "/authsec/uflow/auth/totp/login"));
+        }
+        assert!(resolve(Method::Post, "/authsec/uflow/auth/tenant/totpx/login").is_err());
     }
 
     #[test]

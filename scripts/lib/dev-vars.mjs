@@ -1,7 +1,7 @@
 // Writes local secrets into a .dev.vars file: a fresh ES256 signing key (SIGNING_KEYS,
 // SIGNING_KID) and a 32-byte SECRET_PEPPER for keyed hashes. Idempotent: secrets already
 // in the file are kept (so local tokens and hashes stay valid across restarts) and only
-// missing ones are added. Usage: node scripts/lib/dev-vars.mjs [path]
+// missing ones are added (ENCRYPTION_KEY seals TOTP seeds at rest). Usage: node scripts/lib/dev-vars.mjs [path]
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
@@ -23,5 +23,9 @@ if (!has("SIGNING_KEYS")) {
 if (!has("SECRET_PEPPER")) {
   appendFileSync(path, `SECRET_PEPPER=${randomBytes(32).toString("base64url")}\n`);
   added.push("SECRET_PEPPER");
+}
+if (!has("ENCRYPTION_KEY")) {
+  appendFileSync(path, `ENCRYPTION_KEY=${randomBytes(32).toString("base64url")}\n`);
+  added.push("ENCRYPTION_KEY");
 }
 console.log(added.length ? `${path}: added ${added.join(", ")}` : `${path}: secrets present, kept`);

@@ -5,8 +5,8 @@
 use super::auth::{client_ip, rate_limit};
 use super::body::{json_object, optional_text, required_string};
 use super::codes::{code_field, redeem_code, send_code};
-use super::issue::{random_token, start_session, uuid_like};
-use super::password_login::{check_password, login_body, store_error};
+use super::issue::{random_token, uuid_like};
+use super::password_login::{check_password, finish_password_login, store_error};
 use super::validate;
 use super::{Ctx, Platform};
 use crate::accounts::password::{check_new_password, hash_password};
@@ -200,7 +200,6 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
         }
     }
     let user = check_password(ctx, user, &format!("admin:{email}"), password).await?;
-    let issued = start_session(ctx, &user, req.header("user-agent").unwrap_or("")).await?;
     let domain = tenant.map(|t| t.domain).unwrap_or_default();
-    Ok(HttpResponse::json(200, &login_body(&user, &domain, &issued)))
+    finish_password_login(ctx, req, &user, &domain).await
 }

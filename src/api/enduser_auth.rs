@@ -7,9 +7,10 @@ use super::admin_auth::new_password_field;
 use super::auth::{client_ip, rate_limit};
 use super::body::{json_object, optional_text, required_string};
 use super::codes::{code_field, redeem_code, send_code};
-use super::issue::{start_session, uuid_like};
+use super::issue::uuid_like;
 use super::mailbox::deliver;
-use super::password_login::{check_password, login_body, store_error};
+use super::mfa::{factors, Factors};
+use super::password_login::{check_password, finish_password_login, store_error};
 use super::validate;
 use super::{Ctx, Platform};
 use crate::accounts::password::hash_password;
@@ -116,9 +117,8 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     let client = resolve_client(ctx, &body).await?;
     let user = find_enduser(ctx, &client.tenant_id, &email).await?;
     let user = check_password(ctx, user, &format!("enduser:{}:{email}", client.tenant_id), password).await?;
-    let issued = start_session(ctx, &user, req.header("user-agent").unwrap_or("")).await?;
     let domain = tenant_domain(ctx, &user.tenant_id).await?;
-    Ok(HttpResponse::json(200, &login_body(&user, &domain, &issued)))
+    finish_password_login(ctx, req, &user, &domain).await
 }
 
 /// `POST auth/enduser/login/precheck`.
@@ -127,11 +127,16 @@ pub async fn precheck<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let email = validate::email("email", required_string(&body, "email")?)?;
     limit_ip_and_email(ctx, req, &email).await?;
     let client = resolve_client(ctx, &body).await?;
-    let exists = find_enduser(ctx, &client.tenant_id, &email).await?.is_some();
+    let user = find_enduser(ctx, &client.tenant_id, &email).await?;
+    let enrolled = match &user {
+        Some(user) => factors(ctx, &user.tenant_id, &user.id).await?,
+        None => Factors::default(),
+    };
     let domain = tenant_domain(ctx, &client.tenant_id).await?;
     Ok(HttpResponse::json(
         200,
-        &json!({"email": email, "exists": exists, "mfa_enabled": false, "mfa_method": Value::Null,
+        &json!({"email": email, "exists": user.is_some(), "mfa_enabled": enrolled.any(),
+                "mfa_method": enrolled.primary_method(), "methods": enrolled.methods(),
                 "tenant_domain": domain, "tenant_id": client.tenant_id}),
     ))
 }

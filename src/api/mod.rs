@@ -16,12 +16,14 @@ mod health;
 mod invitations;
 mod issue;
 mod mailbox;
+mod mfa;
 mod migrations;
 mod password_login;
 mod recovery;
 mod sessions;
 mod tenant_admin;
 mod token;
+mod totp;
 mod validate;
 mod wellknown;
 
@@ -31,11 +33,12 @@ use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
-use crate::router::{self, Route};
+use crate::router::{self, Route, TotpAction};
 use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
 use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
 use crate::store::invitations::InvitationStore;
+use crate::store::mfa::MfaStore;
 use crate::store::migrations::MigrationStore;
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
@@ -55,6 +58,7 @@ pub trait Platform {
         + TenantAdminStore
         + InvitationStore
         + MigrationStore
+        + MfaStore
         + DevOutbox
         + Ping;
     type Cache: DocumentCache;
@@ -217,6 +221,16 @@ async fn route<P: Platform>(
         Route::InviteAccept => invitations::accept(&ctx, req).await,
         Route::MigrationStatus => migrations::status(&ctx, req).await,
         Route::MigrationRun => migrations::run(&ctx, req).await,
+        Route::Totp(action) => match action {
+            TotpAction::Register => totp::register(&ctx, req).await,
+            TotpAction::Confirm => totp::confirm(&ctx, req).await,
+            TotpAction::Verify => totp::verify(&ctx, req).await,
+            TotpAction::Login => totp::login(&ctx, req).await,
+            TotpAction::Devices => totp::list(&ctx, req).await,
+            TotpAction::DeviceDelete => totp::delete(&ctx, req).await,
+            TotpAction::DevicePrimary => totp::primary(&ctx, req).await,
+            TotpAction::BackupRegenerate => totp::regenerate_backup(&ctx, req).await,
+        },
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -1,10 +1,12 @@
 //! Password sign-in shared by admins and end users: lockout, timing-equal handling of
 //! unknown accounts, re-hashing, and the login response.
 
-use super::issue::Issued;
+use super::issue::{start_session, Issued};
+use super::mfa::{factors, issue_mfa_token, pending_body};
 use super::{Ctx, Platform};
 use crate::accounts::password::{hash_password, needs_rehash, verify_password};
 use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse};
 use crate::rate_limit::{Decision, Limit};
 use crate::store::accounts::{AccountStore, User};
 use crate::store::{RateLimiter, StoreError};
@@ -82,6 +84,23 @@ async fn unknown_account_failure<P: Platform>(
         Decision::Allowed { remaining } => ApiError::InvalidCredentials { remaining_attempts: remaining as i64 },
         Decision::Limited { retry_after_secs } => ApiError::Locked { retry_after_secs },
     })
+}
+
+/// After a correct password: a session, or, when the user has a second factor, an
+/// `mfa_token` to finish with it (api.md "Accounts", admin login).
+pub async fn finish_password_login<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    user: &User,
+    tenant_domain: &str,
+) -> Result<HttpResponse, ApiError> {
+    let enrolled = factors(ctx, &user.tenant_id, &user.id).await?;
+    if enrolled.any() {
+        let mfa_token = issue_mfa_token(ctx, user).await?;
+        return Ok(HttpResponse::json(200, &pending_body(user, tenant_domain, enrolled, &mfa_token)));
+    }
+    let issued = start_session(ctx, user, req.header("user-agent").unwrap_or("")).await?;
+    Ok(HttpResponse::json(200, &login_body(user, tenant_domain, &issued)))
 }
 
 /// The login answer shared by admin and end-user sign-in.

@@ -2,9 +2,10 @@
 //! `ChallengeStore` (one object per code; nonces sharded by their first characters).
 
 use super::durable_client::DurableClient;
+use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
 use crate::accounts::otp::{OtpOutcome, OtpRecord};
 use crate::accounts::sessions::{RefreshOutcome, Session};
-use crate::durable::challenge_store::{CheckOtp, Nonce, PutOtp};
+use crate::durable::challenge_store::{CheckOtp, Guard, Nonce, PutOtp, Ticket};
 use crate::durable::session_store::{CreateRequest, RotateRequest, RotateResponse, UserRequest};
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{Ping, StoreError};
@@ -114,4 +115,30 @@ impl ChallengeStore for ChallengeClient {
         let request = Nonce { key: key.to_string(), expires_at: None, now: Some(now) };
         self.0.call(&nonce_object(key), "/take-nonce", &request).await
     }
+
+    async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError> {
+        let request = Guard { key: key.to_string(), event, now };
+        self.0.call(&format!("mfa:{key}"), "/guard", &request).await
+    }
+
+    async fn put_ticket(&self, key: &str, payload: &serde_json::Value, expires_at: i64) -> Result<(), StoreError> {
+        let request =
+            Ticket { key: key.to_string(), payload: Some(payload.clone()), expires_at: Some(expires_at), now: None };
+        self.0.call::<_, bool>(&ticket_object(key), "/put-ticket", &request).await.map(|_| ())
+    }
+
+    async fn peek_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError> {
+        let request = Ticket { key: key.to_string(), payload: None, expires_at: None, now: Some(now) };
+        self.0.call(&ticket_object(key), "/peek-ticket", &request).await
+    }
+
+    async fn take_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError> {
+        let request = Ticket { key: key.to_string(), payload: None, expires_at: None, now: Some(now) };
+        self.0.call(&ticket_object(key), "/take-ticket", &request).await
+    }
+}
+
+/// Ticket keys are hex hashes, so their first two characters spread tickets over 256 objects.
+fn ticket_object(key: &str) -> String {
+    format!("ticket:{}", key.get(..2).unwrap_or(key))
 }

@@ -14,6 +14,7 @@ pub struct MemoryStore {
     windows: RefCell<HashMap<String, WindowState>>,
     pub(super) accounts: RefCell<super::memory_accounts::Accounts>,
     pub(super) state: RefCell<super::memory_accounts::DurableState>,
+    pub(super) mfa: RefCell<super::memory_mfa::MfaData>,
     /// When set, every operation fails as an unreachable backend would.
     pub insecure_fail_everything: RefCell<bool>,
 }

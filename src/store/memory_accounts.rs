@@ -10,6 +10,7 @@ use super::invitations::{Invitation, InvitationStore};
 use super::memory::MemoryStore;
 use super::state::{ChallengeStore, SessionStore};
 use super::StoreError;
+use crate::accounts::mfa_guard::{self, GuardEvent, GuardOutcome, GuardState};
 use crate::accounts::otp::{self, OtpOutcome, OtpRecord};
 use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session};
 use std::collections::HashMap;
@@ -31,6 +32,9 @@ pub struct DurableState {
     refresh: HashMap<String, Vec<RefreshRecord>>,
     otps: HashMap<String, OtpRecord>,
     nonces: HashMap<String, i64>,
+    guards: HashMap<String, GuardState>,
+    /// key -> (payload, expires_at)
+    tickets: HashMap<String, (serde_json::Value, i64)>,
 }
 
 impl AccountStore for MemoryStore {
@@ -342,6 +346,32 @@ impl ChallengeStore for MemoryStore {
         self.check_up()?;
         Ok(self.state.borrow_mut().nonces.remove(key).is_some_and(|expires_at| now < expires_at))
     }
+
+    async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        let (next, outcome) = mfa_guard::transition(state.guards.remove(key).unwrap_or_default(), event, now);
+        state.guards.insert(key.into(), next);
+        Ok(outcome)
+    }
+
+    async fn put_ticket(&self, key: &str, payload: &serde_json::Value, expires_at: i64) -> Result<(), StoreError> {
+        self.check_up()?;
+        self.state.borrow_mut().tickets.insert(key.into(), (payload.clone(), expires_at));
+        Ok(())
+    }
+
+    async fn peek_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError> {
+        self.check_up()?;
+        let state = self.state.borrow();
+        Ok(state.tickets.get(key).filter(|(_, expires_at)| now < *expires_at).map(|(payload, _)| payload.clone()))
+    }
+
+    async fn take_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError> {
+        self.check_up()?;
+        let taken = self.state.borrow_mut().tickets.remove(key);
+        Ok(taken.filter(|(_, expires_at)| now < *expires_at).map(|(payload, _)| payload))
+    }
 }
 
 impl ClientStore for MemoryStore {
@@ -428,7 +458,11 @@ impl TenantAdminStore for MemoryStore {
         let before = accounts.users.len();
         accounts.users.retain(|u| !(u.tenant_id == tenant_id && u.id == user_id));
         accounts.roles.remove(&(tenant_id.to_string(), user_id.to_string()));
-        Ok(accounts.users.len() != before)
+        let removed = accounts.users.len() != before;
+        if removed {
+            self.mfa.borrow_mut().forget_user(user_id);
+        }
+        Ok(removed)
     }
 
     async fn list_projects(&self, tenant_id: &str) -> Result<Vec<Project>, StoreError> {

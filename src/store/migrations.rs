@@ -21,8 +21,12 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. A test checks this list against `migrations/`.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!("0001_foundation.sql"), migration!("0002_accounts.sql"), migration!("0003_invitations.sql")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_foundation.sql"),
+    migration!("0002_accounts.sql"),
+    migration!("0003_invitations.sql"),
+    migration!("0004_mfa.sql"),
+];
 
 /// The statements of a migration file: comments dropped, split on `;`.
 pub fn statements(sql: &str) -> Vec<String> {

@@ -11,10 +11,13 @@ pub mod clients;
 pub mod invitations;
 pub mod memory;
 mod memory_accounts;
+mod memory_mfa;
+pub mod mfa;
 pub mod migrations;
 pub mod postgres;
 pub mod sql;
 mod sql_accounts;
+mod sql_mfa;
 pub mod state;
 
 use crate::rate_limit::{Decision, Limit};
@@ -101,4 +104,27 @@ pub trait DocumentCache: Ping {
 #[allow(async_fn_in_trait)]
 pub trait RateLimiter: Ping {
     async fn admit(&self, key: &str, limit: Limit, now_ms: i64) -> Result<Decision, StoreError>;
+}
+
+/// Booleans as SQL stores them: written as 0/1, read from an integer (SQLite, D1,
+/// Postgres INTEGER columns) or a JSON boolean.
+pub(crate) mod sql_bool {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(i64::from(*value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Flag {
+            Int(i64),
+            Bool(bool),
+        }
+        Ok(match Flag::deserialize(deserializer)? {
+            Flag::Int(n) => n != 0,
+            Flag::Bool(b) => b,
+        })
+    }
 }

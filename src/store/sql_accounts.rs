@@ -311,6 +311,17 @@ impl<E: SqlExecutor> TenantAdminStore for SqlStore<E> {
                     "DELETE FROM role_bindings WHERE tenant_id = ?1 AND user_id = ?2",
                     vec![tenant_id.into(), user_id.into()],
                 ),
+                // The schema cascades too; explicit deletes keep this true where foreign
+                // keys are not enforced.
+                (
+                    "DELETE FROM totp_devices WHERE tenant_id = ?1 AND user_id = ?2",
+                    vec![tenant_id.into(), user_id.into()],
+                ),
+                (
+                    "DELETE FROM backup_codes WHERE tenant_id = ?1 AND user_id = ?2",
+                    vec![tenant_id.into(), user_id.into()],
+                ),
+                ("DELETE FROM passkeys WHERE tenant_id = ?1 AND user_id = ?2", vec![tenant_id.into(), user_id.into()]),
                 ("DELETE FROM users WHERE tenant_id = ?1 AND id = ?2", vec![tenant_id.into(), user_id.into()]),
             ])
             .await?;

@@ -3,6 +3,7 @@
 //! (sessions per tenant, codes per purpose and email, nonces sharded by value).
 
 use super::{Ping, StoreError};
+use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
 use crate::accounts::otp::{OtpOutcome, OtpRecord};
 use crate::accounts::sessions::{RefreshOutcome, Session};
 
@@ -50,4 +51,14 @@ pub trait ChallengeStore: Ping {
     async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError>;
     /// Consumes a nonce: true exactly once, and only before it expires.
     async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError>;
+    /// Applies one event to the second-factor guard under `key` (one per user); see
+    /// `accounts::mfa_guard::transition`.
+    async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError>;
+    /// Stores a short-lived ticket (a pending MFA login, a WebAuthn challenge) and what
+    /// it stands for.
+    async fn put_ticket(&self, key: &str, payload: &serde_json::Value, expires_at: i64) -> Result<(), StoreError>;
+    /// Reads a live ticket without consuming it.
+    async fn peek_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Consumes a ticket: its payload exactly once, and only before it expires.
+    async fn take_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError>;
 }

@@ -3,6 +3,7 @@
 // psql, so the Worker's runner records them, idempotently, on first run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { call } from "./helpers.mjs";
 import { bearer, onboard } from "./accounts-helpers.mjs";
 
@@ -22,5 +23,5 @@ test("a platform admin sees the schema current after a run; a tenant admin may n
   assert.deepEqual(run.data.applied_now, before.data.pending, "exactly what was pending was applied");
   const again = await call("POST", "/authsec/migration/migrations/master/run", { json: {}, headers: auth });
   assert.deepEqual(again.data.applied_now, [], "a second run has nothing to do");
-  assert.equal(again.data.applied.length, 3);
+  assert.equal(again.data.applied.length, readdirSync(new URL("../../migrations/d1/", import.meta.url)).length);
 });

@@ -30,7 +30,7 @@ fn wrong_methods_are_405_with_allow() {
 fn routes_of_capabilities_not_yet_served_are_501() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     for path in [
-        "/authsec/uflow/auth/totp/register",
+        "/authsec/uflow/auth/device/code",
         "/authsec/hmgr/clients",
         "/authsec/webauthn/admin/beginRegistration",
         "/authsec/uflow/scim/v2/ServiceProviderConfig",

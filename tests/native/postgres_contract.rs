@@ -65,5 +65,6 @@ fn postgres_meets_the_contract() {
         tenant_contract(&store).await;
         signing_key_contract(&store).await;
         crate::account_contract::all(&store).await;
+        crate::mfa_contract::all(&store).await;
     });
 }

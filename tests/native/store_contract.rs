@@ -148,6 +148,7 @@ fn memory_store_meets_the_contract() {
     block_on(tenant_contract(&store));
     block_on(signing_key_contract(&store));
     block_on(crate::account_contract::all(&store));
+    block_on(crate::mfa_contract::all(&store));
 }
 
 #[test]
@@ -156,6 +157,7 @@ fn d1_sql_on_sqlite_meets_the_contract() {
     block_on(tenant_contract(&store));
     block_on(signing_key_contract(&store));
     block_on(crate::account_contract::all(&store));
+    block_on(crate::mfa_contract::all(&store));
 }
 
 /// Table -> column names, from `CREATE TABLE` statements (good enough for our DDL style).
@@ -206,5 +208,6 @@ fn the_migration_runner_builds_the_d1_schema_on_an_empty_database() {
         assert_eq!(store.applied_migrations().await.unwrap().len(), MIGRATIONS.len());
         tenant_contract(&store).await;
         crate::account_contract::all(&store).await;
+        crate::mfa_contract::all(&store).await;
     });
 }

@@ -16,6 +16,8 @@ pub const ISSUER: &str = "https://id.example.test";
 pub const NOW: i64 = 1_795_910_400;
 /// 32 bytes, base64url.
 pub const PEPPER: &str = "cGVwcGVyLXBlcHBlci1wZXBwZXItcGVwcGVyLTMyYiE";
+/// 32 bytes, base64url.
+pub const ENCRYPTION_KEY: &str = "ZW5jcnlwdGlvbi1rZXktZm9yLXRlc3RzLTMyYnl0ZSE";
 
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     pollster::block_on(future)
@@ -46,6 +48,7 @@ pub fn config_with(keys: KeyRing) -> Config {
                 Some(serde_json::json!([k]).to_string())
             }
             "SECRET_PEPPER" => Some(PEPPER.to_string()),
+            "ENCRYPTION_KEY" => Some(ENCRYPTION_KEY.to_string()),
             _ => None,
         },
     )
