@@ -11,15 +11,20 @@
 //! [`cert`]) and [`assertion`] are the two ceremonies of §7, and [`options`] and
 //! [`response`] are the JSON the browser receives and posts back.
 
+pub mod attestation;
 pub mod authdata;
 pub mod cbor;
+pub mod cert;
 pub mod client_data;
 pub mod cose;
+pub mod registration;
 
 #[cfg(test)]
 mod tests;
 
+pub use attestation::{AttestationFormat, AttestationKind};
 pub use cose::{CoseKey, ALG_EDDSA, ALG_ES256, ALG_RS256};
+pub use registration::{verify_registration, NewCredential, RegistrationCheck};
 
 use std::fmt;
 
