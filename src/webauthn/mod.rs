@@ -11,6 +11,7 @@
 //! [`cert`]) and [`assertion`] are the two ceremonies of §7, and [`options`] and
 //! [`response`] are the JSON the browser receives and posts back.
 
+pub mod assertion;
 pub mod attestation;
 pub mod authdata;
 pub mod cbor;
@@ -22,6 +23,7 @@ pub mod registration;
 #[cfg(test)]
 mod tests;
 
+pub use assertion::{verify_assertion, AssertionCheck, AssertionOutcome};
 pub use attestation::{AttestationFormat, AttestationKind};
 pub use cose::{CoseKey, ALG_EDDSA, ALG_ES256, ALG_RS256};
 pub use registration::{verify_registration, NewCredential, RegistrationCheck};

@@ -1,4 +1,4 @@
-//! Ceremony fixtures: a registration with everything a test may vary —
+//! Ceremony fixtures: a registration or an assertion with everything a test may vary —
 //! what the client and authenticator produce, and what the server expects — defaulting
 //! to a ceremony that verifies.
 
@@ -6,7 +6,10 @@ use super::authenticator::{self as soft, Attested, SoftKey, AAGUID, ORIGIN, RP_I
 use super::cbor_encode::{bytes, int, map, text};
 use crate::webauthn::authdata::{FLAG_AT, FLAG_UP, FLAG_UV};
 use crate::webauthn::cbor::Value;
-use crate::webauthn::{verify_registration, NewCredential, RegistrationCheck, WebauthnError};
+use crate::webauthn::{
+    verify_assertion, verify_registration, AssertionCheck, AssertionOutcome, NewCredential, RegistrationCheck,
+    WebauthnError,
+};
 
 /// The attestation statement the authenticator attaches.
 #[derive(Clone)]
@@ -117,6 +120,78 @@ impl RegCase {
     }
 
     pub fn run(&self) -> Result<NewCredential, WebauthnError> {
+        self.verify(&self.build())
+    }
+}
+
+pub struct AuthCase {
+    pub key: SoftKey,
+    /// The credential key the RP stored (normally `key`'s public key).
+    pub stored_cose: Vec<u8>,
+    pub stored_sign_count: u32,
+    pub client_type: String,
+    pub client_challenge: Vec<u8>,
+    pub client_origin: String,
+    pub auth_rp_id: String,
+    pub flags: u8,
+    pub sign_count: u32,
+    pub extensions: Option<Vec<u8>>,
+    pub expected_challenge: Vec<u8>,
+    pub rp_id: String,
+    pub origins: Vec<String>,
+    pub require_uv: bool,
+}
+
+#[derive(Clone)]
+pub struct BuiltAssertion {
+    pub client_data: Vec<u8>,
+    pub auth_data: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+impl AuthCase {
+    pub fn new(key: SoftKey) -> AuthCase {
+        AuthCase {
+            stored_cose: key.cose_bytes(),
+            key,
+            stored_sign_count: 0,
+            client_type: "webauthn.get".into(),
+            client_challenge: soft::challenge(2),
+            client_origin: ORIGIN.into(),
+            auth_rp_id: RP_ID.into(),
+            flags: FLAG_UP | FLAG_UV,
+            sign_count: 0,
+            extensions: None,
+            expected_challenge: soft::challenge(2),
+            rp_id: RP_ID.into(),
+            origins: soft::origins(),
+            require_uv: true,
+        }
+    }
+
+    pub fn build(&self) -> BuiltAssertion {
+        let client_data = soft::client_data(&self.client_type, &self.client_challenge, &self.client_origin);
+        let auth_data =
+            soft::auth_data(&self.auth_rp_id, self.flags, self.sign_count, None, self.extensions.as_deref());
+        let signature = self.key.sign(&soft::signed_data(&auth_data, &client_data));
+        BuiltAssertion { client_data, auth_data, signature }
+    }
+
+    pub fn verify(&self, built: &BuiltAssertion) -> Result<AssertionOutcome, WebauthnError> {
+        verify_assertion(&AssertionCheck {
+            client_data_json: &built.client_data,
+            authenticator_data: &built.auth_data,
+            signature: &built.signature,
+            expected_challenge: &self.expected_challenge,
+            allowed_origins: &self.origins,
+            rp_id: &self.rp_id,
+            require_user_verification: self.require_uv,
+            public_key_cose: &self.stored_cose,
+            stored_sign_count: self.stored_sign_count,
+        })
+    }
+
+    pub fn run(&self) -> Result<AssertionOutcome, WebauthnError> {
         self.verify(&self.build())
     }
 }

@@ -2,6 +2,7 @@
 //! fixed seeds), real CBOR, real signatures and X.509 certificates, so that each check of
 //! §7.1 and §7.2 is exercised on what a browser and an authenticator actually send.
 
+mod assertion;
 mod authenticator;
 mod cases;
 mod cbor;
@@ -9,3 +10,4 @@ mod cbor_encode;
 mod certs;
 mod packed_x5c;
 mod registration;
+mod robustness;
