@@ -18,7 +18,9 @@ pub mod cbor;
 pub mod cert;
 pub mod client_data;
 pub mod cose;
+pub mod options;
 pub mod registration;
+pub mod response;
 
 #[cfg(test)]
 mod tests;
@@ -26,7 +28,9 @@ mod tests;
 pub use assertion::{verify_assertion, AssertionCheck, AssertionOutcome};
 pub use attestation::{AttestationFormat, AttestationKind};
 pub use cose::{CoseKey, ALG_EDDSA, ALG_ES256, ALG_RS256};
+pub use options::{creation_options, request_options, CreationOptionsParams};
 pub use registration::{verify_registration, NewCredential, RegistrationCheck};
+pub use response::{parse_assertion_response, parse_registration_response, AssertionResponse, RegistrationResponse};
 
 use std::fmt;
 

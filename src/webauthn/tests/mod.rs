@@ -8,6 +8,7 @@ mod cases;
 mod cbor;
 mod cbor_encode;
 mod certs;
+mod json;
 mod packed_x5c;
 mod registration;
 mod robustness;
