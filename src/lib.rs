@@ -18,6 +18,7 @@ pub mod router;
 pub mod secret;
 pub mod store;
 pub mod tokens;
+pub mod webauthn;
 
 #[cfg(target_arch = "wasm32")]
 pub mod edge;

@@ -1,0 +1,126 @@
+//! Attestation statements (WebAuthn L3 §8): what the authenticator says about itself
+//! when it creates a credential. This RP accepts "none" (§8.7) and "packed" (§8.2), the
+//! latter as self attestation or with an attestation certificate (x5c).
+//!
+//! Invariants: a statement's signature is always checked over `authData ||
+//! clientDataHash` with the key and algorithm the format prescribes; self attestation
+//! must use the credential key's own algorithm. Verifying the x5c chain against trust
+//! anchors (a metadata service) is the caller's business: the result says which kind of
+//! attestation was seen and carries the certificates so that it can be recorded.
+
+use super::cbor::Value;
+use super::cert;
+use super::cose::{self, CoseKey, ALG_ES256, ALG_RS256};
+use super::WebauthnError;
+
+/// Most certificates accepted in an x5c array.
+pub const MAX_X5C_CERTS: usize = 8;
+
+/// The attestation statement format identifier (WebAuthn §8, IANA registry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttestationFormat {
+    /// "none" (§8.7).
+    None,
+    /// "packed" (§8.2).
+    Packed,
+}
+
+impl AttestationFormat {
+    /// The `fmt` string as it appears in the attestation object.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttestationFormat::None => "none",
+            AttestationFormat::Packed => "packed",
+        }
+    }
+}
+
+/// The attestation type established (WebAuthn §6.5.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttestationKind {
+    /// No attestation: "none".
+    None,
+    /// Self attestation: signed with the credential key itself.
+    SelfAttestation,
+    /// Basic attestation with a certificate; `x5c` is the chain as sent, leaf first. Its
+    /// trust has NOT been checked against any anchor.
+    Basic { x5c: Vec<Vec<u8>> },
+}
+
+/// Verifies the attestation statement `att_stmt` of format `fmt` (§7.1 steps 19-21).
+/// `auth_data` is the raw authenticator data; `aaguid` and `credential_key` come from it.
+pub fn verify_statement(
+    fmt: &str,
+    att_stmt: &Value,
+    auth_data: &[u8],
+    client_data_hash: &[u8; 32],
+    credential_key: &CoseKey,
+    aaguid: &[u8; 16],
+) -> Result<(AttestationFormat, AttestationKind), WebauthnError> {
+    let entries = att_stmt.as_map().ok_or(WebauthnError::MalformedAttestation("attStmt is not a map"))?;
+    match fmt {
+        "none" if entries.is_empty() => Ok((AttestationFormat::None, AttestationKind::None)),
+        "none" => Err(WebauthnError::MalformedAttestation("attStmt of \"none\" is not empty")),
+        "packed" => {
+            let mut signed = Vec::with_capacity(auth_data.len() + client_data_hash.len());
+            signed.extend_from_slice(auth_data);
+            signed.extend_from_slice(client_data_hash);
+            let kind = verify_packed(att_stmt, &signed, credential_key, aaguid)?;
+            Ok((AttestationFormat::Packed, kind))
+        }
+        _ => Err(WebauthnError::UnsupportedAttestationFormat),
+    }
+}
+
+/// The "packed" verification procedure (§8.2): `signed` is `authData || clientDataHash`.
+fn verify_packed(
+    att_stmt: &Value,
+    signed: &[u8],
+    credential_key: &CoseKey,
+    aaguid: &[u8; 16],
+) -> Result<AttestationKind, WebauthnError> {
+    let alg = att_stmt
+        .get_text("alg")
+        .and_then(Value::as_int)
+        .and_then(|alg| i64::try_from(alg).ok())
+        .ok_or(WebauthnError::MalformedAttestation("packed alg"))?;
+    let sig =
+        att_stmt.get_text("sig").and_then(Value::as_bytes).ok_or(WebauthnError::MalformedAttestation("packed sig"))?;
+    if att_stmt.get_text("ecdaaKeyId").is_some() {
+        return Err(WebauthnError::MalformedAttestation("ECDAA is not supported"));
+    }
+
+    let Some(x5c) = att_stmt.get_text("x5c") else {
+        // Self attestation (§8.2 step 3).
+        if alg != credential_key.alg() {
+            return Err(WebauthnError::AttestationAlgMismatch);
+        }
+        if !credential_key.verify(signed, sig) {
+            return Err(WebauthnError::SignatureInvalid);
+        }
+        return Ok(AttestationKind::SelfAttestation);
+    };
+
+    // Basic attestation with a certificate (§8.2 step 2).
+    let certs = x5c.as_array().ok_or(WebauthnError::MalformedAttestation("x5c is not an array"))?;
+    if certs.is_empty() || certs.len() > MAX_X5C_CERTS {
+        return Err(WebauthnError::MalformedAttestation("x5c length"));
+    }
+    let chain = certs
+        .iter()
+        .map(|c| c.as_bytes().map(<[u8]>::to_vec))
+        .collect::<Option<Vec<_>>>()
+        .ok_or(WebauthnError::MalformedAttestation("x5c entry is not a byte string"))?;
+    let leaf = chain.first().ok_or(WebauthnError::MalformedAttestation("x5c length"))?;
+    let key = cert::attestation_cert_key(leaf, aaguid)?;
+    let verified = match (&key, alg) {
+        (cert::CertKey::P256(key), ALG_ES256) => cose::verify_es256(key, signed, sig),
+        (cert::CertKey::Rsa(key), ALG_RS256) => cose::verify_rs256(key, signed, sig),
+        (_, ALG_ES256 | ALG_RS256) => return Err(WebauthnError::AttestationAlgMismatch),
+        _ => return Err(WebauthnError::UnsupportedAlgorithm),
+    };
+    if !verified {
+        return Err(WebauthnError::SignatureInvalid);
+    }
+    Ok(AttestationKind::Basic { x5c: chain })
+}
