@@ -39,6 +39,8 @@ pub enum ApiError {
     },
     /// A refresh token or challenge that is unknown, used, revoked or expired.
     InvalidGrant(String),
+    /// A passkey ceremony that did not verify; the message names the rule, never keys.
+    CeremonyFailed(String),
     MethodNotAllowed(Vec<Method>),
     PayloadTooLarge {
         limit: usize,
@@ -116,6 +118,9 @@ impl ApiError {
             .with_header("retry-after", &retry_after_secs.to_string()),
             ApiError::InvalidGrant(message) => {
                 HttpResponse::json(400, &json!({"error": "invalid_grant", "message": message}))
+            }
+            ApiError::CeremonyFailed(message) => {
+                HttpResponse::json(401, &json!({"error": "webauthn_verification_failed", "message": message}))
             }
             ApiError::NotFound => HttpResponse::json(404, &json!({"error": "not_found", "message": "no such route"})),
             ApiError::MethodNotAllowed(allowed) => {

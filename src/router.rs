@@ -4,6 +4,7 @@
 //!
 //! Route templates double as metric labels, so metrics never carry raw ids.
 
+use crate::api::pages::Page;
 use crate::error::ApiError;
 use crate::http::Method;
 
@@ -65,6 +66,18 @@ pub enum Route {
     MigrationStatus,
     MigrationRun,
     Totp(TotpAction),
+    Page(crate::api::pages::Page),
+    Webauthn(Who, WebauthnAction),
+}
+
+/// The passkey routes (api.md "MFA", Passkeys) under `webauthn/{admin,enduser}/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WebauthnAction {
+    BeginRegistration,
+    FinishRegistration,
+    BeginAuthentication,
+    FinishAuthentication,
+    MfaStatus,
 }
 
 /// The TOTP routes (api.md "MFA"), served under `auth/totp/` and its tenant variants.
@@ -177,6 +190,59 @@ const ROUTES: &[(Method, &str, Route)] = &[
     (Method::Post, "/authsec/uflow/auth/totp/device/delete", Route::Totp(TotpAction::DeviceDelete)),
     (Method::Post, "/authsec/uflow/auth/totp/device/primary", Route::Totp(TotpAction::DevicePrimary)),
     (Method::Post, "/authsec/uflow/auth/totp/backup/regenerate", Route::Totp(TotpAction::BackupRegenerate)),
+    (
+        Method::Post,
+        "/authsec/webauthn/admin/beginRegistration",
+        Route::Webauthn(Who::Admin, WebauthnAction::BeginRegistration),
+    ),
+    (
+        Method::Post,
+        "/authsec/webauthn/admin/finishRegistration",
+        Route::Webauthn(Who::Admin, WebauthnAction::FinishRegistration),
+    ),
+    (
+        Method::Post,
+        "/authsec/webauthn/admin/beginAuthentication",
+        Route::Webauthn(Who::Admin, WebauthnAction::BeginAuthentication),
+    ),
+    (
+        Method::Post,
+        "/authsec/webauthn/admin/finishAuthentication",
+        Route::Webauthn(Who::Admin, WebauthnAction::FinishAuthentication),
+    ),
+    (Method::Post, "/authsec/webauthn/admin/mfa/status", Route::Webauthn(Who::Admin, WebauthnAction::MfaStatus)),
+    (Method::Post, "/authsec/webauthn/mfa/loginStatus", Route::Webauthn(Who::Admin, WebauthnAction::MfaStatus)),
+    (
+        Method::Post,
+        "/authsec/webauthn/enduser/beginRegistration",
+        Route::Webauthn(Who::Enduser, WebauthnAction::BeginRegistration),
+    ),
+    (
+        Method::Post,
+        "/authsec/webauthn/enduser/finishRegistration",
+        Route::Webauthn(Who::Enduser, WebauthnAction::FinishRegistration),
+    ),
+    (
+        Method::Post,
+        "/authsec/webauthn/enduser/beginAuthentication",
+        Route::Webauthn(Who::Enduser, WebauthnAction::BeginAuthentication),
+    ),
+    (
+        Method::Post,
+        "/authsec/webauthn/enduser/finishAuthentication",
+        Route::Webauthn(Who::Enduser, WebauthnAction::FinishAuthentication),
+    ),
+    (Method::Post, "/authsec/webauthn/enduser/mfa/status", Route::Webauthn(Who::Enduser, WebauthnAction::MfaStatus)),
+    (
+        Method::Post,
+        "/authsec/webauthn/enduser/mfa/loginStatus",
+        Route::Webauthn(Who::Enduser, WebauthnAction::MfaStatus),
+    ),
+    (Method::Get, "/authsec/login", Route::Page(Page::Login)),
+    (Method::Get, "/authsec/account", Route::Page(Page::Login)),
+    (Method::Get, "/authsec/uflow/activate", Route::Page(Page::Activate)),
+    (Method::Get, "/authsec/assets/app.js", Route::Page(Page::Script)),
+    (Method::Get, "/authsec/assets/app.css", Route::Page(Page::Stylesheet)),
 ];
 
 /// Tenant-scoped spellings of routes (api.md "Conventions"): older clients call
@@ -193,13 +259,11 @@ const NOT_YET_SERVED: &[(&str, &str)] = &[
     ("/authsec/uflow/auth/", "accounts, MFA, device grant and CIBA"),
     ("/authsec/uflow/user/", "end-user accounts and RBAC"),
     ("/authsec/uflow/admin/", "tenant administration and RBAC"),
-    ("/authsec/uflow/activate", "the device grant"),
     ("/authsec/uflow/scim/", "SCIM 2.0"),
     ("/authsec/uflow/oidc/", "upstream OIDC federation"),
     ("/authsec/uflow/sdk/", "workload delegation"),
     ("/authsec/authmgr/admin/", "RBAC checks"),
     ("/authsec/authmgr/user/", "RBAC checks"),
-    ("/authsec/webauthn/", "passkeys"),
     ("/authsec/oauth/", "the OAuth 2.0 / OIDC provider"),
     ("/authsec/hmgr/", "the OAuth 2.0 / OIDC provider"),
     ("/authsec/oocmgr/", "the OAuth 2.0 / OIDC provider"),

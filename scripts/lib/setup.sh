@@ -26,7 +26,10 @@ ensure_rust() {
   bindgen="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$ROOT/Cargo.lock")"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen" ]; then
     say "installing wasm-bindgen-cli $bindgen to match Cargo.lock (a few minutes, once)"
-    cargo install wasm-bindgen-cli --version "$bindgen" --locked
+    # Its own lockfile can pin a crate the registry mirror no longer serves; then let
+    # cargo resolve that dependency afresh (the CLI version itself stays exact).
+    cargo install wasm-bindgen-cli --version "$bindgen" --locked \
+      || cargo install wasm-bindgen-cli --version "$bindgen"
   fi
   export WASM_BINDGEN_BIN="$HOME/.cargo/bin/wasm-bindgen"
 }
@@ -52,6 +55,17 @@ ensure_postgres() {
     for _ in $(seq 1 20); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
     pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable on 127.0.0.1:5432"; exit 1; }
   fi
+}
+
+# The browser tests drive Debian's Chromium (never a downloaded one: downloads fail here).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  say "installing Chromium from Debian's packages (once)"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get install -y --no-install-recommends chromium >/dev/null \
+    || { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends chromium >/dev/null; }
+  [ -x /usr/bin/chromium ] || { echo "Chromium could not be installed (apt-get install chromium)"; exit 1; }
 }
 
 ensure_dev_vars() {

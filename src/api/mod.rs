@@ -18,6 +18,7 @@ mod issue;
 mod mailbox;
 mod mfa;
 mod migrations;
+pub mod pages;
 mod password_login;
 mod recovery;
 mod sessions;
@@ -25,6 +26,7 @@ mod tenant_admin;
 mod token;
 mod totp;
 mod validate;
+mod webauthn;
 mod wellknown;
 
 use crate::accounts::password::{hash_password, HashParams};
@@ -33,7 +35,7 @@ use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
-use crate::router::{self, Route, TotpAction};
+use crate::router::{self, Route, TotpAction, WebauthnAction};
 use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
 use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
@@ -221,6 +223,14 @@ async fn route<P: Platform>(
         Route::InviteAccept => invitations::accept(&ctx, req).await,
         Route::MigrationStatus => migrations::status(&ctx, req).await,
         Route::MigrationRun => migrations::run(&ctx, req).await,
+        Route::Page(page) => pages::serve(page),
+        Route::Webauthn(who, action) => match action {
+            WebauthnAction::BeginRegistration => webauthn::begin_registration(&ctx, req, who).await,
+            WebauthnAction::FinishRegistration => webauthn::finish_registration(&ctx, req, who).await,
+            WebauthnAction::BeginAuthentication => webauthn::begin_authentication(&ctx, req, who).await,
+            WebauthnAction::FinishAuthentication => webauthn::finish_authentication(&ctx, req, who).await,
+            WebauthnAction::MfaStatus => webauthn::mfa_status(&ctx, req, who).await,
+        },
         Route::Totp(action) => match action {
             TotpAction::Register => totp::register(&ctx, req).await,
             TotpAction::Confirm => totp::confirm(&ctx, req).await,

@@ -32,7 +32,7 @@ fn routes_of_capabilities_not_yet_served_are_501() {
     for path in [
         "/authsec/uflow/auth/device/code",
         "/authsec/hmgr/clients",
-        "/authsec/webauthn/admin/beginRegistration",
+        "/authsec/uflow/auth/ciba/initiate",
         "/authsec/uflow/scim/v2/ServiceProviderConfig",
         "/authsec/spire/registry/workloads",
     ] {

@@ -1,0 +1,38 @@
+//! The browser pages (api.md "MFA", the issue's "The browser"): sign-in, the signed-in
+//! account view that registers passkeys, and device activation. Static, dependency-free
+//! HTML with one script and one stylesheet from the same origin, so the Content Security
+//! Policy can forbid everything else: no inline script, no framing, no foreign requests.
+
+use crate::error::ApiError;
+use crate::http::HttpResponse;
+
+const LOGIN_HTML: &str = include_str!("../pages/login.html");
+const ACTIVATE_HTML: &str = include_str!("../pages/activate.html");
+const APP_JS: &str = include_str!("../pages/app.js");
+const APP_CSS: &str = include_str!("../pages/app.css");
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    Login,
+    Activate,
+    Script,
+    Stylesheet,
+}
+
+pub fn serve(page: Page) -> Result<HttpResponse, ApiError> {
+    let (content_type, body, cache) = match page {
+        Page::Login => ("text/html; charset=utf-8", LOGIN_HTML, "no-store"),
+        Page::Activate => ("text/html; charset=utf-8", ACTIVATE_HTML, "no-store"),
+        // Assets hold no secrets; a short cache keeps a deploy's new version close.
+        Page::Script => ("text/javascript; charset=utf-8", APP_JS, "public, max-age=300"),
+        Page::Stylesheet => ("text/css; charset=utf-8", APP_CSS, "public, max-age=300"),
+    };
+    Ok(HttpResponse::text(200, content_type, body.to_string())
+        .with_header("cache-control", cache)
+        .with_header("content-security-policy", CONTENT_SECURITY_POLICY)
+        .with_header("x-frame-options", "DENY")
+        .with_header("cross-origin-opener-policy", "same-origin"))
+}

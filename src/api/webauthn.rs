@@ -1,0 +1,357 @@
+//! Passkeys (api.md "MFA", Passkeys): registration from a signed-in session, and
+//! sign-in by a verified assertion, with or without an email (discoverable credentials),
+//! or as the second step of a password login (`mfa_token`). The session is issued only
+//! from a verified assertion; no client-supplied flag is trusted.
+//!
+//! Challenges are 32 random bytes held as single-use tickets for 5 minutes in the
+//! ChallengeStore Durable Object, keyed by a keyed hash of the challenge, and bound to
+//! the ceremony, the audience (admin or end user), and the tenant and user they are for.
+//! User verification is required: a passkey alone is a whole sign-in.
+
+use super::auth::{authenticate, client_ip, rate_limit};
+use super::body::{json_object, optional_text};
+use super::enduser_auth::resolve_client;
+use super::issue::start_session;
+use super::mfa::{self, challenge_error, factors, finished_body};
+use super::password_login::store_error;
+use super::{Ctx, Platform};
+use crate::b64;
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::router::Who;
+use crate::secret::keyed_hash;
+use crate::store::accounts::{AccountStore, User, UserKind};
+use crate::store::mfa::{MfaStore, Passkey};
+use crate::store::state::ChallengeStore;
+use crate::webauthn::assertion::{verify_assertion, AssertionCheck};
+use crate::webauthn::options::{creation_options, request_options, CreationOptionsParams};
+use crate::webauthn::registration::{verify_registration, RegistrationCheck};
+use crate::webauthn::response::{parse_assertion_response, parse_registration_response};
+use crate::webauthn::AttestationKind;
+use serde_json::{json, Map, Value};
+
+const CHALLENGE_TTL_SECS: i64 = 300;
+const MAX_PASSKEYS: usize = 20;
+/// Sign-in ceremonies begun per client IP per minute.
+const BEGIN_PER_MINUTE: u32 = 30;
+
+fn kind_of(who: Who) -> UserKind {
+    match who {
+        Who::Admin => UserKind::Admin,
+        Who::Enduser => UserKind::Enduser,
+    }
+}
+
+fn who_label(who: Who) -> &'static str {
+    match who {
+        Who::Admin => "admin",
+        Who::Enduser => "enduser",
+    }
+}
+
+fn ticket_key<P: Platform>(ctx: &Ctx<'_, P>, challenge_b64: &str) -> Result<String, ApiError> {
+    Ok(keyed_hash(ctx.config()?.pepper.expose(), &["webauthn-challenge", challenge_b64]))
+}
+
+/// Issues a challenge bound to `binding` (what the finishing request must match).
+async fn new_challenge<P: Platform>(ctx: &Ctx<'_, P>, mut binding: Value) -> Result<Vec<u8>, ApiError> {
+    let mut challenge = ctx.platform.random_id().to_vec();
+    challenge.extend_from_slice(&ctx.platform.random_id());
+    binding["challenge"] = json!(b64::encode(&challenge));
+    let key = ticket_key(ctx, &b64::encode(&challenge))?;
+    ctx.platform
+        .challenges()
+        .put_ticket(&key, &binding, ctx.now_secs() + CHALLENGE_TTL_SECS)
+        .await
+        .map_err(challenge_error)?;
+    Ok(challenge)
+}
+
+/// Spends the challenge a response's clientDataJSON names. The JSON is untrusted here:
+/// it only locates the ticket; verification compares the challenge again.
+async fn take_challenge<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    client_data_json: &[u8],
+    ceremony: &str,
+    who: Who,
+) -> Result<(Vec<u8>, Value), ApiError> {
+    let unknown = || ApiError::CeremonyFailed("the challenge is unknown, used or expired".into());
+    let client_data: Value = serde_json::from_slice(client_data_json)
+        .map_err(|_| ApiError::bad_field("credential", "clientDataJSON is not JSON"))?;
+    let challenge_b64 = client_data["challenge"].as_str().filter(|c| c.len() <= 128).ok_or_else(unknown)?;
+    let key = ticket_key(ctx, challenge_b64)?;
+    let binding = ctx
+        .platform
+        .challenges()
+        .take_ticket(&key, ctx.now_secs())
+        .await
+        .map_err(challenge_error)?
+        .ok_or_else(unknown)?;
+    if binding["ceremony"] != ceremony || binding["who"] != who_label(who) {
+        return Err(unknown());
+    }
+    let challenge = binding["challenge"].as_str().and_then(b64::decode).ok_or_else(unknown)?;
+    Ok((challenge, binding))
+}
+
+/// The signed-in caller of a registration route, of the route's kind of account.
+async fn registrant<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    who: Who,
+) -> Result<(User, Map<String, Value>), ApiError> {
+    let claims = authenticate(ctx, req).await?;
+    let body = json_object(req)?;
+    if let Some(client_id) = body.get("client_id").and_then(Value::as_str).filter(|c| !c.is_empty()) {
+        let client = ctx.platform.store().client_by_client_id(client_id).await.map_err(store_error)?;
+        if client.is_none_or(|c| c.tenant_id != claims.tenant_id) {
+            return Err(ApiError::Forbidden("the client belongs to another tenant".into()));
+        }
+    }
+    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
+    let user = user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))?;
+    if user.kind != kind_of(who) {
+        return Err(ApiError::Forbidden(format!("this route registers passkeys of {} accounts", who_label(who))));
+    }
+    if let Some(email) = body.get("email").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+        if !email.trim().eq_ignore_ascii_case(&user.email) {
+            return Err(ApiError::Forbidden("a passkey can only be registered for the signed-in account".into()));
+        }
+    }
+    Ok((user, body))
+}
+
+fn credential_ids(passkeys: &[Passkey]) -> Vec<Vec<u8>> {
+    passkeys.iter().filter_map(|p| b64::decode(&p.id)).collect()
+}
+
+/// `POST webauthn/{admin,enduser}/beginRegistration` (J).
+pub async fn begin_registration<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    who: Who,
+) -> Result<HttpResponse, ApiError> {
+    let (user, _) = registrant(ctx, req, who).await?;
+    let existing = ctx.platform.store().passkeys(&user.tenant_id, &user.id).await.map_err(store_error)?;
+    if existing.len() >= MAX_PASSKEYS {
+        return Err(ApiError::Conflict(format!("at most {MAX_PASSKEYS} passkeys per account")));
+    }
+    let binding = json!({"ceremony": "create", "who": who_label(who), "tenant_id": user.tenant_id, "user_id": user.id});
+    let challenge = new_challenge(ctx, binding).await?;
+    let rp = &ctx.config()?.relying_party;
+    let display_name = if user.name.is_empty() { user.email.as_str() } else { user.name.as_str() };
+    let options = creation_options(&CreationOptionsParams {
+        rp_id: &rp.id,
+        rp_name: &rp.name,
+        user_id: user.id.as_bytes(),
+        user_name: &user.email,
+        display_name,
+        challenge: &challenge,
+        exclude_credential_ids: &credential_ids(&existing),
+        require_resident_key: true,
+        user_verification: "required",
+    });
+    Ok(HttpResponse::json(200, &json!({"publicKey": options})))
+}
+
+/// `POST webauthn/{admin,enduser}/finishRegistration` (J) `{credential, name?}`.
+pub async fn finish_registration<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    who: Who,
+) -> Result<HttpResponse, ApiError> {
+    let (user, body) = registrant(ctx, req, who).await?;
+    let credential =
+        body.get("credential").ok_or_else(|| ApiError::bad_field("credential", "credential is required"))?;
+    let response =
+        parse_registration_response(credential).map_err(|e| ApiError::bad_field("credential", e.to_string()))?;
+    let (challenge, binding) = take_challenge(ctx, &response.client_data_json, "create", who).await?;
+    if binding["tenant_id"] != user.tenant_id.as_str() || binding["user_id"] != user.id.as_str() {
+        return Err(ApiError::CeremonyFailed("the challenge was issued to another account".into()));
+    }
+    let rp = &ctx.config()?.relying_party;
+    let verified = verify_registration(&RegistrationCheck {
+        client_data_json: &response.client_data_json,
+        attestation_object: &response.attestation_object,
+        expected_challenge: &challenge,
+        allowed_origins: &rp.origins,
+        rp_id: &rp.id,
+        require_user_verification: true,
+    })
+    .map_err(|e| ApiError::CeremonyFailed(e.to_string()))?;
+    if verified.credential_id != response.credential_id {
+        return Err(ApiError::CeremonyFailed("the credential id differs from the attested one".into()));
+    }
+    let name = match optional_text(&body, "name", 100)? {
+        n if n.is_empty() => "Passkey".to_string(),
+        n => n,
+    };
+    let attestation = match verified.attestation {
+        AttestationKind::None => "none",
+        AttestationKind::SelfAttestation => "self",
+        AttestationKind::Basic { .. } => "basic",
+    };
+    let passkey = Passkey {
+        id: b64::encode(&verified.credential_id),
+        tenant_id: user.tenant_id.clone(),
+        user_id: user.id.clone(),
+        name,
+        public_key_cose: b64::encode(&verified.public_key_cose),
+        alg: verified.alg,
+        sign_count: i64::from(verified.sign_count),
+        flagged: false,
+        aaguid: verified.aaguid.iter().map(|b| format!("{b:02x}")).collect(),
+        attestation: format!("{}:{attestation}", verified.attestation_format.as_str()),
+        backup_eligible: verified.backup_eligible,
+        created_at: ctx.now_secs(),
+        last_used_at: None,
+    };
+    ctx.platform.store().add_passkey(&passkey).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => ApiError::Conflict("this passkey is already registered".into()),
+        other => store_error(other),
+    })?;
+    Ok(HttpResponse::json(201, &json!({"success": true, "credential_id": passkey.id, "message": "passkey registered"})))
+}
+
+/// The account a sign-in names by `mfa_token` or `email` (with `client_id` for end
+/// users); `None` for a discoverable sign-in. Also the tenant the ceremony is bound to.
+async fn named_account<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    body: &Map<String, Value>,
+    who: Who,
+) -> Result<(Option<String>, Option<User>), ApiError> {
+    if let Some(token) = body.get("mfa_token").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+        let user = mfa::mfa_token_user(ctx, token, false).await?;
+        if user.kind != kind_of(who) {
+            return Err(ApiError::InvalidGrant("the mfa_token is for another kind of account".into()));
+        }
+        return Ok((Some(user.tenant_id.clone()), Some(user)));
+    }
+    let tenant_id = match who {
+        Who::Enduser => Some(resolve_client(ctx, body).await?.tenant_id),
+        Who::Admin => None,
+    };
+    let email = body.get("email").and_then(Value::as_str).map(str::trim).filter(|e| !e.is_empty());
+    let Some(email) = email else {
+        return Ok((tenant_id, None));
+    };
+    let email = super::validate::email("email", email)?;
+    let store = ctx.platform.store();
+    let user = match &tenant_id {
+        Some(tenant_id) => store.user_by_email(tenant_id, &email).await.map_err(store_error)?,
+        None => store.admin_by_email(&email).await.map_err(store_error)?,
+    };
+    let user = user.filter(|u| u.kind == kind_of(who) && u.is_active());
+    Ok((tenant_id.or_else(|| user.as_ref().map(|u| u.tenant_id.clone())), user))
+}
+
+/// `POST webauthn/{admin,enduser}/beginAuthentication` (P) `{email?, client_id?, mfa_token?}`.
+pub async fn begin_authentication<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    who: Who,
+) -> Result<HttpResponse, ApiError> {
+    rate_limit(ctx, &format!("webauthn-begin:ip:{}", client_ip(req)), BEGIN_PER_MINUTE, 60).await?;
+    let body = if req.body.is_empty() { Map::new() } else { json_object(req)? };
+    let (tenant_id, user) = named_account(ctx, &body, who).await?;
+    let allowed = match &user {
+        Some(user) => {
+            let passkeys = ctx.platform.store().passkeys(&user.tenant_id, &user.id).await.map_err(store_error)?;
+            credential_ids(&passkeys.into_iter().filter(|p| !p.flagged).collect::<Vec<_>>())
+        }
+        None => Vec::new(),
+    };
+    let binding = json!({
+        "ceremony": "get",
+        "who": who_label(who),
+        "tenant_id": tenant_id,
+        "user_id": user.as_ref().map(|u| u.id.clone()),
+    });
+    let challenge = new_challenge(ctx, binding).await?;
+    let rp = &ctx.config()?.relying_party;
+    Ok(HttpResponse::json(200, &json!({"publicKey": request_options(&rp.id, &challenge, &allowed, "required")})))
+}
+
+/// `POST webauthn/{admin,enduser}/finishAuthentication` (P) `{credential, mfa_token?}`.
+pub async fn finish_authentication<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    who: Who,
+) -> Result<HttpResponse, ApiError> {
+    let body = json_object(req)?;
+    let credential =
+        body.get("credential").ok_or_else(|| ApiError::bad_field("credential", "credential is required"))?;
+    let response =
+        parse_assertion_response(credential).map_err(|e| ApiError::bad_field("credential", e.to_string()))?;
+    let (challenge, binding) = take_challenge(ctx, &response.client_data_json, "get", who).await?;
+    let refused = |why: &str| ApiError::CeremonyFailed(why.to_string());
+    let store = ctx.platform.store();
+    let passkey = store.passkey_by_id(&b64::encode(&response.credential_id)).await.map_err(store_error)?;
+    let passkey = passkey.ok_or_else(|| refused("this passkey is not registered"))?;
+    let bound_to = |field: &str, value: &str| binding[field].as_str().is_none_or(|bound| bound == value);
+    if !bound_to("tenant_id", &passkey.tenant_id) || !bound_to("user_id", &passkey.user_id) {
+        return Err(refused("this passkey is not one the challenge allows"));
+    }
+    if response.user_handle.as_ref().is_some_and(|handle| handle != passkey.user_id.as_bytes()) {
+        return Err(refused("the user handle does not match the passkey's account"));
+    }
+    if passkey.flagged {
+        return Err(refused("this passkey was flagged as possibly cloned; register a new one"));
+    }
+    let user = store.user_by_id(&passkey.tenant_id, &passkey.user_id).await.map_err(store_error)?;
+    let user = user.filter(|u| u.is_active() && u.kind == kind_of(who)).ok_or_else(|| refused("no such account"))?;
+    let rp = &ctx.config()?.relying_party;
+    let public_key = b64::decode(&passkey.public_key_cose).ok_or_else(|| ApiError::Internal("stored key".into()))?;
+    let outcome = verify_assertion(&AssertionCheck {
+        client_data_json: &response.client_data_json,
+        authenticator_data: &response.authenticator_data,
+        signature: &response.signature,
+        expected_challenge: &challenge,
+        allowed_origins: &rp.origins,
+        rp_id: &rp.id,
+        require_user_verification: true,
+        public_key_cose: &public_key,
+        stored_sign_count: u32::try_from(passkey.sign_count).unwrap_or(0),
+    })
+    .map_err(|e| ApiError::CeremonyFailed(e.to_string()))?;
+    let now = ctx.now_secs();
+    store
+        .record_passkey_use(
+            &user.tenant_id,
+            &passkey.id,
+            i64::from(outcome.new_sign_count),
+            outcome.counter_regressed,
+            now,
+        )
+        .await
+        .map_err(store_error)?;
+    if outcome.counter_regressed {
+        return Err(refused("the signature counter went backwards; the passkey is flagged as possibly cloned"));
+    }
+    if let Some(token) = body.get("mfa_token").and_then(Value::as_str).filter(|t| !t.is_empty()) {
+        let waiting = mfa::mfa_token_user(ctx, token, true).await?;
+        if waiting.id != user.id || waiting.tenant_id != user.tenant_id {
+            return Err(refused("the passkey belongs to another account than the password login"));
+        }
+    }
+    let issued = start_session(ctx, &user, req.header("user-agent").unwrap_or("")).await?;
+    Ok(HttpResponse::json(200, &finished_body(&user, &issued, "signed in with a passkey")))
+}
+
+/// `POST webauthn/{admin,enduser}/mfa/status` `{email}` and the SDK's `mfa/loginStatus`
+/// variants: which second factors the account has.
+pub async fn mfa_status<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, who: Who) -> Result<HttpResponse, ApiError> {
+    rate_limit(ctx, &format!("webauthn-status:ip:{}", client_ip(req)), BEGIN_PER_MINUTE, 60).await?;
+    let body = json_object(req)?;
+    super::body::required_string(&body, "email")?;
+    let (_, user) = named_account(ctx, &body, who).await?;
+    let enrolled = match &user {
+        Some(user) => factors(ctx, &user.tenant_id, &user.id).await?,
+        None => mfa::Factors::default(),
+    };
+    Ok(HttpResponse::json(
+        200,
+        &json!({"mfa_required": enrolled.any(), "methods": enrolled.methods(), "mfa_method": enrolled.primary_method(),
+                "webauthn_enabled": enrolled.passkey, "totp_enabled": enrolled.totp}),
+    ))
+}

@@ -1,0 +1,170 @@
+// The sign-in pages of AuthSec Edge: password, TOTP and passkey sign-in, sign-up for end
+// users (when the page is opened with ?client_id=), passkey registration from a signed-in
+// session, and device activation. No dependencies; the session lives in sessionStorage.
+"use strict";
+
+const params = new URLSearchParams(location.search);
+const clientId = params.get("client_id");
+const who = clientId ? "enduser" : "admin";
+const $ = (id) => document.getElementById(id);
+const session = {
+  get token() { return sessionStorage.getItem("authsec.token"); },
+  get email() { return sessionStorage.getItem("authsec.email"); },
+  save(data, email) {
+    sessionStorage.setItem("authsec.token", data.token);
+    if (data.refresh_token) sessionStorage.setItem("authsec.refresh_token", data.refresh_token);
+    sessionStorage.setItem("authsec.email", data.email || email || "");
+  },
+  clear() { sessionStorage.clear(); },
+};
+let mfaToken = null;
+
+function say(message) { $("status").textContent = message; }
+
+async function api(path, body, token) {
+  const headers = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(path, { method: "POST", headers, body: JSON.stringify(body || {}) });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message || data.error_description || data.error || `HTTP ${res.status}`);
+  return data;
+}
+
+function show(section) {
+  for (const id of ["signin", "signup", "mfa", "account"]) if ($(id)) $(id).hidden = id !== section;
+  document.body.dataset.view = section;
+  if (section === "account") $("account-email").textContent = session.email;
+  const heading = $(section)?.querySelector("h2");
+  if (heading) { heading.tabIndex = -1; heading.focus(); }
+}
+
+// WebAuthn JSON <-> binary (base64url without padding, WebAuthn L3 §5.1.3 JSON forms).
+const toBytes = (b64url) => Uint8Array.from(atob(b64url.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+const toB64url = (buffer) =>
+  btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+function creationOptions(json) {
+  return {
+    ...json,
+    challenge: toBytes(json.challenge),
+    user: { ...json.user, id: toBytes(json.user.id) },
+    excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
+  };
+}
+
+function requestOptions(json) {
+  return {
+    ...json,
+    challenge: toBytes(json.challenge),
+    allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
+  };
+}
+
+function credentialJson(credential) {
+  const r = credential.response;
+  const response = { clientDataJSON: toB64url(r.clientDataJSON) };
+  if (r.attestationObject) {
+    response.attestationObject = toB64url(r.attestationObject);
+    response.transports = r.getTransports ? r.getTransports() : [];
+  } else {
+    response.authenticatorData = toB64url(r.authenticatorData);
+    response.signature = toB64url(r.signature);
+    if (r.userHandle) response.userHandle = toB64url(r.userHandle);
+  }
+  return { id: credential.id, rawId: toB64url(credential.rawId), type: credential.type, response };
+}
+
+const webauthn = (step) => `/authsec/webauthn/${who}/${step}`;
+
+async function passkeySignIn(email) {
+  const begin = await api(webauthn("beginAuthentication"), { email, client_id: clientId, mfa_token: mfaToken });
+  const credential = await navigator.credentials.get({ publicKey: requestOptions(begin.publicKey) });
+  const done = await api(webauthn("finishAuthentication"), {
+    credential: credentialJson(credential), client_id: clientId, mfa_token: mfaToken,
+  });
+  signedIn(done, email);
+}
+
+function signedIn(data, email) {
+  session.save(data, email);
+  mfaToken = null;
+  say("Signed in.");
+  show("account");
+}
+
+function on(id, event, handler) {
+  const element = $(id);
+  if (!element) return;
+  element.addEventListener(event, async (e) => {
+    e.preventDefault();
+    try {
+      await handler(e);
+    } catch (err) {
+      say(err.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : err.message);
+    }
+  });
+}
+
+on("signin-form", "submit", async () => {
+  const email = $("signin-email").value.trim();
+  const path = who === "admin" ? "/authsec/uflow/auth/admin/login" : "/authsec/uflow/auth/enduser/login";
+  const data = await api(path, { email, password: $("signin-password").value, client_id: clientId });
+  if (data.mfa_required) {
+    mfaToken = data.mfa_token;
+    $("totp-form").hidden = !data.otp_required;
+    $("mfa-passkey").hidden = !data.webauthn_required;
+    say("One more step.");
+    show("mfa");
+  } else {
+    signedIn(data, email);
+  }
+});
+on("passkey-signin", "click", () => passkeySignIn(undefined));
+on("mfa-passkey", "click", () => passkeySignIn(undefined));
+on("totp-form", "submit", async () => {
+  const data = await api("/authsec/uflow/auth/totp/login", { mfa_token: mfaToken, totp_code: $("totp-code").value });
+  signedIn(data);
+});
+on("show-signup", "click", () => show("signup"));
+on("show-signin", "click", () => show("signin"));
+on("signup-form", "submit", async () => {
+  await api("/authsec/uflow/user/register/initiate", {
+    client_id: clientId, email: $("signup-email").value.trim(), password: $("signup-password").value,
+  });
+  $("signup-verify-form").hidden = false;
+  say("We sent a code to your email.");
+  $("signup-code").focus();
+});
+on("signup-verify-form", "submit", async () => {
+  const email = $("signup-email").value.trim();
+  await api("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: $("signup-code").value });
+  $("signin-email").value = email;
+  say("Account created. Sign in to continue.");
+  show("signin");
+});
+on("register-passkey", "click", async () => {
+  const begin = await api(webauthn("beginRegistration"), { client_id: clientId }, session.token);
+  const credential = await navigator.credentials.create({ publicKey: creationOptions(begin.publicKey) });
+  await api(webauthn("finishRegistration"), {
+    credential: credentialJson(credential), name: $("passkey-name").value, client_id: clientId,
+  }, session.token);
+  say("Passkey registered.");
+  document.body.dataset.passkeys = "registered";
+});
+on("signout", "click", async () => {
+  await api("/authsec/uflow/auth/logout", {}, session.token).catch(() => {});
+  session.clear();
+  say("Signed out.");
+  show("signin");
+});
+on("activate-form", "submit", async (e) => {
+  if (!session.token) throw new Error("Sign in first.");
+  const approve = e.submitter?.value !== "false";
+  const data = await api("/authsec/uflow/auth/device/verify", { user_code: $("user-code").value, approve }, session.token);
+  say(data.message || (approve ? "Device approved." : "Device denied."));
+});
+
+if (clientId) document.body.classList.add("enduser");
+for (const el of document.querySelectorAll(".enduser-only")) el.hidden = !clientId;
+if ($("user-code") && params.get("user_code")) $("user-code").value = params.get("user_code");
+if ($("signin")) show(session.token ? "account" : "signin");
