@@ -46,11 +46,11 @@ test("a passkey registered in Chromium signs its owner in without a password", {
     const email = `browser-${Date.now()}@example.test`;
     const password = "a browser-typed passphrase";
     await page.getByRole("button", { name: "Create an account" }).click();
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel(/^Password/).fill(password);
+    await page.locator("#signup-email").fill(email);
+    await page.locator("#signup-password").fill(password);
     await page.getByRole("button", { name: "Send me a code" }).click();
     await page.waitForSelector("#signup-verify-form:not([hidden])");
-    await page.getByLabel("The 6-digit code we emailed you").fill(await latestCode(email));
+    await page.locator("#signup-code").fill(await latestCode(email));
     await shot("sign-up-code");
     await page.getByRole("button", { name: "Verify" }).click();
     await view("signin");
