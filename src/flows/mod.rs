@@ -10,9 +10,11 @@
 //!
 //! Everything here is pure: callers pass `now` (Unix seconds) and random bytes.
 
+pub mod device;
 pub mod polling;
 pub mod user_code;
 
+pub use device::{DeviceAuthorization, DeviceEvent, DeviceOutcome, DeviceState, DeviceStatus};
 pub use polling::{poll, PollClock};
 
 /// Life of a device code and its user code (RFC 8628 §3.2 `expires_in`).
