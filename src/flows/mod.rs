@@ -10,10 +10,12 @@
 //!
 //! Everything here is pure: callers pass `now` (Unix seconds) and random bytes.
 
+pub mod ciba;
 pub mod device;
 pub mod polling;
 pub mod user_code;
 
+pub use ciba::{CibaAuthorization, CibaEvent, CibaOutcome, CibaState, CibaStatus};
 pub use device::{DeviceAuthorization, DeviceEvent, DeviceOutcome, DeviceState, DeviceStatus};
 pub use polling::{poll, PollClock};
 
