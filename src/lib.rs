@@ -10,6 +10,7 @@ pub mod api;
 pub mod b64;
 pub mod config;
 pub mod error;
+pub mod flows;
 pub mod http;
 pub mod mail;
 pub mod metrics;
