@@ -1,0 +1,6 @@
+//! Tests of the authorization core: RBAC compilation, ABAC policy validation and
+//! evaluation (against an independent reference evaluator on generated cases), and the
+//! monotonicity properties that make deny rules and binding removal safe.
+
+mod gen;
+mod rbac;
