@@ -2,5 +2,8 @@
 //! evaluation (against an independent reference evaluator on generated cases), and the
 //! monotonicity properties that make deny rules and binding removal safe.
 
+mod conditions;
 mod gen;
+mod patterns;
+mod policy;
 mod rbac;
