@@ -13,7 +13,10 @@
 //! Among all matching rules of all policies, the highest priority decides; at equal
 //! priority a deny beats an allow; between rules still tied, the first in policy order and
 //! then rule order is the one named. Nothing matching is `default_deny`. Evaluation reads
-//! no clock: the caller passes `now`.
+//! no clock: the caller passes `now`. Names and types compare case-sensitively.
+//!
+//! The request types accept unknown fields (clients may send more attributes than the
+//! engine reads); policy documents, which an administrator stores, do not.
 
 use super::policy::{CompiledPolicy, Effect, Matcher, Rule};
 use serde::{Deserialize, Serialize};
@@ -135,7 +138,7 @@ fn outranks(rule: &Rule, current: &Rule) -> bool {
 fn rule_matches(rule: &Rule, request: &Request, now: i64) -> bool {
     let action_ok = match &rule.actions {
         None => true,
-        Some(actions) => actions.iter().any(|a| *a == request.action),
+        Some(actions) => actions.contains(&request.action),
     };
     action_ok
         && rule.subjects.iter().any(|m| subject_matches(m, &request.subject))

@@ -13,7 +13,7 @@ fn cond(kind: &str, operator: &str, key: &str, value: Value) -> Condition {
 }
 
 fn refusal(kind: &str, operator: &str, key: &str, value: Value) -> (ConditionField, ConditionError) {
-    Condition::compile(kind, operator, key, &value).err().expect("refused")
+    Condition::compile(kind, operator, key, &value).expect_err("refused")
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! evaluation (against an independent reference evaluator on generated cases), and the
 //! monotonicity properties that make deny rules and binding removal safe.
 
+mod abac_gen;
 mod conditions;
+mod decision_table;
 mod gen;
 mod patterns;
 mod policy;
+mod properties;
 mod rbac;

@@ -85,7 +85,7 @@ fn validation_errors_name_the_field() {
     assert!(unknown.starts_with("invalid policy: unknown field `prority`"), "{unknown}");
     let fractional = error_of(policy(vec![rule(json!({"priority": 1.5}))]));
     assert!(fractional.starts_with("invalid policy: invalid type"), "{fractional}");
-    let err = compile(policy(vec![rule(json!({"effect": "x"}))])).err().expect("refused");
+    let err = compile(policy(vec![rule(json!({"effect": "x"}))])).expect_err("refused");
     assert_eq!(err.path(), Some("rules[0].effect"));
     assert!(compile(policy(vec![ok; 100])).is_err(), "duplicate names are still refused at the limit");
 }
