@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod authz;
 pub mod b64;
 pub mod config;
 pub mod error;
