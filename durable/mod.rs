@@ -3,5 +3,6 @@
 //! encode. No `await` sits between a read and the write that depends on it.
 
 pub mod challenge_store;
+pub mod flow_store;
 pub mod rate_limiter;
 pub mod session_store;

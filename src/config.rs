@@ -35,6 +35,8 @@ pub mod names {
     pub const WEBAUTHN_RP_ID: &str = "WEBAUTHN_RP_ID";
     pub const WEBAUTHN_RP_NAME: &str = "WEBAUTHN_RP_NAME";
     pub const WEBAUTHN_ORIGINS: &str = "WEBAUTHN_ORIGINS";
+    pub const CIBA_PUSH_URL: &str = "CIBA_PUSH_URL";
+    pub const CIBA_PUSH_TOKEN: &str = "CIBA_PUSH_TOKEN";
 
     /// Every plain variable, for the edge to read.
     pub const VARS: &[&str] = &[
@@ -57,9 +59,10 @@ pub mod names {
         WEBAUTHN_RP_ID,
         WEBAUTHN_RP_NAME,
         WEBAUTHN_ORIGINS,
+        CIBA_PUSH_URL,
     ];
     /// Every secret, for the edge to read.
-    pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY, ENCRYPTION_KEY];
+    pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY, ENCRYPTION_KEY, CIBA_PUSH_TOKEN];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +114,9 @@ pub struct Config {
     /// Seals second-factor secrets at rest (AES-256-GCM); MFA enrolment needs it.
     pub encryption_key: Option<Secret<[u8; 32]>>,
     pub relying_party: RelyingParty,
+    /// Where CIBA push notifications go (https, or loopback for tests), and its bearer.
+    pub push_url: Option<String>,
+    pub push_token: Option<Secret<String>>,
 }
 
 /// The passkey relying party (WebAuthn §5.1.2): the RP ID whose hash authenticators
@@ -190,15 +196,8 @@ impl Config {
             iterations: parse_number(&var, names::ARGON2_ITERATIONS, 2, 1, 10)? as u32,
             parallelism: parse_number(&var, names::ARGON2_PARALLELISM, 1, 1, 4)? as u32,
         };
-        let api_url = var(names::MAIL_API_URL).filter(|s| !s.trim().is_empty());
-        if let Some(url) = &api_url {
-            if !url.starts_with("https://")
-                && !url.starts_with("http://127.0.0.1")
-                && !url.starts_with("http://localhost")
-            {
-                return Err(error(names::MAIL_API_URL, "not an https URL"));
-            }
-        }
+        let api_url = outbound_url(&var, names::MAIL_API_URL)?;
+        let push_url = outbound_url(&var, names::CIBA_PUSH_URL)?;
         let mail = MailConfig {
             from: var(names::MAIL_FROM)
                 .filter(|s| s.contains('@'))
@@ -227,6 +226,8 @@ impl Config {
             cors_origins: parse_origins(var(names::CORS_ALLOWED_ORIGINS), names::CORS_ALLOWED_ORIGINS)?,
             encryption_key: parse_encryption_key(secret(names::ENCRYPTION_KEY))?,
             relying_party: parse_relying_party(&var, &issuer)?,
+            push_url,
+            push_token: secret(names::CIBA_PUSH_TOKEN).filter(|s| !s.is_empty()).map(Secret::new),
             issuer,
         })
     }
@@ -234,6 +235,18 @@ impl Config {
     pub fn is_development(&self) -> bool {
         self.environment == Environment::Development
     }
+}
+
+/// An optional URL this Worker posts to: https, or loopback for local tests.
+fn outbound_url(var: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<String>, ConfigError> {
+    let url = var(name).filter(|s| !s.trim().is_empty());
+    if let Some(url) = &url {
+        if !url.starts_with("https://") && !url.starts_with("http://127.0.0.1") && !url.starts_with("http://localhost")
+        {
+            return Err(error(name, "not an https URL"));
+        }
+    }
+    Ok(url)
 }
 
 fn parse_encryption_key(raw: Option<String>) -> Result<Option<Secret<[u8; 32]>>, ConfigError> {

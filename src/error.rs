@@ -41,6 +41,14 @@ pub enum ApiError {
     InvalidGrant(String),
     /// A passkey ceremony that did not verify; the message names the rule, never keys.
     CeremonyFailed(String),
+    /// An OAuth endpoint's error (RFC 6749 §5.2, RFC 8628 §3.5): `{error,
+    /// error_description}`, plus the new `interval` for `slow_down`.
+    OAuth {
+        status: u16,
+        error: &'static str,
+        description: String,
+        interval: Option<i64>,
+    },
     MethodNotAllowed(Vec<Method>),
     PayloadTooLarge {
         limit: usize,
@@ -62,6 +70,11 @@ pub enum ApiError {
 impl ApiError {
     pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
         ApiError::BadRequest { field: Some(field.to_string()), message: message.into() }
+    }
+
+    /// A 400 OAuth error (RFC 6749 §5.2).
+    pub fn oauth(error: &'static str, description: impl Into<String>) -> Self {
+        ApiError::OAuth { status: 400, error, description: description.into(), interval: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -118,6 +131,13 @@ impl ApiError {
             .with_header("retry-after", &retry_after_secs.to_string()),
             ApiError::InvalidGrant(message) => {
                 HttpResponse::json(400, &json!({"error": "invalid_grant", "message": message}))
+            }
+            ApiError::OAuth { status, error, description, interval } => {
+                let mut body = json!({"error": error, "error_description": description});
+                if let Some(interval) = interval {
+                    body["interval"] = json!(interval);
+                }
+                HttpResponse::json(status, &body)
             }
             ApiError::CeremonyFailed(message) => {
                 HttpResponse::json(401, &json!({"error": "webauthn_verification_failed", "message": message}))

@@ -15,6 +15,7 @@ pub mod flows;
 pub mod http;
 pub mod mail;
 pub mod metrics;
+pub mod push;
 pub mod rate_limit;
 pub mod router;
 pub mod secret;

@@ -68,6 +68,26 @@ pub enum Route {
     Totp(TotpAction),
     Page(crate::api::pages::Page),
     Webauthn(Who, WebauthnAction),
+    DeviceCode,
+    DeviceToken,
+    DeviceInfo,
+    DeviceVerify,
+    TotpDeviceApprove,
+    OAuthToken,
+    Ciba(CibaAction),
+}
+
+/// The CIBA routes (api.md "Device grant and CIBA") under `auth/ciba/` and its tenant
+/// variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CibaAction {
+    Initiate,
+    Token,
+    Respond,
+    RegisterDevice,
+    Devices,
+    DeleteDevice,
+    Requests,
 }
 
 /// The passkey routes (api.md "MFA", Passkeys) under `webauthn/{admin,enduser}/`.
@@ -238,6 +258,19 @@ const ROUTES: &[(Method, &str, Route)] = &[
         "/authsec/webauthn/enduser/mfa/loginStatus",
         Route::Webauthn(Who::Enduser, WebauthnAction::MfaStatus),
     ),
+    (Method::Post, "/authsec/uflow/auth/device/code", Route::DeviceCode),
+    (Method::Post, "/authsec/uflow/auth/device/token", Route::DeviceToken),
+    (Method::Get, "/authsec/uflow/auth/device/activate/info", Route::DeviceInfo),
+    (Method::Post, "/authsec/uflow/auth/device/verify", Route::DeviceVerify),
+    (Method::Post, "/authsec/uflow/auth/totp/device-approve", Route::TotpDeviceApprove),
+    (Method::Post, "/authsec/oauth/token", Route::OAuthToken),
+    (Method::Post, "/authsec/uflow/auth/ciba/initiate", Route::Ciba(CibaAction::Initiate)),
+    (Method::Post, "/authsec/uflow/auth/ciba/token", Route::Ciba(CibaAction::Token)),
+    (Method::Post, "/authsec/uflow/auth/ciba/respond", Route::Ciba(CibaAction::Respond)),
+    (Method::Post, "/authsec/uflow/auth/ciba/register-device", Route::Ciba(CibaAction::RegisterDevice)),
+    (Method::Get, "/authsec/uflow/auth/ciba/devices", Route::Ciba(CibaAction::Devices)),
+    (Method::Delete, "/authsec/uflow/auth/ciba/devices/:device_id", Route::Ciba(CibaAction::DeleteDevice)),
+    (Method::Get, "/authsec/uflow/auth/ciba/requests", Route::Ciba(CibaAction::Requests)),
     (Method::Get, "/authsec/login", Route::Page(Page::Login)),
     (Method::Get, "/authsec/account", Route::Page(Page::Login)),
     (Method::Get, "/authsec/uflow/activate", Route::Page(Page::Activate)),
@@ -251,6 +284,8 @@ const ROUTES: &[(Method, &str, Route)] = &[
 const TENANT_VARIANTS: &[(&str, &str)] = &[
     ("/authsec/uflow/auth/tenant/totp/", "/authsec/uflow/auth/totp/"),
     ("/authsec/uflow/auth/workspace/totp/", "/authsec/uflow/auth/totp/"),
+    ("/authsec/uflow/auth/tenant/ciba/", "/authsec/uflow/auth/ciba/"),
+    ("/authsec/uflow/auth/workspace/ciba/", "/authsec/uflow/auth/ciba/"),
 ];
 
 /// AuthSec API areas (api.md "Module map") not served yet, by path prefix, with the
@@ -352,7 +387,7 @@ mod tests {
 
     #[test]
     fn unserved_authsec_areas_are_501_and_unknown_paths_404() {
-        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/ciba/initiate").unwrap_err();
+        let (err, _) = resolve(Method::Post, "/authsec/uflow/auth/enduser/webauthn-callback").unwrap_err();
         assert!(matches!(err, ApiError::NotImplemented(_)));
         let (err, _) = resolve(Method::Get, "/authsec/nope").unwrap_err();
         assert_eq!(err, ApiError::NotFound);

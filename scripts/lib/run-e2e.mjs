@@ -71,6 +71,7 @@ try {
     TOKEN_GENERATE_PER_MINUTE: "5",
     ADMIN_AUTH_PER_MINUTE: "20",
     MAIL_API_URL: `${mailUrl}/mail`,
+    CIBA_PUSH_URL: `${mailUrl}/push`,
     PLATFORM_ADMIN_EMAILS: "platform-admin@example.test",
     CORS_ALLOWED_ORIGINS: "https://console.example.test",
   };

@@ -25,6 +25,28 @@ pub fn json_object(req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// The body of an OAuth endpoint: form-encoded (RFC 6749 §4; a parameter given twice
+/// is refused, §3.2) or JSON, as a map of the same shape either way.
+pub fn form_or_json(req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
+    let essence = req.header("content-type").and_then(|c| c.split(';').next()).unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return json_object(req);
+    }
+    let text = std::str::from_utf8(&req.body).map_err(|_| ApiError::bad_request("the form is not UTF-8"))?;
+    let mut map = Map::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| crate::http::percent_decode(&s.replace('+', " "));
+        let (Some(key), Some(value)) = (decode(key), decode(value)) else {
+            return Err(ApiError::bad_request("the form is not valid percent-encoding"));
+        };
+        if map.insert(key.clone(), Value::String(value)).is_some() {
+            return Err(ApiError::bad_field(&key, format!("{key} is given more than once")));
+        }
+    }
+    Ok(map)
+}
+
 pub fn required_string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
     match body.get(field) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),

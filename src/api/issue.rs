@@ -30,7 +30,25 @@ pub fn refresh_hash<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str, secret: &str
     Ok(keyed_hash(ctx.config()?.pepper.expose(), &["refresh", tenant_id, secret]))
 }
 
+/// What a delegated grant (device code, CIBA) puts in the token instead of the user's
+/// defaults: the client that asked, the scopes the user approved, and the token type.
+#[derive(Debug, Clone)]
+pub struct Delegation {
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub token_type: TokenType,
+}
+
 pub async fn start_session<P: Platform>(ctx: &Ctx<'_, P>, user: &User, user_agent: &str) -> Result<Issued, ApiError> {
+    start_delegated_session(ctx, user, user_agent, None).await
+}
+
+pub async fn start_delegated_session<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    user_agent: &str,
+    delegation: Option<&Delegation>,
+) -> Result<Issued, ApiError> {
     let session_id = uuid_like(ctx);
     let session = Session::new(session_id.clone(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
     let secret = random_token(ctx);
@@ -40,7 +58,7 @@ pub async fn start_session<P: Platform>(ctx: &Ctx<'_, P>, user: &User, user_agen
         .create_session(&user.tenant_id, &session, &hash)
         .await
         .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
-    let (access_token, expires_in) = mint_access_token(ctx, user, &session_id).await?;
+    let (access_token, expires_in) = mint_delegated_token(ctx, user, &session_id, delegation).await?;
     Ok(Issued { access_token, refresh_token: format_refresh_token(&user.tenant_id, &secret), expires_in, session_id })
 }
 
@@ -50,6 +68,15 @@ pub async fn mint_access_token<P: Platform>(
     user: &User,
     session_id: &str,
 ) -> Result<(String, i64), ApiError> {
+    mint_delegated_token(ctx, user, session_id, None).await
+}
+
+async fn mint_delegated_token<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    session_id: &str,
+    delegation: Option<&Delegation>,
+) -> Result<(String, i64), ApiError> {
     let config = ctx.config()?;
     let store = ctx.platform.store();
     let now = ctx.now_secs();
@@ -57,7 +84,7 @@ pub async fn mint_access_token<P: Platform>(
     let roles = store.tenant_roles(&user.tenant_id, &user.id, now).await.map_err(unavailable)?;
     let (client_id, project_id) =
         store.tenant_defaults(&user.tenant_id).await.map_err(unavailable)?.unwrap_or_default();
-    let claims = AccessClaims {
+    let mut claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.id.clone(),
         user_id: user.id.clone(),
@@ -79,6 +106,11 @@ pub async fn mint_access_token<P: Platform>(
         jti: b64::encode(&ctx.platform.random_id()),
         sid: session_id.to_string(),
     };
+    if let Some(d) = delegation {
+        claims.client_id = d.client_id.clone();
+        claims.scope = d.scopes.clone();
+        claims.token_type = d.token_type;
+    }
     let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await
         .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;

@@ -7,10 +7,12 @@
 mod admin_auth;
 mod auth;
 mod body;
+mod ciba;
 mod clients;
 mod codes;
 mod cors;
 mod dev;
+mod device;
 mod enduser_auth;
 mod health;
 mod invitations;
@@ -18,6 +20,8 @@ mod issue;
 mod mailbox;
 mod mfa;
 mod migrations;
+mod oauth_client;
+mod oauth_token;
 pub mod pages;
 mod password_login;
 mod recovery;
@@ -35,10 +39,12 @@ use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
-use crate::router::{self, Route, TotpAction, WebauthnAction};
+use crate::push::PushTransport;
+use crate::router::{self, CibaAction, Route, TotpAction, WebauthnAction};
 use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
 use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
+use crate::store::flows::{CibaDeviceStore, FlowStore};
 use crate::store::invitations::InvitationStore;
 use crate::store::mfa::MfaStore;
 use crate::store::migrations::MigrationStore;
@@ -61,6 +67,7 @@ pub trait Platform {
         + InvitationStore
         + MigrationStore
         + MfaStore
+        + CibaDeviceStore
         + DevOutbox
         + Ping;
     type Cache: DocumentCache;
@@ -68,6 +75,8 @@ pub trait Platform {
     type Sessions: SessionStore;
     type Challenges: ChallengeStore;
     type Mail: MailTransport;
+    type Flows: FlowStore;
+    type Push: PushTransport;
 
     /// The configuration, or the first problem with it (validated at first use).
     fn config(&self) -> Result<&Config, ConfigError>;
@@ -79,6 +88,9 @@ pub trait Platform {
     fn challenges(&self) -> &Self::Challenges;
     /// The configured mail transport, if any (see `mail`).
     fn mail_transport(&self) -> Option<&Self::Mail>;
+    fn flows(&self) -> &Self::Flows;
+    /// The configured CIBA push transport, if any (see `push`).
+    fn push_transport(&self) -> Option<&Self::Push>;
     /// 16 bytes from a CSPRNG.
     fn random_id(&self) -> [u8; 16];
 }
@@ -224,6 +236,21 @@ async fn route<P: Platform>(
         Route::MigrationStatus => migrations::status(&ctx, req).await,
         Route::MigrationRun => migrations::run(&ctx, req).await,
         Route::Page(page) => pages::serve(page),
+        Route::DeviceCode => device::code(&ctx, req).await,
+        Route::DeviceToken => device::token(&ctx, req).await,
+        Route::DeviceInfo => device::info(&ctx, req).await,
+        Route::DeviceVerify => device::verify(&ctx, req).await,
+        Route::TotpDeviceApprove => totp::device_approve(&ctx, req).await,
+        Route::OAuthToken => oauth_token::token(&ctx, req).await,
+        Route::Ciba(action) => match action {
+            CibaAction::Initiate => ciba::initiate(&ctx, req).await,
+            CibaAction::Token => ciba::token(&ctx, req).await,
+            CibaAction::Respond => ciba::respond(&ctx, req).await,
+            CibaAction::RegisterDevice => ciba::register_device(&ctx, req).await,
+            CibaAction::Devices => ciba::devices(&ctx, req).await,
+            CibaAction::DeleteDevice => ciba::delete_device(&ctx, req, matched.param("device_id")).await,
+            CibaAction::Requests => ciba::requests(&ctx, req).await,
+        },
         Route::Webauthn(who, action) => match action {
             WebauthnAction::BeginRegistration => webauthn::begin_registration(&ctx, req, who).await,
             WebauthnAction::FinishRegistration => webauthn::finish_registration(&ctx, req, who).await,

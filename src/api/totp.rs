@@ -266,3 +266,24 @@ pub async fn regenerate_backup<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest)
     let codes = new_backup_codes(ctx, &user).await?;
     Ok(HttpResponse::json(200, &json!({"success": true, "backup_codes": codes})))
 }
+
+/// `POST auth/totp/device-approve` (P) `{user_code, email, totp_code}`: approves a device
+/// code as the user of the code's tenant whose TOTP code this is.
+pub async fn device_approve<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let body = json_object(req)?;
+    let raw = required_string(&body, "user_code")?;
+    let code = required_string(&body, "totp_code")?;
+    let email = super::validate::email("email", required_string(&body, "email")?)?;
+    rate_limit(ctx, &format!("totp-login:ip:{}", client_ip(req)), LOGIN_PER_MINUTE, 60).await?;
+    let tenant_id = super::device::code_tenant(ctx, raw).await?;
+    let user = ctx.platform.store().user_by_email(&tenant_id, &email).await.map_err(store_error)?;
+    let Some(user) = user.filter(User::is_active) else {
+        return Err(mfa::refuse_unenrolled(ctx, &format!("{tenant_id}:{email}")).await);
+    };
+    let enrolled = confirmed(devices(ctx, &user).await?);
+    if enrolled.is_empty() {
+        return Err(mfa::refuse_unenrolled(ctx, &mfa::guard_key(&user)).await);
+    }
+    check_code(ctx, &user, &enrolled, code, false).await?;
+    Ok(HttpResponse::json(200, &super::device::decide(ctx, raw, &user, true).await?))
+}

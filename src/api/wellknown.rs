@@ -55,10 +55,14 @@ fn discovery(config: &Config) -> serde_json::Value {
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
         "response_types_supported": [],
-        "grant_types_supported": [],
+        "token_endpoint": format!("{issuer}/authsec/oauth/token"),
+        "device_authorization_endpoint": format!("{issuer}/authsec/uflow/auth/device/code"),
+        "backchannel_authentication_endpoint": format!("{issuer}/authsec/uflow/auth/ciba/initiate"),
+        "backchannel_token_delivery_modes_supported": ["poll"],
+        "grant_types_supported": [super::oauth_token::DEVICE_CODE_GRANT, super::oauth_token::CIBA_GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [ALG_ES256],
-        "token_endpoint_auth_methods_supported": [],
+        "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
         "claims_supported": [
             "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "user_id", "tenant_id",
             "project_id", "client_id", "email_id", "token_type", "scope", "roles", "groups"

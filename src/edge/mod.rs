@@ -5,10 +5,12 @@
 mod d1;
 mod durable_client;
 mod executor;
+mod flow_client;
 mod kv;
 mod mail;
 mod platform;
 mod postgres;
+mod push;
 mod rate_limiter;
 mod state_clients;
 mod webcrypto;

@@ -4,9 +4,11 @@
 use super::d1::D1Executor;
 use super::durable_client::DurableClient;
 use super::executor::EdgeExecutor;
+use super::flow_client::FlowClient;
 use super::kv::KvCache;
 use super::mail::HttpMailTransport;
 use super::postgres::HyperdriveExecutor;
+use super::push::HttpPushTransport;
 use super::rate_limiter::RateLimiterClient;
 use super::state_clients::{ChallengeClient, SessionClient};
 use super::webcrypto::WebCrypto;
@@ -37,6 +39,8 @@ pub struct EdgePlatform {
     sessions: OnceCell<SessionClient>,
     challenges: OnceCell<ChallengeClient>,
     mail: OnceCell<Option<HttpMailTransport>>,
+    flows: OnceCell<FlowClient>,
+    push: OnceCell<Option<HttpPushTransport>>,
 }
 
 impl EdgePlatform {
@@ -52,6 +56,8 @@ impl EdgePlatform {
             sessions: OnceCell::new(),
             challenges: OnceCell::new(),
             mail: OnceCell::new(),
+            flows: OnceCell::new(),
+            push: OnceCell::new(),
         }
     }
 }
@@ -85,6 +91,8 @@ impl Platform for EdgePlatform {
     type Sessions = SessionClient;
     type Challenges = ChallengeClient;
     type Mail = HttpMailTransport;
+    type Flows = FlowClient;
+    type Push = HttpPushTransport;
 
     fn config(&self) -> Result<&Config, ConfigError> {
         self.config.as_ref().as_ref().map_err(Clone::clone)
@@ -127,6 +135,20 @@ impl Platform for EdgePlatform {
     fn mail_transport(&self) -> Option<&HttpMailTransport> {
         self.mail
             .get_or_init(|| self.config.as_ref().as_ref().ok().and_then(|c| HttpMailTransport::from_config(&c.mail)))
+            .as_ref()
+    }
+
+    fn flows(&self) -> &FlowClient {
+        self.flows.get_or_init(|| FlowClient(DurableClient::new("FLOWS", self.env.durable_object("FLOWS"))))
+    }
+
+    fn push_transport(&self) -> Option<&HttpPushTransport> {
+        self.push
+            .get_or_init(|| {
+                let config = self.config.as_ref().as_ref().ok()?;
+                let url = config.push_url.clone()?;
+                Some(HttpPushTransport { url, token: config.push_token.as_ref().map(|t| t.expose().clone()) })
+            })
             .as_ref()
     }
 

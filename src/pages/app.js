@@ -157,6 +157,18 @@ on("signout", "click", async () => {
   say("Signed out.");
   show("signin");
 });
+async function showDeviceRequest() {
+  const code = $("user-code").value.trim();
+  if (!code) return;
+  const res = await fetch(`/authsec/uflow/auth/device/activate/info?user_code=${encodeURIComponent(code)}`);
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(res.status === 404 ? "No such code, or it expired." : data.message || `HTTP ${res.status}`);
+  $("device-client").textContent = data.client_name || data.client_id;
+  $("device-name").textContent = (data.device_info && data.device_info.name) || "a device";
+  $("device-scopes").textContent = data.scopes.length ? data.scopes.join(", ") : "your account";
+  $("device-details").hidden = false;
+}
+on("lookup-code", "click", showDeviceRequest);
 on("activate-form", "submit", async (e) => {
   if (!session.token) throw new Error("Sign in first.");
   const approve = e.submitter?.value !== "false";
@@ -166,5 +178,8 @@ on("activate-form", "submit", async (e) => {
 
 if (clientId) document.body.classList.add("enduser");
 for (const el of document.querySelectorAll(".enduser-only")) el.hidden = !clientId;
-if ($("user-code") && params.get("user_code")) $("user-code").value = params.get("user_code");
+if ($("user-code") && params.get("user_code")) {
+  $("user-code").value = params.get("user_code");
+  showDeviceRequest().catch((err) => say(err.message));
+}
 if ($("signin")) show(session.token ? "account" : "signin");

@@ -461,6 +461,7 @@ impl TenantAdminStore for MemoryStore {
         let removed = accounts.users.len() != before;
         if removed {
             self.mfa.borrow_mut().forget_user(user_id);
+            self.flows.borrow_mut().forget_user(user_id);
         }
         Ok(removed)
     }

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0002_accounts.sql"),
     migration!("0003_invitations.sql"),
     migration!("0004_mfa.sql"),
+    migration!("0005_ciba_devices.sql"),
 ];
 
 /// The statements of a migration file: comments dropped, split on `;`.

@@ -8,9 +8,11 @@
 pub mod accounts;
 pub mod admin;
 pub mod clients;
+pub mod flows;
 pub mod invitations;
 pub mod memory;
 mod memory_accounts;
+mod memory_flows;
 mod memory_mfa;
 pub mod mfa;
 pub mod migrations;

@@ -322,6 +322,10 @@ impl<E: SqlExecutor> TenantAdminStore for SqlStore<E> {
                     vec![tenant_id.into(), user_id.into()],
                 ),
                 ("DELETE FROM passkeys WHERE tenant_id = ?1 AND user_id = ?2", vec![tenant_id.into(), user_id.into()]),
+                (
+                    "DELETE FROM ciba_devices WHERE tenant_id = ?1 AND user_id = ?2",
+                    vec![tenant_id.into(), user_id.into()],
+                ),
                 ("DELETE FROM users WHERE tenant_id = ?1 AND id = ?2", vec![tenant_id.into(), user_id.into()]),
             ])
             .await?;

@@ -1,7 +1,8 @@
-//! `MfaStore` in SQL (D1 dialect, rewritten for Postgres by the executor). Each method
+//! `MfaStore` and `CibaDeviceStore` in SQL (D1 dialect, rewritten for Postgres by the executor). Each method
 //! is one statement or one batch; single use of backup codes rests on the `used_at IS
 //! NULL` condition of one UPDATE.
 
+use super::flows::{CibaDevice, CibaDeviceStore};
 use super::mfa::{DeviceRemoval, MfaStore, Passkey, TotpDevice};
 use super::sql::{SqlExecutor, SqlStore, SqlValue};
 use super::StoreError;
@@ -222,5 +223,46 @@ impl<E: SqlExecutor> MfaStore for SqlStore<E> {
             )
             .await
             .map(|_| ())
+    }
+}
+
+impl<E: SqlExecutor> CibaDeviceStore for SqlStore<E> {
+    async fn add_ciba_device(&self, d: &CibaDevice) -> Result<(), StoreError> {
+        self.executor
+            .execute(
+                "INSERT INTO ciba_devices (id, tenant_id, user_id, device_token, platform, device_name, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                &[
+                    d.id.as_str().into(),
+                    d.tenant_id.as_str().into(),
+                    d.user_id.as_str().into(),
+                    d.device_token.as_str().into(),
+                    d.platform.as_str().into(),
+                    d.device_name.as_str().into(),
+                    d.created_at.into(),
+                ],
+            )
+            .await
+            .map(|_| ())
+    }
+
+    async fn ciba_devices(&self, tenant_id: &str, user_id: &str) -> Result<Vec<CibaDevice>, StoreError> {
+        self.rows(
+            "SELECT id, tenant_id, user_id, device_token, platform, device_name, created_at FROM ciba_devices \
+             WHERE tenant_id = ?1 AND user_id = ?2 ORDER BY created_at, id",
+            &[tenant_id.into(), user_id.into()],
+        )
+        .await
+    }
+
+    async fn remove_ciba_device(&self, tenant_id: &str, user_id: &str, device_id: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .executor
+            .execute(
+                "DELETE FROM ciba_devices WHERE tenant_id = ?1 AND user_id = ?2 AND id = ?3",
+                &[tenant_id.into(), user_id.into(), device_id.into()],
+            )
+            .await?;
+        Ok(changed > 0)
     }
 }

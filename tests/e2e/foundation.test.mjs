@@ -46,7 +46,7 @@ test("unknown routes are 404, wrong methods 405 with Allow, unserved capabilitie
   const wrong = await call("DELETE", "/authsec/authmgr/token/verify");
   assert.equal(wrong.status, 405);
   assert.equal(wrong.headers.get("allow"), "POST");
-  const later = await call("POST", "/authsec/uflow/auth/ciba/initiate", { json: {} });
+  const later = await call("POST", "/authsec/uflow/auth/enduser/webauthn-callback", { json: {} });
   assert.equal(later.status, 501);
   assert.equal(later.data.error, "not_implemented");
 });

@@ -30,9 +30,9 @@ fn wrong_methods_are_405_with_allow() {
 fn routes_of_capabilities_not_yet_served_are_501() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     for path in [
-        "/authsec/uflow/auth/device/code",
+        "/authsec/uflow/auth/enduser/webauthn-callback",
         "/authsec/hmgr/clients",
-        "/authsec/uflow/auth/ciba/initiate",
+        "/authsec/oauth/authorize",
         "/authsec/uflow/scim/v2/ServiceProviderConfig",
         "/authsec/spire/registry/workloads",
     ] {

@@ -31,9 +31,15 @@ fn discovery_names_the_issuer_and_only_served_endpoints() {
     let body = send(&p, &i, get("/.well-known/openid-configuration")).response.json_body();
     assert_eq!(body["issuer"], ISSUER);
     assert_eq!(body["jwks_uri"], format!("{ISSUER}/.well-known/jwks.json"));
-    for unserved in ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "device_authorization_endpoint"] {
+    for unserved in ["authorization_endpoint", "userinfo_endpoint", "introspection_endpoint"] {
         assert!(body.get(unserved).is_none(), "{unserved} is not served yet");
     }
+    assert_eq!(body["token_endpoint"], format!("{ISSUER}/authsec/oauth/token"));
+    assert_eq!(body["device_authorization_endpoint"], format!("{ISSUER}/authsec/uflow/auth/device/code"));
+    assert_eq!(body["backchannel_token_delivery_modes_supported"], serde_json::json!(["poll"]));
+    let grants = body["grant_types_supported"].as_array().unwrap();
+    assert!(grants.contains(&serde_json::json!("urn:ietf:params:oauth:grant-type:device_code")));
+    assert!(!grants.contains(&serde_json::json!("authorization_code")), "only served grants");
     let meta = send(&p, &i, get("/.well-known/oauth-authorization-server")).response.json_body();
     assert_eq!(meta["issuer"], ISSUER);
 }

@@ -4,6 +4,7 @@ mod account_contract;
 mod api_accounts;
 mod api_clients;
 mod api_cors;
+mod api_device;
 mod api_endusers;
 mod api_errors;
 mod api_invitations;

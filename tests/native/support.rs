@@ -5,6 +5,7 @@ use authsec_edge::api::{self, Isolate, Outcome, Platform};
 use authsec_edge::config::{Config, ConfigError};
 use authsec_edge::http::{HttpRequest, Method};
 use authsec_edge::mail::CapturingTransport;
+use authsec_edge::push::CapturingPush;
 use authsec_edge::store::memory::MemoryStore;
 use authsec_edge::tokens::claims::{AccessClaims, Audience, TokenType};
 use authsec_edge::tokens::crypto::RustCrypto;
@@ -64,6 +65,7 @@ pub struct TestPlatform {
     pub limiter: MemoryStore,
     pub durable: MemoryStore,
     pub mail: CapturingTransport,
+    pub push: CapturingPush,
     counter: Cell<u64>,
 }
 
@@ -80,6 +82,7 @@ impl TestPlatform {
             limiter: MemoryStore::default(),
             durable: MemoryStore::default(),
             mail: CapturingTransport::default(),
+            push: CapturingPush::default(),
             counter: Cell::new(0),
         }
     }
@@ -97,6 +100,8 @@ impl Platform for TestPlatform {
     type Sessions = MemoryStore;
     type Challenges = MemoryStore;
     type Mail = CapturingTransport;
+    type Flows = MemoryStore;
+    type Push = CapturingPush;
 
     fn config(&self) -> Result<&Config, ConfigError> {
         self.config.as_ref().map_err(Clone::clone)
@@ -121,6 +126,12 @@ impl Platform for TestPlatform {
     }
     fn mail_transport(&self) -> Option<&CapturingTransport> {
         Some(&self.mail)
+    }
+    fn flows(&self) -> &MemoryStore {
+        &self.durable
+    }
+    fn push_transport(&self) -> Option<&CapturingPush> {
+        Some(&self.push)
     }
     fn random_id(&self) -> [u8; 16] {
         // splitmix64: deterministic, so failures reproduce, yet every id differs.

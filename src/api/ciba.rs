@@ -1,0 +1,273 @@
+//! Client-initiated backchannel authentication, poll mode (CIBA Core 1.0; api.md
+//! "Device grant and CIBA"): a client asks for a user by `login_hint` (or `email`), the
+//! user's registered devices get a push, the user approves with their own token, and the
+//! client polls for tokens under the same single-use and slow_down rules as the device
+//! grant. Requests live in the user's `FlowStore` object; a ticket maps the hashed
+//! `auth_req_id` to it.
+
+use super::auth::{authenticate, client_ip, rate_limit};
+use super::body::{form_or_json, json_object, optional_text, required_string};
+use super::issue::{random_token, start_delegated_session, uuid_like, Delegation};
+use super::mfa::challenge_error;
+use super::oauth_client::named_client;
+use super::password_login::store_error;
+use super::{Ctx, Platform};
+use crate::error::ApiError;
+use crate::flows::{CibaAuthorization, CibaEvent, CibaOutcome, CibaState};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::push::{PushMessage, PushTransport};
+use crate::secret::keyed_hash;
+use crate::store::accounts::{AccountStore, User, UserKind};
+use crate::store::flows::{CibaDevice, CibaDeviceStore, FlowStore};
+use crate::store::state::ChallengeStore;
+use crate::store::StoreError;
+use crate::tokens::claims::TokenType;
+use serde_json::{json, Value};
+
+const INITIATE_PER_MINUTE: u32 = 20;
+const MAX_DEVICES: usize = 10;
+/// How long the index from `auth_req_id` outlives the request, so late polls hear
+/// `expired_token` rather than `invalid_grant`.
+const INDEX_GRACE_SECS: i64 = 600;
+
+fn flows_error(e: StoreError) -> ApiError {
+    ApiError::Unavailable(format!("flow store: {e}"))
+}
+
+fn request_key<P: Platform>(ctx: &Ctx<'_, P>, auth_req_id: &str) -> Result<String, ApiError> {
+    Ok(keyed_hash(ctx.config()?.pepper.expose(), &["ciba-request", auth_req_id]))
+}
+
+fn group_of(tenant_id: &str, user_id: &str) -> String {
+    format!("{tenant_id}:{user_id}")
+}
+
+/// `POST auth/ciba/initiate` (P) `{login_hint|email, binding_message?, client_id?, scopes?}`.
+pub async fn initiate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    rate_limit(ctx, &format!("ciba-initiate:ip:{}", client_ip(req)), INITIATE_PER_MINUTE, 60).await?;
+    let body = form_or_json(req)?;
+    let hint = ["login_hint", "email"]
+        .iter()
+        .find_map(|f| body.get(*f).and_then(Value::as_str).filter(|s| !s.trim().is_empty()))
+        .ok_or_else(|| ApiError::bad_field("login_hint", "login_hint (or email) is required"))?;
+    let email = super::validate::email("login_hint", hint)?;
+    let binding_message = optional_text(&body, "binding_message", 256)?;
+    let scopes = super::body::optional_string_list(&body, "scopes")?
+        .or(super::body::optional_string_list(&body, "scope")?)
+        .unwrap_or_default();
+    let store = ctx.platform.store();
+    let has_client = body.get("client_id").and_then(Value::as_str).is_some_and(|c| !c.is_empty())
+        || body.get("tenant_domain").is_some();
+    let (client_id, user) = if has_client {
+        let client = named_client(ctx, &body).await?;
+        (client.client_id, store.user_by_email(&client.tenant_id, &email).await.map_err(store_error)?)
+    } else {
+        let admin = store.admin_by_email(&email).await.map_err(store_error)?.filter(|u| u.kind == UserKind::Admin);
+        let defaults = match &admin {
+            Some(a) => store.tenant_defaults(&a.tenant_id).await.map_err(store_error)?,
+            None => None,
+        };
+        (defaults.map(|(client_id, _)| client_id).unwrap_or_default(), admin)
+    };
+    let user = user
+        .filter(User::is_active)
+        .ok_or_else(|| ApiError::oauth("unknown_user_id", "no active user matches the login_hint"))?;
+    let now = ctx.now_secs();
+    let auth_req_id = format!("ciba1.{}", random_token(ctx));
+    let key = request_key(ctx, &auth_req_id)?;
+    let group = group_of(&user.tenant_id, &user.id);
+    let message = (!binding_message.is_empty()).then(|| binding_message.clone());
+    let state = CibaState::new(client_id.clone(), user.tenant_id.clone(), user.id.clone(), scopes, message, now);
+    ctx.platform.flows().start_ciba(&group, &key, &state).await.map_err(flows_error)?;
+    let index = json!({"group": group, "client_id": client_id});
+    let challenges = ctx.platform.challenges();
+    challenges.put_ticket(&key, &index, state.expires_at + INDEX_GRACE_SECS).await.map_err(challenge_error)?;
+    notify(ctx, &user, &auth_req_id, &client_id, &binding_message, state.expires_at).await;
+    Ok(HttpResponse::json(200, &CibaAuthorization::new(auth_req_id)))
+}
+
+/// Pushes the request to the user's devices; a failed push is logged, never fatal (the
+/// user can still answer from the app's request list).
+async fn notify<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    auth_req_id: &str,
+    client_id: &str,
+    message: &str,
+    expires_at: i64,
+) {
+    let Some(push) = ctx.platform.push_transport() else { return };
+    let devices = match ctx.platform.store().ciba_devices(&user.tenant_id, &user.id).await {
+        Ok(devices) => devices,
+        Err(e) => return ctx.warn(format!("listing CIBA devices: {e}")),
+    };
+    if devices.is_empty() {
+        return;
+    }
+    let body = if message.is_empty() { "Approve or deny a sign-in request".to_string() } else { message.to_string() };
+    let messages: Vec<PushMessage> = devices
+        .into_iter()
+        .map(|d| PushMessage {
+            to: d.device_token,
+            title: "Sign-in request".into(),
+            body: body.clone(),
+            data: json!({"auth_req_id": auth_req_id, "client_id": client_id, "expires_at": expires_at}),
+        })
+        .collect();
+    if let Err(e) = push.push(&messages).await {
+        ctx.warn(format!("CIBA push: {}", e.0));
+    }
+}
+
+/// Polls a request for `client_id` (`None`: the request's own client).
+pub async fn poll<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    auth_req_id: &str,
+    client_id: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let unknown = || ApiError::oauth("invalid_grant", "unknown auth_req_id");
+    let key = request_key(ctx, auth_req_id)?;
+    let now = ctx.now_secs();
+    let index = ctx.platform.challenges().peek_ticket(&key, now).await.map_err(challenge_error)?.ok_or_else(unknown)?;
+    let group = index["group"].as_str().ok_or_else(unknown)?;
+    let client_id = client_id.map(str::to_string).or_else(|| index["client_id"].as_str().map(str::to_string));
+    let event = CibaEvent::Poll { client_id: client_id.unwrap_or_default() };
+    let (outcome, _) =
+        ctx.platform.flows().advance_ciba(group, &key, &event, now).await.map_err(flows_error)?.ok_or_else(unknown)?;
+    let CibaOutcome::Issue { user_id, tenant_id, scopes, client_id } = outcome else {
+        let error = outcome.oauth_error().unwrap_or("invalid_grant");
+        let interval = match outcome {
+            CibaOutcome::SlowDown { interval } => Some(interval),
+            _ => None,
+        };
+        return Err(ApiError::OAuth { status: 400, error, description: describe(&outcome).into(), interval });
+    };
+    let user = ctx.platform.store().user_by_id(&tenant_id, &user_id).await.map_err(store_error)?;
+    let user = user.filter(User::is_active).ok_or_else(|| ApiError::oauth("access_denied", "the account is gone"))?;
+    let token_type = if user.kind == UserKind::Admin { TokenType::Admin } else { TokenType::Enduser };
+    let delegation = Delegation { client_id, scopes: scopes.clone(), token_type };
+    let issued = start_delegated_session(ctx, &user, "ciba", Some(&delegation)).await?;
+    Ok(HttpResponse::json(
+        200,
+        &json!({"access_token": issued.access_token, "token_type": "Bearer", "expires_in": issued.expires_in,
+                "refresh_token": issued.refresh_token, "scope": scopes.join(" ")}),
+    ))
+}
+
+fn describe(outcome: &CibaOutcome) -> &'static str {
+    match outcome {
+        CibaOutcome::Pending => "the user has not answered yet",
+        CibaOutcome::SlowDown { .. } => "polling too fast: wait the interval",
+        CibaOutcome::Expired => "the request expired",
+        CibaOutcome::Denied => "the user denied the request",
+        CibaOutcome::WrongClient => "the request belongs to another client",
+        _ => "the request was already redeemed",
+    }
+}
+
+/// `POST auth/ciba/token` (P) `{auth_req_id, client_id?}`.
+pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let body = form_or_json(req)?;
+    let id = required_string(&body, "auth_req_id")?;
+    poll(ctx, id, body.get("client_id").and_then(Value::as_str).filter(|c| !c.is_empty())).await
+}
+
+async fn caller<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<User, ApiError> {
+    let claims = authenticate(ctx, req).await?;
+    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
+    user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))
+}
+
+/// `POST auth/ciba/respond` (J) `{auth_req_id | request_id, approved}`: only the user the
+/// request names may answer.
+pub async fn respond<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = caller(ctx, req).await?;
+    let body = json_object(req)?;
+    let approved = match body.get("approved").or_else(|| body.get("approve")) {
+        Some(Value::Bool(b)) => *b,
+        _ => return Err(ApiError::bad_field("approved", "approved must be true or false")),
+    };
+    let key = match body.get("request_id").and_then(Value::as_str) {
+        Some(request_id) => request_id.to_string(),
+        None => request_key(ctx, required_string(&body, "auth_req_id")?)?,
+    };
+    let group = group_of(&user.tenant_id, &user.id);
+    let event = CibaEvent::Respond { approved, by_user_id: user.id.clone() };
+    let answer = ctx.platform.flows().advance_ciba(&group, &key, &event, ctx.now_secs()).await.map_err(flows_error)?;
+    match answer.map(|(outcome, _)| outcome) {
+        Some(CibaOutcome::Approved) => Ok(HttpResponse::json(200, &json!({"success": true, "message": "approved"}))),
+        Some(CibaOutcome::DeniedOk) => Ok(HttpResponse::json(200, &json!({"success": true, "message": "denied"}))),
+        Some(CibaOutcome::ExpiredOnDecision) => Err(ApiError::bad_field("auth_req_id", "the request expired")),
+        Some(CibaOutcome::NotPending) => Err(ApiError::Conflict("this request was already answered".into())),
+        // Another user's request is not in this user's object at all.
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// `GET auth/workspace/ciba/requests` (J): the caller's pending requests.
+pub async fn requests<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = caller(ctx, req).await?;
+    let pending = ctx.platform.flows().pending_ciba(&group_of(&user.tenant_id, &user.id), ctx.now_secs()).await;
+    let requests: Vec<Value> = pending
+        .map_err(flows_error)?
+        .into_iter()
+        .map(|(key, s)| {
+            json!({"request_id": key, "client_id": s.client_id, "binding_message": s.binding_message,
+                   "scopes": s.scopes, "expires_at": s.expires_at})
+        })
+        .collect();
+    Ok(HttpResponse::json(200, &json!({"success": true, "requests": requests})))
+}
+
+/// `POST auth/ciba/register-device` (J) `{device_token, platform, device_name?}`.
+pub async fn register_device<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = caller(ctx, req).await?;
+    let body = json_object(req)?;
+    let token = required_string(&body, "device_token")?.trim();
+    let platform = required_string(&body, "platform")?.trim().to_lowercase();
+    if token.len() > 512 || platform.len() > 32 {
+        return Err(ApiError::bad_request("device_token (512) or platform (32) is too long"));
+    }
+    let store = ctx.platform.store();
+    if store.ciba_devices(&user.tenant_id, &user.id).await.map_err(store_error)?.len() >= MAX_DEVICES {
+        return Err(ApiError::Conflict(format!("at most {MAX_DEVICES} devices per account")));
+    }
+    let device = CibaDevice {
+        id: uuid_like(ctx),
+        tenant_id: user.tenant_id.clone(),
+        user_id: user.id.clone(),
+        device_token: token.to_string(),
+        platform,
+        device_name: optional_text(&body, "device_name", 100)?,
+        created_at: ctx.now_secs(),
+    };
+    store.add_ciba_device(&device).await.map_err(|e| match e {
+        StoreError::Conflict(_) => ApiError::Conflict("this device is already registered".into()),
+        other => store_error(other),
+    })?;
+    Ok(HttpResponse::json(201, &json!({"success": true, "device_id": device.id, "message": "device registered"})))
+}
+
+/// `GET auth/ciba/devices` (J).
+pub async fn devices<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let user = caller(ctx, req).await?;
+    let devices = ctx.platform.store().ciba_devices(&user.tenant_id, &user.id).await.map_err(store_error)?;
+    let devices: Vec<Value> = devices
+        .into_iter()
+        .map(|d| json!({"device_id": d.id, "platform": d.platform, "device_name": d.device_name, "created_at": d.created_at}))
+        .collect();
+    Ok(HttpResponse::json(200, &json!({"success": true, "devices": devices})))
+}
+
+/// `DELETE auth/ciba/devices/:device_id` (J).
+pub async fn delete_device<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    device_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let user = caller(ctx, req).await?;
+    if !ctx.platform.store().remove_ciba_device(&user.tenant_id, &user.id, device_id).await.map_err(store_error)? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::json(200, &json!({"success": true, "message": "device removed"})))
+}

@@ -1,0 +1,244 @@
+//! The device authorization grant (RFC 8628; api.md "Device grant and CIBA"): a device
+//! asks for codes, polls for tokens, and a signed-in user approves on the activation
+//! page. Device codes are keyed by a keyed hash in the `FlowStore` object; the user code
+//! indexes them through a ticket. Status codes: every poll error is 400 with the RFC's
+//! `error` (upstream answers `authorization_pending` with 200 and `access_denied` with
+//! 403; clients written to the RFC need 400).
+
+use super::auth::{authenticate, client_ip, rate_limit};
+use super::body::{form_or_json, json_object, optional_string_list, required_string};
+use super::issue::{random_token, start_delegated_session, Delegation};
+use super::mfa::challenge_error;
+use super::oauth_client::named_client;
+use super::password_login::store_error;
+use super::{Ctx, Platform};
+use crate::error::ApiError;
+use crate::flows::{user_code, DeviceAuthorization, DeviceEvent, DeviceOutcome, DeviceState};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::secret::keyed_hash;
+use crate::store::accounts::{AccountStore, User};
+use crate::store::flows::FlowStore;
+use crate::store::state::ChallengeStore;
+use crate::tokens::claims::TokenType;
+use serde_json::{json, Map, Value};
+
+/// Device-code requests per client IP per minute.
+const CODES_PER_MINUTE: u32 = 30;
+/// User-code lookups per client IP, and per tenant, per minute: 20^8 codes make a
+/// guess succeed with odds of about 1 in 10^8 per live code even at this rate.
+pub const GUESSES_PER_MINUTE: u32 = 20;
+const MAX_SCOPES: usize = 32;
+
+fn flows_error(e: crate::store::StoreError) -> ApiError {
+    ApiError::Unavailable(format!("flow store: {e}"))
+}
+
+fn device_key<P: Platform>(ctx: &Ctx<'_, P>, device_code: &str) -> Result<String, ApiError> {
+    Ok(keyed_hash(ctx.config()?.pepper.expose(), &["device-code", device_code]))
+}
+
+fn user_code_key<P: Platform>(ctx: &Ctx<'_, P>, code: &str) -> Result<String, ApiError> {
+    Ok(keyed_hash(ctx.config()?.pepper.expose(), &["user-code", code]))
+}
+
+/// `scopes` (array or space-separated) or the OAuth `scope` parameter.
+fn requested_scopes(body: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
+    let scopes = match optional_string_list(body, "scopes")? {
+        Some(scopes) => scopes,
+        None => optional_string_list(body, "scope")?.unwrap_or_default(),
+    };
+    if scopes.len() > MAX_SCOPES || scopes.iter().any(|s| s.len() > 128) {
+        return Err(ApiError::bad_field("scopes", format!("at most {MAX_SCOPES} scopes of 128 characters")));
+    }
+    Ok(scopes)
+}
+
+/// `POST auth/device/code` (P), JSON or form: `{client_id?|tenant_domain?, scopes?|scope?,
+/// device_info?}` → RFC 8628 §3.2 response.
+pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    rate_limit(ctx, &format!("device-code:ip:{}", client_ip(req)), CODES_PER_MINUTE, 60).await?;
+    let body = form_or_json(req)?;
+    let client = named_client(ctx, &body).await?;
+    let scopes = requested_scopes(&body)?;
+    let device_info = match body.get("device_info") {
+        None | Some(Value::Null) => json!({}),
+        Some(info @ Value::Object(_)) if info.to_string().len() <= 2048 => info.clone(),
+        Some(_) => return Err(ApiError::bad_field("device_info", "device_info must be an object under 2 KiB")),
+    };
+    let now = ctx.now_secs();
+    let device_code = format!("dc1.{}", random_token(ctx));
+    let key = device_key(ctx, &device_code)?;
+    let challenges = ctx.platform.challenges();
+    let mut code = None;
+    for _ in 0..4 {
+        let random: Vec<u8> = [ctx.platform.random_id(), ctx.platform.random_id()].concat();
+        let Some(candidate) = user_code::generate(&random) else { continue };
+        let index = user_code_key(ctx, &candidate)?;
+        if challenges.peek_ticket(&index, now).await.map_err(challenge_error)?.is_none() {
+            code = Some((candidate, index));
+            break;
+        }
+    }
+    let (code, index) = code.ok_or_else(|| ApiError::Internal("no free user code after four draws".into()))?;
+    let state =
+        DeviceState::new(client.client_id.clone(), client.tenant_id.clone(), scopes, device_info, code.clone(), now);
+    ctx.platform.flows().start_device(&key, &state).await.map_err(flows_error)?;
+    let index_payload = json!({"device_key": key, "tenant_id": client.tenant_id, "client_name": client.name});
+    challenges.put_ticket(&index, &index_payload, state.expires_at).await.map_err(challenge_error)?;
+    let verification_uri = format!("{}/authsec/uflow/activate", ctx.config()?.issuer);
+    Ok(HttpResponse::json(200, &DeviceAuthorization::new(device_code, &code, &verification_uri)))
+}
+
+fn oauth_error(outcome: &DeviceOutcome) -> ApiError {
+    let error = outcome.oauth_error().unwrap_or("invalid_grant");
+    let (description, interval) = match outcome {
+        DeviceOutcome::Pending => ("the user has not decided yet", None),
+        DeviceOutcome::SlowDown { interval } => ("polling too fast: wait the interval", Some(*interval)),
+        DeviceOutcome::Expired => ("the device code expired; start again", None),
+        DeviceOutcome::Denied => ("the user denied the request", None),
+        DeviceOutcome::WrongClient => ("the device code was issued to another client", None),
+        _ => ("the device code was already used", None),
+    };
+    ApiError::OAuth { status: 400, error, description: description.into(), interval }
+}
+
+/// Polls a device code for `client_id` (RFC 8628 §3.4-3.5); shared by `auth/device/token`
+/// and the OAuth token endpoint. `client_id` `None`: the code's own client (AuthSec's
+/// route makes it optional).
+pub async fn poll<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    device_code: &str,
+    client_id: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let unknown = || ApiError::oauth("invalid_grant", "unknown device code");
+    let key = device_key(ctx, device_code)?;
+    let flows = ctx.platform.flows();
+    let now = ctx.now_secs();
+    let client_id = match client_id {
+        Some(id) => id.to_string(),
+        None => match flows.device(&key, now).await.map_err(flows_error)? {
+            Some(state) => state.client_id,
+            None => return Err(ApiError::oauth("expired_token", "the device code is unknown or expired")),
+        },
+    };
+    let event = DeviceEvent::Poll { client_id };
+    let (outcome, state) = flows.advance_device(&key, &event, now).await.map_err(flows_error)?.ok_or_else(unknown)?;
+    let DeviceOutcome::Issue { user_id, tenant_id, scopes, client_id } = outcome else {
+        return Err(oauth_error(&outcome));
+    };
+    let user = ctx.platform.store().user_by_id(&tenant_id, &user_id).await.map_err(store_error)?;
+    let user = user.filter(User::is_active).ok_or_else(|| ApiError::oauth("access_denied", "the account is gone"))?;
+    let delegation = Delegation { client_id: client_id.clone(), scopes: scopes.clone(), token_type: TokenType::Device };
+    let agent = state.device_info.get("name").and_then(Value::as_str).unwrap_or("device").to_string();
+    let issued = start_delegated_session(ctx, &user, &agent, Some(&delegation)).await?;
+    Ok(HttpResponse::json(
+        200,
+        &json!({
+            "access_token": issued.access_token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in,
+            "scope": scopes.join(" "),
+            "refresh_token": issued.refresh_token,
+            "email": user.email,
+            "user_id": user.id,
+            "tenant_id": user.tenant_id,
+            "client_id": client_id,
+        }),
+    ))
+}
+
+/// `POST auth/device/token` (P) `{device_code, grant_type?, client_id?}`, JSON or form.
+pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let body = form_or_json(req)?;
+    let device_code = required_string(&body, "device_code")?;
+    if let Some(grant) = body.get("grant_type").and_then(Value::as_str) {
+        if grant != super::oauth_token::DEVICE_CODE_GRANT {
+            return Err(ApiError::oauth("unsupported_grant_type", "this route takes the device_code grant"));
+        }
+    }
+    let client_id = body.get("client_id").and_then(Value::as_str).filter(|c| !c.is_empty());
+    poll(ctx, device_code, client_id).await
+}
+
+/// The device code a user code stands for: (device key, index payload, live state).
+async fn lookup<P: Platform>(ctx: &Ctx<'_, P>, raw: &str) -> Result<(String, Value, DeviceState), ApiError> {
+    let code = user_code::normalize(raw).ok_or_else(|| ApiError::bad_field("user_code", "a code like BCDF-GHJK"))?;
+    let now = ctx.now_secs();
+    let index =
+        ctx.platform.challenges().peek_ticket(&user_code_key(ctx, &code)?, now).await.map_err(challenge_error)?;
+    let index = index.ok_or(ApiError::NotFound)?;
+    let key = index["device_key"].as_str().unwrap_or_default().to_string();
+    let state = ctx.platform.flows().device(&key, now).await.map_err(flows_error)?.ok_or(ApiError::NotFound)?;
+    Ok((key, index, state))
+}
+
+/// `GET auth/device/activate/info?user_code=` (P): what the user is asked to approve.
+pub async fn info<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    rate_limit(ctx, &format!("user-code:ip:{}", client_ip(req)), GUESSES_PER_MINUTE, 60).await?;
+    let raw = req.query_param("user_code").ok_or_else(|| ApiError::bad_field("user_code", "user_code is required"))?;
+    let (_, index, state) = lookup(ctx, &raw).await?;
+    Ok(HttpResponse::json(
+        200,
+        &json!({"success": true, "user_code": user_code::display(&state.user_code), "scopes": state.scopes,
+                "device_info": state.device_info, "expires_at": state.expires_at, "client_id": state.client_id,
+                "client_name": index["client_name"], "status": status_name(&state)}),
+    ))
+}
+
+fn status_name(state: &DeviceState) -> &'static str {
+    match state.status {
+        crate::flows::DeviceStatus::Pending => "pending",
+        crate::flows::DeviceStatus::Approved { .. } => "approved",
+        crate::flows::DeviceStatus::Denied => "denied",
+        crate::flows::DeviceStatus::Redeemed => "redeemed",
+    }
+}
+
+/// Approves or denies the code `raw` as `user` (already authenticated by the caller).
+pub async fn decide<P: Platform>(ctx: &Ctx<'_, P>, raw: &str, user: &User, approve: bool) -> Result<Value, ApiError> {
+    rate_limit(ctx, &format!("user-code:tenant:{}", user.tenant_id), GUESSES_PER_MINUTE * 5, 60).await?;
+    let (key, _, state) = lookup(ctx, raw).await?;
+    if state.tenant_id != user.tenant_id {
+        return Err(ApiError::NotFound);
+    }
+    let event = if approve {
+        DeviceEvent::Approve { user_id: user.id.clone(), tenant_id: user.tenant_id.clone() }
+    } else {
+        DeviceEvent::Deny { tenant_id: user.tenant_id.clone() }
+    };
+    let (outcome, _) = ctx
+        .platform
+        .flows()
+        .advance_device(&key, &event, ctx.now_secs())
+        .await
+        .map_err(flows_error)?
+        .ok_or(ApiError::NotFound)?;
+    match outcome {
+        DeviceOutcome::Approved => Ok(json!({"success": true, "message": "device approved"})),
+        DeviceOutcome::DeniedOk => Ok(json!({"success": true, "message": "device denied"})),
+        DeviceOutcome::WrongTenant => Err(ApiError::NotFound),
+        DeviceOutcome::ExpiredOnDecision => Err(ApiError::bad_field("user_code", "the code expired")),
+        _ => Err(ApiError::Conflict("this code was already decided".into())),
+    }
+}
+
+/// `POST auth/device/verify` (J) `{user_code, approve}`.
+pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let claims = authenticate(ctx, req).await?;
+    rate_limit(ctx, &format!("user-code:ip:{}", client_ip(req)), GUESSES_PER_MINUTE, 60).await?;
+    let body = json_object(req)?;
+    let raw = required_string(&body, "user_code")?;
+    let approve = match body.get("approve") {
+        Some(Value::Bool(b)) => *b,
+        None | Some(Value::Null) => true,
+        Some(_) => return Err(ApiError::bad_field("approve", "approve must be true or false")),
+    };
+    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
+    let user = user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))?;
+    Ok(HttpResponse::json(200, &decide(ctx, raw, &user, approve).await?))
+}
+
+/// The tenant a user code belongs to, for `totp/device-approve` to find the approver.
+pub async fn code_tenant<P: Platform>(ctx: &Ctx<'_, P>, raw: &str) -> Result<String, ApiError> {
+    Ok(lookup(ctx, raw).await?.2.tenant_id)
+}
