@@ -16,6 +16,7 @@ mod memory_flows;
 mod memory_mfa;
 pub mod mfa;
 pub mod migrations;
+pub mod rbac;
 pub mod postgres;
 pub mod sql;
 mod sql_accounts;
