@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0003_invitations.sql"),
     migration!("0004_mfa.sql"),
     migration!("0005_ciba_devices.sql"),
+    migration!("0006_rbac.sql"),
 ];
 
 /// The statements of a migration file: comments dropped, split on `;`.

@@ -86,6 +86,15 @@ pub struct PolicyRow {
     pub updated_at: i64,
 }
 
+/// The id of the tenant's `*:*` permission, which registration (and migration 0006, for
+/// older tenants) links to the `admin` role.
+pub fn all_permission_id(tenant_id: &str) -> String {
+    format!("perm-all-{tenant_id}")
+}
+
+/// The description of the `*:*` permission (the same text as migration 0006 writes).
+pub const ALL_PERMISSION_DESCRIPTION: &str = "Every action on every resource";
+
 /// What compiling one principal's permissions needs, in one read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PrincipalAuthz {
@@ -109,11 +118,7 @@ pub trait RbacStore {
     async fn roles(&self, tenant_id: &str) -> Result<Vec<RoleSummary>, StoreError>;
     async fn role(&self, tenant_id: &str, id: &str) -> Result<Option<RoleSummary>, StoreError>;
     /// Replaces name, description and (when given) the permission set; false if absent.
-    async fn update_role(
-        &self,
-        role: &RoleRow,
-        permission_ids: Option<&[String]>,
-    ) -> Result<bool, StoreError>;
+    async fn update_role(&self, role: &RoleRow, permission_ids: Option<&[String]>) -> Result<bool, StoreError>;
     /// Deletes the role, its permission links and its bindings; false if absent.
     async fn delete_role(&self, tenant_id: &str, id: &str) -> Result<bool, StoreError>;
 

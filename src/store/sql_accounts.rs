@@ -20,6 +20,7 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
         let t = &new.tenant;
         let a = &new.admin;
         let now = t.created_at;
+        let all = super::rbac::all_permission_id(&t.id);
         let statements: Vec<(&str, Vec<SqlValue>)> = vec![
             (
                 "INSERT INTO tenants (id, domain, name, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -58,6 +59,16 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
                     new.admin_role_id.as_str().into(),
                     now.into(),
                 ],
+            ),
+            // The admin role grants everything: `*:*`.
+            (
+                "INSERT INTO permissions (id, tenant_id, resource, action, description, created_at) \
+                 VALUES (?1, ?2, '*', '*', ?3, ?4)",
+                vec![all.as_str().into(), t.id.as_str().into(), super::rbac::ALL_PERMISSION_DESCRIPTION.into(), now.into()],
+            ),
+            (
+                "INSERT INTO role_permissions (tenant_id, role_id, permission_id) VALUES (?1, ?2, ?3)",
+                vec![t.id.as_str().into(), new.admin_role_id.as_str().into(), all.as_str().into()],
             ),
         ];
         self.executor.batch(&statements).await
@@ -131,7 +142,7 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
         let rows: Vec<Row> = self
             .rows(
                 "SELECT DISTINCT r.name AS name FROM role_bindings b JOIN roles r ON r.id = b.role_id AND r.tenant_id = b.tenant_id \
-                 WHERE b.tenant_id = ?1 AND b.user_id = ?2 AND b.scope_type = '*' \
+                 WHERE b.tenant_id = ?1 AND b.user_id = ?2 AND b.group_id = '' AND b.scope_type = '*' \
                  AND (b.expires_at IS NULL OR b.expires_at > ?3) ORDER BY r.name",
                 &[tenant_id.into(), user_id.into(), now.into()],
             )
@@ -309,6 +320,10 @@ impl<E: SqlExecutor> TenantAdminStore for SqlStore<E> {
             .batch(&[
                 (
                     "DELETE FROM role_bindings WHERE tenant_id = ?1 AND user_id = ?2",
+                    vec![tenant_id.into(), user_id.into()],
+                ),
+                (
+                    "DELETE FROM group_members WHERE tenant_id = ?1 AND user_id = ?2",
                     vec![tenant_id.into(), user_id.into()],
                 ),
                 // The schema cascades too; explicit deletes keep this true where foreign
