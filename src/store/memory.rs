@@ -16,6 +16,7 @@ pub struct MemoryStore {
     pub(super) state: RefCell<super::memory_accounts::DurableState>,
     pub(super) mfa: RefCell<super::memory_mfa::MfaData>,
     pub(super) flows: RefCell<super::memory_flows::FlowData>,
+    pub(super) rbac: RefCell<super::memory_rbac::RbacData>,
     /// When set, every operation fails as an unreachable backend would.
     pub insecure_fail_everything: RefCell<bool>,
 }

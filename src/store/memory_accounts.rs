@@ -21,8 +21,6 @@ pub struct Accounts {
     invitations: Vec<Invitation>,
     projects: Vec<Project>,
     clients: Vec<Client>,
-    /// (tenant, user) -> role names
-    roles: HashMap<(String, String), Vec<String>>,
     outbox: Vec<OutboxMail>,
 }
 
@@ -48,6 +46,11 @@ impl AccountStore for MemoryStore {
         if accounts.users.iter().any(|u| u.kind == UserKind::Admin && u.email == new.admin.email) {
             return Err(StoreError::Conflict("admin email".into()));
         }
+        let mut rbac = self.rbac.borrow_mut();
+        if !rbac.can_register(new) {
+            return Err(StoreError::Conflict("admin role or binding id".into()));
+        }
+        rbac.register(new);
         tenants.push(new.tenant.clone());
         accounts.users.push(new.admin.clone());
         accounts.projects.push(Project {
@@ -58,7 +61,6 @@ impl AccountStore for MemoryStore {
             is_default: 1,
             created_at: new.tenant.created_at,
         });
-        accounts.roles.insert((new.tenant.id.clone(), new.admin.id.clone()), vec!["admin".into()]);
         accounts.clients.push(Client {
             id: new.client_row_id.clone(),
             client_id: new.client_id.clone(),
@@ -145,10 +147,9 @@ impl AccountStore for MemoryStore {
         Ok(())
     }
 
-    async fn tenant_roles(&self, tenant_id: &str, user_id: &str, _now: i64) -> Result<Vec<String>, StoreError> {
+    async fn tenant_roles(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<String>, StoreError> {
         self.check_up()?;
-        let accounts = self.accounts.borrow();
-        Ok(accounts.roles.get(&(tenant_id.to_string(), user_id.to_string())).cloned().unwrap_or_default())
+        Ok(self.rbac.borrow().tenant_roles(tenant_id, user_id, now))
     }
 
     async fn tenant_defaults(&self, tenant_id: &str) -> Result<Option<(String, String)>, StoreError> {
@@ -457,9 +458,9 @@ impl TenantAdminStore for MemoryStore {
         let mut accounts = self.accounts.borrow_mut();
         let before = accounts.users.len();
         accounts.users.retain(|u| !(u.tenant_id == tenant_id && u.id == user_id));
-        accounts.roles.remove(&(tenant_id.to_string(), user_id.to_string()));
         let removed = accounts.users.len() != before;
         if removed {
+            self.rbac.borrow_mut().forget_user(tenant_id, user_id);
             self.mfa.borrow_mut().forget_user(user_id);
             self.flows.borrow_mut().forget_user(user_id);
         }
@@ -555,17 +556,15 @@ impl InvitationStore for MemoryStore {
 
     async fn role_id(&self, tenant_id: &str, name: &str) -> Result<Option<String>, StoreError> {
         self.check_up()?;
-        // The in-memory store knows only the admin role that registration creates.
-        let known = self.tenants.borrow().iter().any(|t| t.id == tenant_id);
-        Ok((known && name == "admin").then(|| format!("role-admin-{tenant_id}")))
+        Ok(self.rbac.borrow().role_id(tenant_id, name))
     }
 
     async fn accept_invitation(
         &self,
         invitation_id: &str,
         user: &User,
-        _role_id: &str,
-        _binding_id: &str,
+        role_id: &str,
+        binding_id: &str,
     ) -> Result<(), StoreError> {
         self.check_up()?;
         let mut accounts = self.accounts.borrow_mut();
@@ -576,11 +575,11 @@ impl InvitationStore for MemoryStore {
         if taken {
             return Err(StoreError::Conflict("user email".into()));
         }
-        let Some(role) = accounts.invitations.iter().find(|i| i.id == invitation_id).map(|i| i.role.clone()) else {
+        if !accounts.invitations.iter().any(|i| i.id == invitation_id) {
             return Err(StoreError::Corrupt("no such invitation".into()));
-        };
+        }
+        self.rbac.borrow_mut().bind_user(binding_id, &user.tenant_id, &user.id, role_id, user.created_at)?;
         accounts.users.push(user.clone());
-        accounts.roles.entry((user.tenant_id.clone(), user.id.clone())).or_default().push(role);
         if let Some(invitation) = accounts.invitations.iter_mut().find(|i| i.id == invitation_id) {
             invitation.status = "accepted".into();
         }

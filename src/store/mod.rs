@@ -14,13 +14,15 @@ pub mod memory;
 mod memory_accounts;
 mod memory_flows;
 mod memory_mfa;
+mod memory_rbac;
 pub mod mfa;
 pub mod migrations;
-pub mod rbac;
 pub mod postgres;
+pub mod rbac;
 pub mod sql;
 mod sql_accounts;
 mod sql_mfa;
+mod sql_rbac;
 pub mod state;
 
 use crate::rate_limit::{Decision, Limit};
