@@ -17,6 +17,7 @@ mod config;
 mod keys;
 mod mfa_contract;
 mod postgres_contract;
+mod rbac_contract;
 mod signature_vectors;
 mod soft_authenticator;
 mod state_contract;

@@ -66,5 +66,6 @@ fn postgres_meets_the_contract() {
         signing_key_contract(&store).await;
         crate::account_contract::all(&store).await;
         crate::mfa_contract::all(&store).await;
+        crate::rbac_contract::all(&store).await;
     });
 }

@@ -149,6 +149,7 @@ fn memory_store_meets_the_contract() {
     block_on(signing_key_contract(&store));
     block_on(crate::account_contract::all(&store));
     block_on(crate::mfa_contract::all(&store));
+    block_on(crate::rbac_contract::all(&store));
 }
 
 #[test]
@@ -158,6 +159,7 @@ fn d1_sql_on_sqlite_meets_the_contract() {
     block_on(signing_key_contract(&store));
     block_on(crate::account_contract::all(&store));
     block_on(crate::mfa_contract::all(&store));
+    block_on(crate::rbac_contract::all(&store));
 }
 
 /// Table -> column names, from `CREATE TABLE` statements (good enough for our DDL style).
@@ -209,5 +211,6 @@ fn the_migration_runner_builds_the_d1_schema_on_an_empty_database() {
         tenant_contract(&store).await;
         crate::account_contract::all(&store).await;
         crate::mfa_contract::all(&store).await;
+        crate::rbac_contract::all(&store).await;
     });
 }
