@@ -214,3 +214,46 @@ fn the_migration_runner_builds_the_d1_schema_on_an_empty_database() {
         crate::rbac_contract::all(&store).await;
     });
 }
+
+#[test]
+fn the_rbac_migration_gives_existing_admin_roles_everything() {
+    use authsec_edge::store::migrations::{MigrationStore, MIGRATIONS};
+    use authsec_edge::store::rbac::RbacStore;
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    let store = SqlStore::new(Sqlite(conn));
+    block_on(async {
+        let (before, rbac) = MIGRATIONS.split_at(5);
+        assert_eq!(rbac[0].name, "0006_rbac.sql");
+        for migration in before {
+            store.apply_migration(migration).await.unwrap();
+        }
+        store
+            .executor()
+            .batch(&[
+                ("INSERT INTO tenants (id, domain, name, created_at) VALUES ('t-old', 'old.test', 'Old', 1)", vec![]),
+                ("INSERT INTO roles (id, tenant_id, name, created_at) VALUES ('r-admin', 't-old', 'admin', 1)", vec![]),
+                (
+                    "INSERT INTO roles (id, tenant_id, name, created_at) VALUES ('r-viewer', 't-old', 'viewer', 1)",
+                    vec![],
+                ),
+                (
+                    "INSERT INTO role_bindings (id, tenant_id, user_id, role_id, created_at) \
+                     VALUES ('b-old', 't-old', 'u-old', 'r-admin', 1)",
+                    vec![],
+                ),
+            ])
+            .await
+            .unwrap();
+        for migration in rbac {
+            store.apply_migration(migration).await.unwrap();
+        }
+        let roles = store.roles("t-old").await.unwrap();
+        let held: Vec<(&str, Vec<&str>)> =
+            roles.iter().map(|r| (r.role.id.as_str(), r.permissions.iter().map(|p| p.id.as_str()).collect())).collect();
+        assert_eq!(held, [("r-admin", vec!["perm-all-t-old"]), ("r-viewer", vec![])]);
+        let binding = &store.bindings("t-old").await.unwrap()[0];
+        assert_eq!((binding.group_id.as_str(), binding.conditions.as_str()), ("", "{}"));
+        assert_eq!(store.principal_authz("t-old", "u-old").await.unwrap().bindings.len(), 1);
+    });
+}
