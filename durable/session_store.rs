@@ -144,6 +144,26 @@ impl SessionStore {
         rows(&self.sql(), &query, vec![request.user_id.as_str().into(), request.now.into()])
     }
 
+    /// The tenant's RBAC version: every RBAC mutation bumps it, so an isolate's cached
+    /// permission sets are known fresh from the same call that checks the session.
+    fn rbac_version(&self) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Row {
+            value: i64,
+        }
+        let rows: Vec<Row> = rows(&self.sql(), "SELECT value FROM meta WHERE key = 'rbac_version'", vec![])?;
+        Ok(rows.first().map_or(0, |r| r.value.max(0) as u64))
+    }
+
+    fn bump_rbac_version(&self) -> Result<u64> {
+        self.sql().exec(
+            "INSERT INTO meta (key, value) VALUES ('rbac_version', 1) \
+             ON CONFLICT (key) DO UPDATE SET value = value + 1",
+            None,
+        )?;
+        self.rbac_version()
+    }
+
     fn active(&self, request: UserRequest) -> Result<bool> {
         let Some(id) = request.session_id else {
             return Ok(false);
@@ -168,6 +188,7 @@ impl DurableObject for SessionStore {
             None,
         );
         let _ = sql.exec("CREATE INDEX IF NOT EXISTS refresh_session ON refresh (session_id)", None);
+        let _ = sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)", None);
         SessionStore { state }
     }
 
@@ -188,6 +209,15 @@ impl DurableObject for SessionStore {
                         storage.set_alarm(expires_at * 1000).await?;
                     }
                     Response::from_json(&created)
+                }
+                Err(_) => bad(),
+            },
+            "/rbac-version" => Response::from_json(&self.rbac_version()?),
+            "/bump-rbac" => Response::from_json(&self.bump_rbac_version()?),
+            "/status" => match req.json::<UserRequest>().await {
+                Ok(request) => {
+                    let active = request.session_id.is_some() && self.active(request)?;
+                    Response::from_json(&(active, self.rbac_version()?))
                 }
                 Err(_) => bad(),
             },

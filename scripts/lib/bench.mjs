@@ -27,7 +27,7 @@ const rounds = Number(option("--rounds", "3"));
 const connections = Number(option("--connections", "16"));
 const threads = Number(option("--threads", "1"));
 const loadCore = option("--load-core", "1");
-const only = option("--only", "all"); // all | verify | login
+const only = option("--only", "all"); // all | verify | rbac | login
 
 function median(values) {
   return values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -94,6 +94,7 @@ const workers = {
       RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
       SESSIONS: { className: "SessionStore", useSQLite: true },
       CHALLENGES: { className: "ChallengeStore", useSQLite: true },
+      FLOWS: { className: "FlowStore", useSQLite: true },
     },
     bindings: { BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "production" },
   }),
@@ -145,6 +146,79 @@ async function bench(name, path, script) {
     const result = runWrk(url, script);
     if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} non-2xx responses under load`);
     return result;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/// A Miniflare serving our Worker with the D1 schema applied and one onboarded admin;
+/// returns { mf, url, post, token } (a session-bound admin token).
+async function onboardedWorker(extraBindings = {}) {
+  const port = await freePort();
+  const mf = new Miniflare({
+    ...workers.ours(),
+    port,
+    bindings: { BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "development", ADMIN_AUTH_PER_MINUTE: "1000", ...extraBindings },
+  });
+  const db = await mf.getD1Database("DB");
+  for (const file of readdirSync(join(root, "migrations/d1")).sort()) {
+    const sql = readFileSync(join(root, "migrations/d1", file), "utf8").replace(/^--.*$/gm, "");
+    for (const statement of sql.split(";").map((x) => x.trim()).filter(Boolean)) await db.prepare(statement).run();
+  }
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  const post = (path, body, headers = {}) =>
+    fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const email = "bench@example.test";
+  const password = "correct horse battery staple";
+  await post("/authsec/uflow/auth/admin/login/bootstrap", { email, password, tenant_domain: "bench" });
+  const outbox = await (await fetch(`${url}/authsec/dev/outbox?to=${encodeURIComponent(email)}`)).json();
+  const otp = /\b(\d{6})\b/.exec(outbox.messages[0].body)[1];
+  const done = await post("/authsec/uflow/auth/admin/complete-registration", { email, otp });
+  if (done.status !== 201) throw new Error(`registration failed: ${await done.text()}`);
+  const login = await (await post("/authsec/uflow/auth/admin/login", { email, password })).json();
+  return { mf, url, post, email, password, token: login.token };
+}
+
+// RBAC: a permission check (token verification + session and RBAC version from the
+// tenant's Durable Object + the cached permission set) against token/verify with the same
+// session-bound token (verification + the session check): the floor a check can reach.
+async function rbacBenchmark() {
+  const { mf, url, post, token } = await onboardedWorker();
+  try {
+    const auth = { authorization: `Bearer ${token}` };
+    const role = await (await post("/authsec/uflow/admin/roles", { name: "reader", permission_strings: ["docs:read"] }, auth)).json();
+    const me = await (await post("/authsec/authmgr/token/verify", { token })).json();
+    await post("/authsec/uflow/admin/bindings", { user_id: me.user_id, role_id: role.id }, auth);
+    const verifyLua = join(out, "post-verify-session.lua");
+    writeFileSync(verifyLua, `wrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nwrk.body = ${JSON.stringify(JSON.stringify({ token }))}\n`);
+    const checkLua = join(out, "get-check.lua");
+    writeFileSync(checkLua, `wrk.method = "GET"\nwrk.headers["authorization"] = "Bearer ${token}"\n`);
+    const variants = {
+      verify: [`${url}/authsec/authmgr/token/verify`, verifyLua],
+      check: [`${url}/authsec/authmgr/user/check/permission?resource=docs&action=read`, checkLua],
+    };
+    const check = await fetch(variants.check[0], { headers: auth });
+    const answer = await check.json();
+    if (answer.has_permission !== true) throw new Error(`check answered ${JSON.stringify(answer)}`);
+    const samples = { verify: [], check: [] };
+    for (let round = 1; round <= rounds; round++) {
+      for (const [key, [target, script]] of Object.entries(variants)) {
+        const r = runWrk(target, script);
+        if (r.non2xx > 0) throw new Error(`${key}: ${r.non2xx} non-2xx responses under load`);
+        samples[key].push(r);
+        console.log(`round ${round}/${rounds} ${key.padEnd(16)} ${fmt(r.rps)} req/s`);
+      }
+    }
+    const med = (rs) => ({ rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) });
+    const results = { verify: med(samples.verify), check: med(samples.check) };
+    console.log("\nsession-bound token, one Worker, medians of rounds      req/s      p50 ms   p99 ms");
+    for (const [key, label] of [["verify", "floor: token/verify"], ["check", "authmgr/user/check/permission"]]) {
+      const r = results[key];
+      console.log(`${label.padEnd(54)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(10)} ${fmt(r.p99, 2).padStart(8)}`);
+    }
+    const ratio = results.check.rps / results.verify.rps;
+    console.log(`\ncheck/permission vs token/verify: ${ratio.toFixed(2)}x req/s  (target >= 0.8)`);
+    return { results, ratio };
   } finally {
     await mf.dispose();
   }
@@ -262,6 +336,7 @@ async function loginBenchmark() {
   return ms;
 }
 
-if (only !== "login") summary.verify = await verifyBenchmark();
-if (only !== "verify") summary.loginMs = await loginBenchmark();
+if (only === "all" || only === "verify") summary.verify = await verifyBenchmark();
+if (only === "all" || only === "rbac") summary.rbac = await rbacBenchmark();
+if (only === "all" || only === "login") summary.loginMs = await loginBenchmark();
 writeFileSync(join(out, "results.json"), JSON.stringify(summary, null, 2));

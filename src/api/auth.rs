@@ -15,6 +15,51 @@ use crate::tokens::TokenError;
 /// Verifies a token against this deployment's issuer and keys, counting the result, and
 /// refuses a session-bound token whose session is no longer live.
 pub async fn verify_token<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<VerifiedToken, ApiError> {
+    let verified = verify_signature(ctx, token).await?;
+    if !verified.claims.sid.is_empty() {
+        let live = ctx
+            .platform
+            .sessions()
+            .session_active(&verified.claims.tenant_id, &verified.claims.sid, ctx.now_secs())
+            .await
+            .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+        refuse_ended_session(ctx, live)?;
+    }
+    ctx.isolate.metrics.borrow_mut().record_verification("valid");
+    Ok(verified)
+}
+
+/// Like `authenticate`, and also the tenant's RBAC version, read in the same Durable
+/// Object call as the session check (one round trip for a permission check).
+pub async fn authenticate_with_rbac_version<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+) -> Result<(AccessClaims, u64), ApiError> {
+    let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
+    let verified = verify_signature(ctx, token).await?;
+    let (live, version) = ctx
+        .platform
+        .sessions()
+        .session_status(&verified.claims.tenant_id, &verified.claims.sid, ctx.now_secs())
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+    if !verified.claims.sid.is_empty() {
+        refuse_ended_session(ctx, live)?;
+    }
+    ctx.isolate.metrics.borrow_mut().record_verification("valid");
+    Ok((verified.claims, version))
+}
+
+fn refuse_ended_session<P: Platform>(ctx: &Ctx<'_, P>, live: bool) -> Result<(), ApiError> {
+    if live {
+        return Ok(());
+    }
+    ctx.isolate.metrics.borrow_mut().record_verification("session_revoked");
+    Err(ApiError::InvalidToken("session has ended".into()))
+}
+
+/// Signature, algorithm, key and claim checks, through the isolate's cache.
+async fn verify_signature<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<VerifiedToken, ApiError> {
     let config = ctx.config()?;
     let policy = VerifyPolicy {
         issuer: &config.issuer,
@@ -25,30 +70,13 @@ pub async fn verify_token<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<
     let result =
         verify_access_token_cached(token, &config.keys, ctx.platform.crypto(), &policy, &ctx.isolate.verified_tokens)
             .await;
-    let verified = match result {
-        Ok(verified) => verified,
-        Err(e) => {
-            ctx.isolate.metrics.borrow_mut().record_verification(result_label(&e));
-            return Err(match e {
-                TokenError::Backend(detail) => ApiError::Internal(format!("token backend: {detail}")),
-                other => ApiError::InvalidToken(other.to_string()),
-            });
+    result.map_err(|e| {
+        ctx.isolate.metrics.borrow_mut().record_verification(result_label(&e));
+        match e {
+            TokenError::Backend(detail) => ApiError::Internal(format!("token backend: {detail}")),
+            other => ApiError::InvalidToken(other.to_string()),
         }
-    };
-    if !verified.claims.sid.is_empty() {
-        let live = ctx
-            .platform
-            .sessions()
-            .session_active(&verified.claims.tenant_id, &verified.claims.sid, ctx.now_secs())
-            .await
-            .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
-        if !live {
-            ctx.isolate.metrics.borrow_mut().record_verification("session_revoked");
-            return Err(ApiError::InvalidToken("session has ended".into()));
-        }
-    }
-    ctx.isolate.metrics.borrow_mut().record_verification("valid");
-    Ok(verified)
+    })
 }
 
 /// The caller of a protected route: a valid bearer token of a live session.

@@ -4,8 +4,10 @@
 //! Everything it needs from the outside world comes through `Platform` (stores, crypto,
 //! randomness, config) and `Isolate` (per-isolate memory), and `now_ms` is an argument.
 
+mod abac;
 mod admin_auth;
 mod auth;
+mod authz_cache;
 mod body;
 mod ciba;
 mod clients;
@@ -24,6 +26,9 @@ mod oauth_client;
 mod oauth_token;
 pub mod pages;
 mod password_login;
+mod rbac_bindings;
+pub mod rbac_checks;
+mod rbac_roles;
 mod recovery;
 mod sessions;
 mod tenant_admin;
@@ -40,7 +45,7 @@ use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
 use crate::push::PushTransport;
-use crate::router::{self, CibaAction, Route, TotpAction, WebauthnAction};
+use crate::router::{self, CibaAction, RbacRoute, Route, TotpAction, WebauthnAction};
 use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
 use crate::store::admin::TenantAdminStore;
 use crate::store::clients::ClientStore;
@@ -48,6 +53,7 @@ use crate::store::flows::{CibaDeviceStore, FlowStore};
 use crate::store::invitations::InvitationStore;
 use crate::store::mfa::MfaStore;
 use crate::store::migrations::MigrationStore;
+use crate::store::rbac::RbacStore;
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
 use crate::tokens::cache::VerificationCache;
@@ -68,6 +74,7 @@ pub trait Platform {
         + MigrationStore
         + MfaStore
         + CibaDeviceStore
+        + RbacStore
         + DevOutbox
         + Ping;
     type Cache: DocumentCache;
@@ -106,6 +113,8 @@ pub struct Isolate {
     /// A password hash with the configured parameters, verified against when a login
     /// names no account, so unknown emails cost the same time as known ones.
     dummy_hash: RefCell<Option<(HashParams, String)>>,
+    /// Compiled permission sets and policies, by tenant RBAC version.
+    pub authz: RefCell<authz_cache::AuthzCache>,
 }
 
 impl Isolate {
@@ -236,6 +245,37 @@ async fn route<P: Platform>(
         Route::MigrationStatus => migrations::status(&ctx, req).await,
         Route::MigrationRun => migrations::run(&ctx, req).await,
         Route::Page(page) => pages::serve(page),
+        Route::Rbac(rbac) => {
+            let id = matched.param("id");
+            match rbac {
+                RbacRoute::Permissions => rbac_roles::permissions(&ctx, req).await,
+                RbacRoute::Permission => rbac_roles::delete_permission(&ctx, req, id).await,
+                RbacRoute::Resources => rbac_roles::resources(&ctx, req).await,
+                RbacRoute::Roles => rbac_roles::roles(&ctx, req).await,
+                RbacRoute::Role => rbac_roles::role(&ctx, req, id).await,
+                RbacRoute::Bindings => rbac_bindings::bindings(&ctx, req).await,
+                RbacRoute::Binding => rbac_bindings::delete_binding(&ctx, req, id).await,
+                RbacRoute::Groups => rbac_bindings::groups(&ctx, req).await,
+                RbacRoute::Group => rbac_bindings::group(&ctx, req, id).await,
+                RbacRoute::Members => rbac_bindings::members(&ctx, req, id).await,
+                RbacRoute::Member => rbac_bindings::remove_member(&ctx, req, id, matched.param("user_id")).await,
+                RbacRoute::Scopes => rbac_bindings::scopes(&ctx, req, "scope").await,
+                RbacRoute::Scope => rbac_bindings::scope(&ctx, req, "scope", id).await,
+                RbacRoute::Mappings => rbac_bindings::mappings(&ctx, req).await,
+                RbacRoute::ApiScopes => rbac_bindings::scopes(&ctx, req, "api_scope").await,
+                RbacRoute::ApiScope => rbac_bindings::scope(&ctx, req, "api_scope", id).await,
+                RbacRoute::PolicyCheck => rbac_checks::policy_check(&ctx, req).await,
+                RbacRoute::MyRolesPermissions => rbac_checks::mine(&ctx, req, "me").await,
+                RbacRoute::UserCheck => rbac_checks::user_check(&ctx, req).await,
+                RbacRoute::Mine(what) => rbac_checks::mine(&ctx, req, what).await,
+                RbacRoute::Check(check) => rbac_checks::check(&ctx, req, check).await,
+                RbacRoute::Policies => abac::policies(&ctx, req).await,
+                RbacRoute::Policy => abac::policy(&ctx, req, id).await,
+                RbacRoute::Evaluate => abac::evaluate_one(&ctx, req).await,
+                RbacRoute::BatchEvaluate => abac::evaluate_batch(&ctx, req).await,
+                RbacRoute::PolicyTest => abac::test(&ctx, req).await,
+            }
+        }
         Route::DeviceCode => device::code(&ctx, req).await,
         Route::DeviceToken => device::token(&ctx, req).await,
         Route::DeviceInfo => device::info(&ctx, req).await,

@@ -83,6 +83,19 @@ impl SessionStore for SessionClient {
         let request = user_request("", Some(session_id), None, now);
         self.0.call(&tenant_object(tenant_id), "/active", &request).await
     }
+
+    async fn session_status(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<(bool, u64), StoreError> {
+        let request = user_request("", Some(session_id).filter(|s| !s.is_empty()), None, now);
+        self.0.call(&tenant_object(tenant_id), "/status", &request).await
+    }
+
+    async fn rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        self.0.call(&tenant_object(tenant_id), "/rbac-version", &()).await
+    }
+
+    async fn bump_rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        self.0.call(&tenant_object(tenant_id), "/bump-rbac", &()).await
+    }
 }
 
 fn nonce_object(key: &str) -> String {

@@ -31,6 +31,7 @@ pub struct DurableState {
     otps: HashMap<String, OtpRecord>,
     nonces: HashMap<String, i64>,
     guards: HashMap<String, GuardState>,
+    rbac_versions: HashMap<String, u64>,
     /// key -> (payload, expires_at)
     tickets: HashMap<String, (serde_json::Value, i64)>,
 }
@@ -317,6 +318,24 @@ impl SessionStore for MemoryStore {
         self.check_up()?;
         let state = self.state.borrow();
         Ok(state.sessions.get(tenant_id).is_some_and(|all| all.iter().any(|s| s.id == session_id && s.is_active(now))))
+    }
+
+    async fn session_status(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<(bool, u64), StoreError> {
+        let active = self.session_active(tenant_id, session_id, now).await?;
+        Ok((active, self.rbac_version(tenant_id).await?))
+    }
+
+    async fn rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        self.check_up()?;
+        Ok(self.state.borrow().rbac_versions.get(tenant_id).copied().unwrap_or(0))
+    }
+
+    async fn bump_rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        let version = state.rbac_versions.entry(tenant_id.into()).or_insert(0);
+        *version += 1;
+        Ok(*version)
     }
 }
 

@@ -40,6 +40,12 @@ pub trait SessionStore: Ping {
     /// The user's live sessions, newest first.
     async fn user_sessions(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<Session>, StoreError>;
     async fn session_active(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<bool, StoreError>;
+    /// Whether the session is live, and the tenant's RBAC version, in one call (the
+    /// permission checks' only round trip when their cache is fresh).
+    async fn session_status(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<(bool, u64), StoreError>;
+    async fn rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError>;
+    /// Marks every cached permission set of the tenant stale; returns the new version.
+    async fn bump_rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError>;
 }
 
 #[allow(async_fn_in_trait)]

@@ -8,6 +8,7 @@ mod api_device;
 mod api_endusers;
 mod api_errors;
 mod api_invitations;
+mod api_rbac;
 mod api_tenant_admin;
 mod api_tokens;
 mod api_totp;
