@@ -23,9 +23,9 @@ CREATE TABLE IF NOT EXISTS role_permissions (
 
 CREATE INDEX IF NOT EXISTS role_permissions_permission ON role_permissions (permission_id);
 
-ALTER TABLE role_bindings ADD COLUMN group_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE role_bindings ADD COLUMN IF NOT EXISTS group_id TEXT NOT NULL DEFAULT '';
 
-ALTER TABLE role_bindings ADD COLUMN conditions TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE role_bindings ADD COLUMN IF NOT EXISTS conditions TEXT NOT NULL DEFAULT '{}';
 
 CREATE INDEX IF NOT EXISTS role_bindings_group ON role_bindings (tenant_id, group_id);
 
@@ -69,8 +69,12 @@ CREATE TABLE IF NOT EXISTS abac_policies (
 );
 
 -- Backfill: every tenant's admin role grants everything, as registration now arranges.
+-- Idempotent (IF NOT EXISTS, ON CONFLICT): a schema built with psql may be recorded by
+-- the Worker's migration runner later, which applies the files once more.
 INSERT INTO permissions (id, tenant_id, resource, action, description, created_at)
-    SELECT 'perm-all-' || id, id, '*', '*', 'Every action on every resource', created_at FROM tenants;
+    SELECT 'perm-all-' || id, id, '*', '*', 'Every action on every resource', created_at FROM tenants
+    ON CONFLICT DO NOTHING;
 
 INSERT INTO role_permissions (tenant_id, role_id, permission_id)
-    SELECT tenant_id, id, 'perm-all-' || tenant_id FROM roles WHERE name = 'admin';
+    SELECT tenant_id, id, 'perm-all-' || tenant_id FROM roles WHERE name = 'admin'
+    ON CONFLICT DO NOTHING;
