@@ -75,7 +75,7 @@ await build({
   format: "esm",
   platform: "neutral",
   outfile: oursBundle,
-  external: ["cloudflare:workers", "*.wasm"],
+  external: ["cloudflare:workers", "cloudflare:sockets", "*.wasm"],
   logLevel: "warning",
 });
 
