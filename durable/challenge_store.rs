@@ -121,11 +121,7 @@ impl ChallengeStore {
     }
 
     async fn ensure_alarm(&self, at_secs: i64) -> Result<()> {
-        let storage = self.state.storage();
-        if storage.get_alarm().await?.is_none() {
-            storage.set_alarm(at_secs * 1000).await?;
-        }
-        Ok(())
+        super::ensure_alarm(&self.state, at_secs * 1000).await
     }
 }
 
@@ -202,14 +198,7 @@ impl DurableObject for ChallengeStore {
         let now = (worker::Date::now().as_millis() / 1000) as i64;
         let sql = self.sql();
         sql.exec("DELETE FROM items WHERE expires_at <= ?", vec![now.into()])?;
-        #[derive(Deserialize)]
-        struct Next {
-            next: Option<i64>,
-        }
-        let next: Vec<Next> = sql.exec("SELECT MIN(expires_at) AS next FROM items", None)?.to_array()?;
-        if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
-            self.state.storage().set_alarm(at.max(now + 1) * 1000).await?;
-        }
+        super::reschedule(&self.state, "SELECT MIN(expires_at) * 1000 AS next FROM items", (now + 1) * 1000).await?;
         Response::ok("ok")
     }
 }

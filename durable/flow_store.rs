@@ -58,10 +58,7 @@ impl FlowStore {
         if !self.save(key, state, expires_at, true)? {
             return Response::error("conflict", 409);
         }
-        let storage = self.state.storage();
-        if storage.get_alarm().await?.is_none() {
-            storage.set_alarm((expires_at + KEEP_AFTER_EXPIRY_SECS) * 1000).await?;
-        }
+        super::ensure_alarm(&self.state, (expires_at + KEEP_AFTER_EXPIRY_SECS) * 1000).await?;
         Response::from_json(&true)
     }
 }
@@ -144,14 +141,8 @@ impl DurableObject for FlowStore {
         let now = (worker::Date::now().as_millis() / 1000) as i64;
         let sql = self.sql();
         sql.exec("DELETE FROM flows WHERE expires_at + ? <= ?", vec![KEEP_AFTER_EXPIRY_SECS.into(), now.into()])?;
-        #[derive(Deserialize)]
-        struct Next {
-            next: Option<i64>,
-        }
-        let next: Vec<Next> = sql.exec("SELECT MIN(expires_at) AS next FROM flows", None)?.to_array()?;
-        if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
-            self.state.storage().set_alarm((at + KEEP_AFTER_EXPIRY_SECS).max(now + 1) * 1000).await?;
-        }
+        let query = format!("SELECT (MIN(expires_at) + {KEEP_AFTER_EXPIRY_SECS}) * 1000 AS next FROM flows");
+        super::reschedule(&self.state, &query, (now + 1) * 1000).await?;
         Response::ok("ok")
     }
 }

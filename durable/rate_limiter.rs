@@ -58,10 +58,7 @@ impl RateLimiter {
                 request.limit.window_ms.into(),
             ],
         )?;
-        let storage = self.state.storage();
-        if storage.get_alarm().await?.is_none() {
-            storage.set_alarm(next.window_start_ms + 2 * request.limit.window_ms.max(1)).await?;
-        }
+        super::ensure_alarm(&self.state, next.window_start_ms + 2 * request.limit.window_ms.max(1)).await?;
         Response::from_json(&decision)
     }
 }
@@ -96,15 +93,8 @@ impl DurableObject for RateLimiter {
         let sql = self.state.storage().sql();
         // A window older than two lengths no longer weighs on any decision.
         sql.exec("DELETE FROM windows WHERE window_start_ms + 2 * window_ms <= ?", vec![now.into()])?;
-        #[derive(Deserialize)]
-        struct Next {
-            next: Option<i64>,
-        }
-        let next: Vec<Next> =
-            sql.exec("SELECT MIN(window_start_ms + 2 * window_ms) AS next FROM windows", None)?.to_array()?;
-        if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
-            self.state.storage().set_alarm(at.max(now + 1000)).await?;
-        }
+        super::reschedule(&self.state, "SELECT MIN(window_start_ms + 2 * window_ms) AS next FROM windows", now + 1000)
+            .await?;
         Response::ok("ok")
     }
 }

@@ -204,10 +204,7 @@ impl DurableObject for SessionStore {
                 Ok(request) => {
                     let expires_at = request.session.expires_at;
                     let created = self.create(request)?;
-                    let storage = self.state.storage();
-                    if storage.get_alarm().await?.is_none() {
-                        storage.set_alarm(expires_at * 1000).await?;
-                    }
+                    super::ensure_alarm(&self.state, expires_at * 1000).await?;
                     Response::from_json(&created)
                 }
                 Err(_) => bad(),
@@ -249,14 +246,8 @@ impl DurableObject for SessionStore {
             vec![now.into()],
         )?;
         sql.exec("DELETE FROM sessions WHERE expires_at <= ?", vec![now.into()])?;
-        #[derive(Deserialize)]
-        struct Next {
-            next: Option<i64>,
-        }
-        let next: Vec<Next> = rows(&sql, "SELECT MIN(expires_at) AS next FROM sessions", vec![])?;
-        if let Some(at) = next.into_iter().next().and_then(|n| n.next) {
-            self.state.storage().set_alarm(at.max(now + 60) * 1000).await?;
-        }
+        super::reschedule(&self.state, "SELECT MIN(expires_at) * 1000 AS next FROM sessions", (now + 60) * 1000)
+            .await?;
         Response::ok("ok")
     }
 }

@@ -151,8 +151,8 @@ async function bench(name, path, script) {
   }
 }
 
-/// A Miniflare serving our Worker with the D1 schema applied and one onboarded admin;
-/// returns { mf, url, post, token } (a session-bound admin token).
+// A Miniflare serving our Worker with the D1 schema applied and one onboarded admin;
+// returns { mf, url, post, email, password, token } (a session-bound admin token).
 async function onboardedWorker(extraBindings = {}) {
   const port = await freePort();
   const mf = new Miniflare({
@@ -229,31 +229,10 @@ async function rbacBenchmark() {
 // inside workerd (wall time; workerd's clock only advances across I/O, so it is measured
 // from the client).
 async function benchLogin(memoryKib, iterations, logins = 25) {
-  const port = await freePort();
-  const mf = new Miniflare({
-    ...workers.ours(),
-    port,
-    bindings: {
-      BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "development", ADMIN_AUTH_PER_MINUTE: "1000",
-      ARGON2_MEMORY_KIB: String(memoryKib), ARGON2_ITERATIONS: String(iterations),
-    },
+  const { mf, post, email, password } = await onboardedWorker({
+    ARGON2_MEMORY_KIB: String(memoryKib), ARGON2_ITERATIONS: String(iterations),
   });
   try {
-    const db = await mf.getD1Database("DB");
-    for (const file of readdirSync(join(root, "migrations/d1")).sort()) {
-      const sql = readFileSync(join(root, "migrations/d1", file), "utf8").replace(/^--.*$/gm, "");
-      for (const statement of sql.split(";").map((x) => x.trim()).filter(Boolean)) await db.prepare(statement).run();
-    }
-    const url = (await mf.ready).toString().replace(/\/$/, "");
-    const post = (path, body) =>
-      fetch(url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const email = "bench@example.test";
-    const password = "correct horse battery staple";
-    await post("/authsec/uflow/auth/admin/login/bootstrap", { email, password, tenant_domain: "bench" });
-    const outbox = await (await fetch(`${url}/authsec/dev/outbox?to=${encodeURIComponent(email)}`)).json();
-    const otp = /\b(\d{6})\b/.exec(outbox.messages[0].body)[1];
-    const done = await post("/authsec/uflow/auth/admin/complete-registration", { email, otp });
-    if (done.status !== 201) throw new Error(`registration failed: ${await done.text()}`);
     const times = [];
     for (let i = 0; i < logins + 3; i++) {
       const started = performance.now();

@@ -25,6 +25,9 @@ use crate::tokens::claims::TokenType;
 use serde_json::{json, Value};
 
 const INITIATE_PER_MINUTE: u32 = 20;
+/// Requests per user per minute: each one pushes to the user's devices, and a flood of
+/// prompts is how push-fatigue attacks wear users down.
+const INITIATE_PER_USER_PER_MINUTE: u32 = 5;
 const MAX_DEVICES: usize = 10;
 /// How long the index from `auth_req_id` outlives the request, so late polls hear
 /// `expired_token` rather than `invalid_grant`.
@@ -72,6 +75,8 @@ pub async fn initiate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let user = user
         .filter(User::is_active)
         .ok_or_else(|| ApiError::oauth("unknown_user_id", "no active user matches the login_hint"))?;
+    rate_limit(ctx, &format!("ciba-initiate:user:{}:{}", user.tenant_id, user.id), INITIATE_PER_USER_PER_MINUTE, 60)
+        .await?;
     let now = ctx.now_secs();
     let auth_req_id = format!("ciba1.{}", random_token(ctx));
     let key = request_key(ctx, &auth_req_id)?;

@@ -220,4 +220,11 @@ fn ciba_denial_and_expiry_use_the_exact_error_strings() {
     assert_eq!(error_of(&poll(&denied["auth_req_id"], NOW + 2)), (400, "access_denied".into()));
     let expired = start();
     assert_eq!(error_of(&poll(&expired["auth_req_id"], NOW + 301)), (400, "expired_token".into()));
+    // Two requests so far; three more fit the per-user minute, the sixth is refused.
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| {
+            call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, json!({"login_hint": "ada@acme.test"}), NOW).status
+        })
+        .collect();
+    assert_eq!(statuses, [200, 200, 200, 429], "push prompts to one user are limited");
 }
