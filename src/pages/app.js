@@ -178,6 +178,7 @@ on("activate-form", "submit", async (e) => {
 
 if (clientId) document.body.classList.add("enduser");
 for (const el of document.querySelectorAll(".enduser-only")) el.hidden = !clientId;
+if ($("signin-hint")) $("signin-hint").hidden = Boolean(session.token);
 if ($("user-code") && params.get("user_code")) {
   $("user-code").value = params.get("user_code");
   showDeviceRequest().catch((err) => say(err.message));
