@@ -13,7 +13,7 @@ pub struct MemoryStore {
     documents: RefCell<HashMap<String, String>>,
     windows: RefCell<HashMap<String, WindowState>>,
     pub(super) accounts: RefCell<super::memory_accounts::Accounts>,
-    pub(super) state: RefCell<super::memory_accounts::DurableState>,
+    pub(super) state: RefCell<super::memory_state::DurableState>,
     pub(super) mfa: RefCell<super::memory_mfa::MfaData>,
     pub(super) flows: RefCell<super::memory_flows::FlowData>,
     pub(super) rbac: RefCell<super::memory_rbac::RbacData>,

@@ -15,6 +15,7 @@ mod memory_accounts;
 mod memory_flows;
 mod memory_mfa;
 mod memory_rbac;
+mod memory_state;
 pub mod mfa;
 pub mod migrations;
 pub mod postgres;
