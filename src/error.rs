@@ -137,7 +137,13 @@ impl ApiError {
                 if let Some(interval) = interval {
                     body["interval"] = json!(interval);
                 }
-                HttpResponse::json(status, &body)
+                let response = HttpResponse::json(status, &body);
+                // RFC 6749 §5.2: a 401 names the authentication scheme the client may use.
+                if status == 401 {
+                    response.with_header("www-authenticate", "Basic realm=\"authsec\"")
+                } else {
+                    response
+                }
             }
             ApiError::CeremonyFailed(message) => {
                 HttpResponse::json(401, &json!({"error": "webauthn_verification_failed", "message": message}))

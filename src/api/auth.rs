@@ -85,11 +85,29 @@ pub async fn authenticate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> R
     Ok(verify_token(ctx, token).await?.claims)
 }
 
-/// The caller of an admin route: authenticated and holding the `admin` role (JA).
+/// The caller of an admin route: authenticated and holding the `admin` role (JA) now,
+/// by a live tenant-wide binding — not merely when the token was minted, so removing an
+/// admin takes effect on the next request.
 pub async fn authenticate_admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
-    let caller = authenticate(ctx, req).await?;
-    require_admin(&caller)?;
+    let (caller, version) = authenticate_with_rbac_version(ctx, req).await?;
+    require_live_admin(ctx, &caller, version).await?;
     Ok(caller)
+}
+
+/// `require_admin` against the live bindings at the tenant's RBAC version `version`.
+pub async fn require_live_admin<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    claims: &AccessClaims,
+    version: u64,
+) -> Result<(), ApiError> {
+    require_admin(claims)?;
+    let permissions =
+        super::authz_cache::effective_permissions(ctx, &claims.tenant_id, &claims.user_id, version).await?;
+    if permissions.has_tenant_role("admin", ctx.now_secs()) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("the tenant's admin role is required".into()))
+    }
 }
 
 /// The caller's token must belong to the tenant a path names.

@@ -9,7 +9,7 @@ use super::auth::{authenticate, client_ip, rate_limit};
 use super::body::{form_or_json, json_object, optional_text, required_string};
 use super::issue::{random_token, start_delegated_session, uuid_like, Delegation};
 use super::mfa::challenge_error;
-use super::oauth_client::named_client;
+use super::oauth_client::authenticate_client;
 use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::error::ApiError;
@@ -25,9 +25,10 @@ use crate::tokens::claims::TokenType;
 use serde_json::{json, Value};
 
 const INITIATE_PER_MINUTE: u32 = 20;
-/// Requests per user per minute: each one pushes to the user's devices, and a flood of
-/// prompts is how push-fatigue attacks wear users down.
-const INITIATE_PER_USER_PER_MINUTE: u32 = 5;
+/// Requests per user per ten minutes: each one pushes to the user's devices, and a flood
+/// of prompts is how push-fatigue attacks wear users down.
+const INITIATE_PER_USER: u32 = 5;
+const INITIATE_PER_USER_WINDOW_SECS: i64 = 600;
 const MAX_DEVICES: usize = 10;
 /// How long the index from `auth_req_id` outlives the request, so late polls hear
 /// `expired_token` rather than `invalid_grant`.
@@ -58,25 +59,17 @@ pub async fn initiate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let scopes = super::body::optional_string_list(&body, "scopes")?
         .or(super::body::optional_string_list(&body, "scope")?)
         .unwrap_or_default();
-    let store = ctx.platform.store();
-    let has_client = body.get("client_id").and_then(Value::as_str).is_some_and(|c| !c.is_empty())
-        || body.get("tenant_domain").is_some();
-    let (client_id, user) = if has_client {
-        let client = named_client(ctx, &body).await?;
-        (client.client_id, store.user_by_email(&client.tenant_id, &email).await.map_err(store_error)?)
-    } else {
-        let admin = store.admin_by_email(&email).await.map_err(store_error)?.filter(|u| u.kind == UserKind::Admin);
-        let defaults = match &admin {
-            Some(a) => store.tenant_defaults(&a.tenant_id).await.map_err(store_error)?,
-            None => None,
-        };
-        (defaults.map(|(client_id, _)| client_id).unwrap_or_default(), admin)
-    };
+    if scopes.len() > 32 || scopes.iter().any(|s| s.len() > 128) {
+        return Err(ApiError::bad_field("scopes", "at most 32 scopes of 128 characters"));
+    }
+    let client = confidential_client(ctx, req, &body).await?;
+    let client_id = client.client_id;
+    let user = ctx.platform.store().user_by_email(&client.tenant_id, &email).await.map_err(store_error)?;
     let user = user
         .filter(User::is_active)
         .ok_or_else(|| ApiError::oauth("unknown_user_id", "no active user matches the login_hint"))?;
-    rate_limit(ctx, &format!("ciba-initiate:user:{}:{}", user.tenant_id, user.id), INITIATE_PER_USER_PER_MINUTE, 60)
-        .await?;
+    let per_user = format!("ciba-initiate:user:{}:{}", user.tenant_id, user.id);
+    rate_limit(ctx, &per_user, INITIATE_PER_USER, INITIATE_PER_USER_WINDOW_SECS).await?;
     let now = ctx.now_secs();
     let auth_req_id = format!("ciba1.{}", random_token(ctx));
     let key = request_key(ctx, &auth_req_id)?;
@@ -87,16 +80,18 @@ pub async fn initiate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let index = json!({"group": group, "client_id": client_id});
     let challenges = ctx.platform.challenges();
     challenges.put_ticket(&key, &index, state.expires_at + INDEX_GRACE_SECS).await.map_err(challenge_error)?;
-    notify(ctx, &user, &auth_req_id, &client_id, &binding_message, state.expires_at).await;
+    notify(ctx, &user, &key, &client_id, &binding_message, state.expires_at).await;
     Ok(HttpResponse::json(200, &CibaAuthorization::new(auth_req_id)))
 }
 
 /// Pushes the request to the user's devices; a failed push is logged, never fatal (the
-/// user can still answer from the app's request list).
+/// user can still answer from the app's request list). The push names the request by
+/// its `request_id` (the hash `respond` accepts), never by the `auth_req_id` that
+/// redeems tokens: whoever sees the push cannot take the client's tokens.
 async fn notify<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: &User,
-    auth_req_id: &str,
+    request_id: &str,
     client_id: &str,
     message: &str,
     expires_at: i64,
@@ -116,7 +111,7 @@ async fn notify<P: Platform>(
             to: d.device_token,
             title: "Sign-in request".into(),
             body: body.clone(),
-            data: json!({"auth_req_id": auth_req_id, "client_id": client_id, "expires_at": expires_at}),
+            data: json!({"request_id": request_id, "client_id": client_id, "expires_at": expires_at}),
         })
         .collect();
     if let Err(e) = push.push(&messages).await {
@@ -170,11 +165,31 @@ fn describe(outcome: &CibaOutcome) -> &'static str {
     }
 }
 
-/// `POST auth/ciba/token` (P) `{auth_req_id, client_id?}`.
+/// `POST auth/ciba/token` `{auth_req_id, client_id, client_secret}` (or HTTP Basic).
 pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = form_or_json(req)?;
     let id = required_string(&body, "auth_req_id")?;
-    poll(ctx, id, body.get("client_id").and_then(Value::as_str).filter(|c| !c.is_empty())).await
+    let client = confidential_client(ctx, req, &body).await?;
+    poll(ctx, id, Some(&client.client_id)).await
+}
+
+/// CIBA clients authenticate (CIBA Core §7.1): only a confidential client, proving its
+/// secret, may ask for a user or collect tokens; a public client id is guessable.
+pub async fn confidential_client<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    body: &serde_json::Map<String, Value>,
+) -> Result<crate::store::accounts::Client, ApiError> {
+    let client = authenticate_client(ctx, req, body).await?;
+    if client.secret_hash.is_none() {
+        return Err(ApiError::OAuth {
+            status: 401,
+            error: "unauthorized_client",
+            description: "CIBA needs a confidential client (one with a secret)".into(),
+            interval: None,
+        });
+    }
+    Ok(client)
 }
 
 async fn caller<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<User, ApiError> {

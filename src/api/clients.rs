@@ -3,7 +3,7 @@
 //! the tenant's admin role. A confidential client's secret is shown once and stored as a
 //! keyed hash; the default client cannot be deleted.
 
-use super::auth::{authenticate, require_admin, require_tenant};
+use super::auth::{authenticate, authenticate_with_rbac_version, require_live_admin, require_tenant};
 use super::body::{json_object, optional_text, pagination, paging};
 use super::issue::{random_token, uuid_like};
 use super::password_login::store_error;
@@ -34,6 +34,18 @@ async fn tenant_caller<P: Platform>(
 ) -> Result<AccessClaims, ApiError> {
     let caller = authenticate(ctx, req).await?;
     require_tenant(&caller, tenant_id)?;
+    Ok(caller)
+}
+
+/// A caller of the tenant who is its admin now (live bindings, not the token's claim).
+async fn tenant_admin<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    tenant_id: &str,
+) -> Result<AccessClaims, ApiError> {
+    let (caller, version) = authenticate_with_rbac_version(ctx, req).await?;
+    require_tenant(&caller, tenant_id)?;
+    require_live_admin(ctx, &caller, version).await?;
     Ok(caller)
 }
 
@@ -126,8 +138,7 @@ pub async fn create<P: Platform>(
     req: &HttpRequest,
     tenant_id: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = tenant_caller(ctx, req, tenant_id).await?;
-    require_admin(&caller)?;
+    let caller = tenant_admin(ctx, req, tenant_id).await?;
     let body = json_object(req)?;
     if !body.contains_key("name") {
         return Err(ApiError::bad_field("name", "name is required"));
@@ -212,7 +223,7 @@ pub async fn update<P: Platform>(
     tenant_id: &str,
     id: &str,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&tenant_caller(ctx, req, tenant_id).await?)?;
+    tenant_admin(ctx, req, tenant_id).await?;
     let body = json_object(req)?;
     let mut client = load(ctx, tenant_id, id).await?;
     apply_fields(&mut client, &body)?;
@@ -237,7 +248,7 @@ pub async fn change<P: Platform>(
     id: &str,
     change: ClientChange,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&tenant_caller(ctx, req, tenant_id).await?)?;
+    tenant_admin(ctx, req, tenant_id).await?;
     apply_change(ctx, tenant_id, id, change).await
 }
 
@@ -276,7 +287,7 @@ pub async fn by_body<P: Platform>(
     tenant_id: &str,
     set_status: bool,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&tenant_caller(ctx, req, tenant_id).await?)?;
+    tenant_admin(ctx, req, tenant_id).await?;
     let body = json_object(req)?;
     let id = super::body::required_string(&body, "client_id")?;
     let change = if !set_status {

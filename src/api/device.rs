@@ -9,7 +9,7 @@ use super::auth::{authenticate, client_ip, rate_limit};
 use super::body::{form_or_json, json_object, optional_string_list, required_string};
 use super::issue::{random_token, start_delegated_session, Delegation};
 use super::mfa::challenge_error;
-use super::oauth_client::named_client;
+use super::oauth_client::{authenticate_client, named_client};
 use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::error::ApiError;
@@ -59,6 +59,10 @@ pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
     rate_limit(ctx, &format!("device-code:ip:{}", client_ip(req)), CODES_PER_MINUTE, 60).await?;
     let body = form_or_json(req)?;
     let client = named_client(ctx, &body).await?;
+    if client.secret_hash.is_some() {
+        // A confidential client proves itself here too (RFC 8628 §3.1).
+        authenticate_client(ctx, req, &body).await?;
+    }
     let scopes = requested_scopes(&body)?;
     let device_info = match body.get("device_info") {
         None | Some(Value::Null) => json!({}),
@@ -116,10 +120,20 @@ pub async fn poll<P: Platform>(
     let now = ctx.now_secs();
     let client_id = match client_id {
         Some(id) => id.to_string(),
-        None => match flows.device(&key, now).await.map_err(flows_error)? {
-            Some(state) => state.client_id,
-            None => return Err(ApiError::oauth("expired_token", "the device code is unknown or expired")),
-        },
+        None => {
+            let state = flows.device(&key).await.map_err(flows_error)?.ok_or_else(unknown)?;
+            // Unnamed, the code's own client is assumed; a confidential one must say so.
+            let client = ctx.platform.store().client_by_client_id(&state.client_id).await.map_err(store_error)?;
+            if client.is_some_and(|c| c.secret_hash.is_some()) {
+                return Err(ApiError::OAuth {
+                    status: 401,
+                    error: "invalid_client",
+                    description: "this client must authenticate with its secret".into(),
+                    interval: None,
+                });
+            }
+            state.client_id
+        }
     };
     let event = DeviceEvent::Poll { client_id };
     let (outcome, state) = flows.advance_device(&key, &event, now).await.map_err(flows_error)?.ok_or_else(unknown)?;
@@ -156,8 +170,13 @@ pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
             return Err(ApiError::oauth("unsupported_grant_type", "this route takes the device_code grant"));
         }
     }
-    let client_id = body.get("client_id").and_then(Value::as_str).filter(|c| !c.is_empty());
-    poll(ctx, device_code, client_id).await
+    let named = body.get("client_id").and_then(Value::as_str).is_some_and(|c| !c.is_empty());
+    let client = if named || req.header("authorization").is_some() {
+        Some(authenticate_client(ctx, req, &body).await?)
+    } else {
+        None
+    };
+    poll(ctx, device_code, client.as_ref().map(|c| c.client_id.as_str())).await
 }
 
 /// The device code a user code stands for: (device key, index payload, live state).
@@ -168,7 +187,8 @@ async fn lookup<P: Platform>(ctx: &Ctx<'_, P>, raw: &str) -> Result<(String, Val
         ctx.platform.challenges().peek_ticket(&user_code_key(ctx, &code)?, now).await.map_err(challenge_error)?;
     let index = index.ok_or(ApiError::NotFound)?;
     let key = index["device_key"].as_str().unwrap_or_default().to_string();
-    let state = ctx.platform.flows().device(&key, now).await.map_err(flows_error)?.ok_or(ApiError::NotFound)?;
+    let state = ctx.platform.flows().device(&key).await.map_err(flows_error)?;
+    let state = state.filter(|s| now < s.expires_at).ok_or(ApiError::NotFound)?;
     Ok((key, index, state))
 }
 

@@ -24,7 +24,7 @@ pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
             device::poll(ctx, code, Some(&client.client_id)).await
         }
         CIBA_GRANT => {
-            let client = authenticate_client(ctx, req, &body).await?;
+            let client = ciba::confidential_client(ctx, req, &body).await?;
             let id = required_string(&body, "auth_req_id")
                 .map_err(|_| ApiError::oauth("invalid_request", "auth_req_id is required"))?;
             ciba::poll(ctx, id, Some(&client.client_id)).await

@@ -79,8 +79,15 @@ pub async fn register<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
         t if t.is_empty() => "authenticator_app".to_string(),
         t => t,
     };
-    if devices(ctx, &user).await?.len() >= MAX_DEVICES {
+    let existing = devices(ctx, &user).await?;
+    if existing.len() >= MAX_DEVICES {
         return Err(ApiError::Conflict(format!("at most {MAX_DEVICES} TOTP devices per account")));
+    }
+    // Ours: once a factor is enrolled, changing factors needs that factor, so a stolen
+    // access token alone cannot add an authenticator or mint backup codes.
+    let enrolled = confirmed(existing);
+    if !enrolled.is_empty() {
+        step_up(ctx, &user, &enrolled, &body).await?;
     }
     let seal_key = encryption_key(ctx)?;
     let secret = random_bytes(ctx, totp::SECRET_BYTES);
@@ -99,7 +106,8 @@ pub async fn register<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let nonce: [u8; 12] = random_bytes(ctx, 12).try_into().unwrap_or([0; 12]);
     device.secret_sealed = sealed::seal(&seal_key, nonce, &seal_context(&device), &secret);
     ctx.platform.store().add_totp_device(&device).await.map_err(store_error)?;
-    let codes = new_backup_codes(ctx, &user).await?;
+    // The first enrolment issues backup codes; another device keeps the ones the user saved.
+    let codes = if enrolled.is_empty() { new_backup_codes(ctx, &user).await? } else { Vec::new() };
     let label = &ctx.config()?.relying_party.name;
     Ok(HttpResponse::json(
         200,
@@ -133,6 +141,20 @@ pub async fn confirm<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
         &json!({"success": true, "message": "TOTP device confirmed", "device_id": device.id,
                 "device_name": device.name}),
     ))
+}
+
+/// Requires a current code (TOTP or backup) from the caller's enrolled factor in
+/// `totp_code`, for changes to the factor itself.
+async fn step_up<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    enrolled: &[TotpDevice],
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let code = body.get("totp_code").and_then(Value::as_str).filter(|c| !c.trim().is_empty()).ok_or_else(|| {
+        ApiError::bad_field("totp_code", "a current code from an enrolled device (or a backup code) is required")
+    })?;
+    check_code(ctx, user, enrolled, code, true).await
 }
 
 fn confirmed(devices: Vec<TotpDevice>) -> Vec<TotpDevice> {
@@ -194,6 +216,12 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     let code = required_string(&body, "totp_code")?;
     rate_limit(ctx, &format!("totp-login:ip:{}", client_ip(req)), LOGIN_PER_MINUTE, 60).await?;
     let by_token = body.get("mfa_token").and_then(Value::as_str);
+    // Ours: a backup code is a second factor only, never a sign-in by email alone. The
+    // format is judged before any account is looked up, so it tells nothing about one.
+    let allow_backup = by_token.is_some();
+    if !plausible_code(code, allow_backup) {
+        return Err(ApiError::bad_field("totp_code", "a 6-digit code (or, after a password, a backup code)"));
+    }
     let user = match by_token {
         Some(token) => mfa::mfa_token_user(ctx, token, false).await?,
         None => {
@@ -208,7 +236,7 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     if enrolled.is_empty() {
         return Err(mfa::refuse_unenrolled(ctx, &mfa::guard_key(&user)).await);
     }
-    check_code(ctx, &user, &enrolled, code, true).await?;
+    check_code(ctx, &user, &enrolled, code, allow_backup).await?;
     if let Some(token) = by_token {
         // Spent only now, so a mistyped code can be retried; a second finish loses here.
         mfa::mfa_token_user(ctx, token, true).await?;
@@ -238,6 +266,10 @@ pub async fn list<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
 pub async fn delete<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let (_, user, body) = caller(ctx, req).await?;
     let device_id = required_string(&body, "device_id")?;
+    let enrolled = confirmed(devices(ctx, &user).await?);
+    if enrolled.iter().any(|d| d.id == device_id) {
+        step_up(ctx, &user, &enrolled, &body).await?;
+    }
     let store = ctx.platform.store();
     match store.remove_totp_device(&user.tenant_id, &user.id, device_id).await.map_err(store_error)? {
         DeviceRemoval::Removed => Ok(HttpResponse::json(200, &json!({"success": true, "message": "device removed"}))),
@@ -259,10 +291,12 @@ pub async fn primary<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
 
 /// `POST auth/totp/backup/regenerate` (J): ten new codes; the old ones stop working.
 pub async fn regenerate_backup<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let (_, user, _) = caller(ctx, req).await?;
-    if confirmed(devices(ctx, &user).await?).is_empty() {
+    let (_, user, body) = caller(ctx, req).await?;
+    let enrolled = confirmed(devices(ctx, &user).await?);
+    if enrolled.is_empty() {
         return Err(ApiError::bad_request("no confirmed TOTP device on this account"));
     }
+    step_up(ctx, &user, &enrolled, &body).await?;
     let codes = new_backup_codes(ctx, &user).await?;
     Ok(HttpResponse::json(200, &json!({"success": true, "backup_codes": codes})))
 }
@@ -275,6 +309,9 @@ pub async fn device_approve<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) ->
     let code = required_string(&body, "totp_code")?;
     let email = super::validate::email("email", required_string(&body, "email")?)?;
     rate_limit(ctx, &format!("totp-login:ip:{}", client_ip(req)), LOGIN_PER_MINUTE, 60).await?;
+    if !plausible_code(code, false) {
+        return Err(ApiError::bad_field("totp_code", "a 6-digit code"));
+    }
     let tenant_id = super::device::code_tenant(ctx, raw).await?;
     let user = ctx.platform.store().user_by_email(&tenant_id, &email).await.map_err(store_error)?;
     let Some(user) = user.filter(User::is_active) else {
@@ -286,4 +323,11 @@ pub async fn device_approve<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) ->
     }
     check_code(ctx, &user, &enrolled, code, false).await?;
     Ok(HttpResponse::json(200, &super::device::decide(ctx, raw, &user, true).await?))
+}
+
+/// Whether `code` has the shape of a TOTP code (or of a backup code, if allowed).
+fn plausible_code(code: &str, allow_backup: bool) -> bool {
+    let code = code.trim();
+    let totp_shaped = code.len() == totp::DIGITS as usize && code.bytes().all(|b| b.is_ascii_digit());
+    totp_shaped || (allow_backup && backup_codes::normalize(code).is_some())
 }

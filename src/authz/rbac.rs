@@ -207,6 +207,12 @@ impl EffectivePermissions {
         self.roles.iter().any(|r| live(r.expires_at, now) && r.role_name == role_name)
     }
 
+    /// Whether a live tenant-wide binding gives the user a role named `role_name` (what
+    /// administering the tenant requires).
+    pub fn has_tenant_role(&self, role_name: &str, now: i64) -> bool {
+        self.roles.iter().any(|r| live(r.expires_at, now) && r.role_name == role_name && r.scope.is_tenant_wide())
+    }
+
     /// The live permissions at any scope as sorted, deduplicated `"resource:action"` strings.
     pub fn permission_strings(&self, now: i64) -> Vec<String> {
         let set: BTreeSet<String> =

@@ -37,8 +37,8 @@ impl FlowStore for FlowClient {
         self.0.call::<_, bool>(&device_object(key), "/start-device", &body).await.map(|_| ())
     }
 
-    async fn device(&self, key: &str, now: i64) -> Result<Option<DeviceState>, StoreError> {
-        let body = request::<DeviceState, DeviceEvent>(key, None, None, now);
+    async fn device(&self, key: &str) -> Result<Option<DeviceState>, StoreError> {
+        let body = request::<DeviceState, DeviceEvent>(key, None, None, 0);
         self.0.call(&device_object(key), "/device", &body).await
     }
 

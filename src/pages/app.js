@@ -167,11 +167,14 @@ async function showDeviceRequest() {
   $("device-name").textContent = (data.device_info && data.device_info.name) || "a device";
   $("device-scopes").textContent = data.scopes.length ? data.scopes.join(", ") : "your account";
   $("device-details").hidden = false;
+  // Deciding is possible only once the user has seen what they decide on (RFC 8628 §5.4).
+  for (const button of document.querySelectorAll(".decision")) button.disabled = false;
 }
-on("lookup-code", "click", showDeviceRequest);
 on("activate-form", "submit", async (e) => {
+  // Enter in the code field submits with the first button: it shows the request.
+  if (!e.submitter || e.submitter.value === "lookup") return showDeviceRequest();
   if (!session.token) throw new Error("Sign in first.");
-  const approve = e.submitter?.value !== "false";
+  const approve = e.submitter.value === "true";
   const data = await api("/authsec/uflow/auth/device/verify", { user_code: $("user-code").value, approve }, session.token);
   say(data.message || (approve ? "Device approved." : "Device denied."));
 });

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 #[allow(async_fn_in_trait)]
 pub trait FlowStore: Ping {
     async fn start_device(&self, key: &str, state: &DeviceState) -> Result<(), StoreError>;
-    /// A live (unexpired) device code's state.
-    async fn device(&self, key: &str, now: i64) -> Result<Option<DeviceState>, StoreError>;
+    /// A device code's state while it is kept (expired ones too, until cleaned up; the
+    /// caller judges expiry).
+    async fn device(&self, key: &str) -> Result<Option<DeviceState>, StoreError>;
     /// Applies `event`; `None` if there is no such code (or it was cleaned up).
     async fn advance_device(
         &self,

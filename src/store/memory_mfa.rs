@@ -196,7 +196,8 @@ impl MfaStore for MemoryStore {
         self.check_up()?;
         let mut mfa = self.mfa.borrow_mut();
         if let Some(p) = mfa.passkeys.iter_mut().find(|p| p.tenant_id == tenant_id && p.id == credential_id) {
-            p.sign_count = sign_count;
+            // Never backwards: two racing assertions must not lower the stored counter.
+            p.sign_count = p.sign_count.max(sign_count);
             p.flagged |= flagged;
             p.last_used_at = Some(now);
         }

@@ -95,7 +95,7 @@ impl RbacData {
             .bindings
             .iter()
             .filter(|b| b.tenant_id == tenant_id && b.group_id.is_empty() && b.user_id == user_id)
-            .filter(|b| b.scope_type == "*" && b.expires_at.is_none_or(|at| at > now))
+            .filter(|b| b.scope_type == "*" && b.scope_id == "*" && b.expires_at.is_none_or(|at| at > now))
             .filter_map(|b| self.roles.iter().find(|r| r.tenant_id == tenant_id && r.id == b.role_id))
             .map(|r| r.name.clone())
             .collect();

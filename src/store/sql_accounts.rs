@@ -142,7 +142,7 @@ impl<E: SqlExecutor> AccountStore for SqlStore<E> {
         let rows: Vec<Row> = self
             .rows(
                 "SELECT DISTINCT r.name AS name FROM role_bindings b JOIN roles r ON r.id = b.role_id AND r.tenant_id = b.tenant_id \
-                 WHERE b.tenant_id = ?1 AND b.user_id = ?2 AND b.group_id = '' AND b.scope_type = '*' \
+                 WHERE b.tenant_id = ?1 AND b.user_id = ?2 AND b.group_id = '' AND b.scope_type = '*' AND b.scope_id = '*' \
                  AND (b.expires_at IS NULL OR b.expires_at > ?3) ORDER BY r.name",
                 &[tenant_id.into(), user_id.into(), now.into()],
             )

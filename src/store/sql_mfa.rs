@@ -217,7 +217,7 @@ impl<E: SqlExecutor> MfaStore for SqlStore<E> {
     ) -> Result<(), StoreError> {
         self.executor
             .execute(
-                "UPDATE passkeys SET sign_count = ?3, flagged = CASE WHEN CAST(?4 AS BIGINT) = 1 THEN 1 ELSE flagged END, \
+                "UPDATE passkeys SET sign_count = CASE WHEN sign_count > CAST(?3 AS BIGINT) THEN sign_count ELSE ?3 END, flagged = CASE WHEN CAST(?4 AS BIGINT) = 1 THEN 1 ELSE flagged END, \
                  last_used_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
                 &[tenant_id.into(), credential_id.into(), sign_count.into(), flag(flagged), now.into()],
             )

@@ -91,23 +91,36 @@ test("TOTP approves a device code for the user whose code it is", async () => {
   assert.equal(poll.status, 200, poll.text);
 });
 
-test("openid-client completes CIBA: initiate, the user approves, the client polls", { timeout: 60_000 }, async () => {
-  const { admin, config } = await tenantWithClient();
+test("openid-client completes CIBA as a confidential client: initiate, the user approves, the client polls", { timeout: 60_000 }, async () => {
+  const admin = await onboard();
+  const created = await admin.client.post(`/authsec/clientms/tenants/${admin.tenantId}/clients/create`,
+    { name: "backchannel", client_type: "confidential" }, bearer(admin.login.token));
+  assert.equal(created.status, 201, created.text);
+  const { client_id: clientId, client_secret: secret } = created.data;
+  const config = await oidc.discovery(new URL(BASE), clientId, secret, oidc.ClientSecretPost(secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const publicClient = (await verify(admin.login.token)).data.client_id;
+  const refused = await call("POST", "/authsec/uflow/auth/ciba/initiate", { json: { login_hint: admin.email, client_id: publicClient } });
+  assert.equal(refused.status, 401, "a public client cannot start CIBA");
   const registered = await admin.client.post("/authsec/uflow/auth/ciba/register-device",
     { device_token: "ExponentPushToken[e2e]", platform: "android" }, bearer(admin.login.token));
   assert.equal(registered.status, 201, registered.text);
   const started = await oidc.initiateBackchannelAuthentication(config, { login_hint: admin.email, binding_message: "e2e-42", scope: "read" });
   const respond = (async () => {
     await new Promise((r) => setTimeout(r, 1500));
-    const res = await admin.client.post("/authsec/uflow/auth/ciba/respond", { auth_req_id: started.auth_req_id, approved: true }, bearer(admin.login.token));
+    const requests = await call("GET", "/authsec/uflow/auth/workspace/ciba/requests", { headers: bearer(admin.login.token) });
+    assert.equal(requests.data.requests.length, 1, requests.text);
+    const res = await admin.client.post("/authsec/uflow/auth/ciba/respond", { request_id: requests.data.requests[0].request_id, approved: true }, bearer(admin.login.token));
     assert.equal(res.status, 200, res.text);
   })();
   const tokens = await oidc.pollBackchannelAuthenticationGrant(config, started);
   await respond;
   assert.equal((await verify(tokens.access_token)).data.valid, true);
   const pushed = await (await fetch(`${process.env.AUTHSEC_E2E_MAIL_URL}/received`)).json();
-  assert.ok(pushed.some((r) => Array.isArray(r.mail) && r.mail[0].to === "ExponentPushToken[e2e]" && r.mail[0].body === "e2e-42"),
-    "the request was pushed to the registered device");
+  const push = pushed.find((r) => Array.isArray(r.mail) && r.mail[0].to === "ExponentPushToken[e2e]" && r.mail[0].body === "e2e-42");
+  assert.ok(push, "the request was pushed to the registered device");
+  assert.ok(!JSON.stringify(push).includes(started.auth_req_id), "the push never carries the auth_req_id");
 });
 
 test("device and CIBA routes refuse bad input", async () => {

@@ -102,7 +102,11 @@ fn denial_expiry_and_strangers() {
     let late = start(NOW);
     assert_eq!(decide(&admin["token"], &late["user_code"], true, NOW + 601).status, 404, "expired codes are gone");
     assert_eq!(error_of(&poll(&late["device_code"], NOW + 601)), (400, "expired_token".into()));
-    assert_eq!(error_of(&poll(&json!("dc1.forged"), NOW)), (400, "expired_token".into()));
+    assert_eq!(
+        error_of(&poll(&json!("dc1.forged"), NOW)),
+        (400, "invalid_grant".into()),
+        "an unknown code is invalid_grant"
+    );
     let no_client = call(&p, &i, "/authsec/uflow/auth/device/code", None, json!({"client_id": "nope"}), NOW);
     assert_eq!(error_of(&no_client), (400, "invalid_client".into()));
     let unauthenticated =
@@ -160,15 +164,34 @@ fn guessing_user_codes_is_throttled() {
     assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
 }
 
+/// A confidential client of the admin's tenant: (client_id, client_secret).
+fn confidential(p: &TestPlatform, i: &Isolate, admin: &Value) -> (String, String) {
+    let path = format!("/authsec/clientms/tenants/{}/clients/create", admin["tenant_id"].as_str().unwrap());
+    let body = json!({"name": "backchannel", "client_type": "confidential"});
+    let created = call(p, i, &path, admin["token"].as_str(), body, NOW);
+    assert_eq!(created.status, 201, "{}", created.json_body());
+    let created = created.json_body();
+    (created["client_id"].as_str().unwrap().into(), created["client_secret"].as_str().unwrap().into())
+}
+
 #[test]
 fn ciba_pushes_to_the_user_waits_for_their_answer_and_issues_once() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
-    let (admin, client_id) = tenant(&p, &i, "ada@acme.test", "acme");
+    let (admin, public_client) = tenant(&p, &i, "ada@acme.test", "acme");
     let (other, _) = tenant(&p, &i, "bob@beta.test", "beta");
+    let (client_id, secret) = confidential(&p, &i, &admin);
     let token = admin["token"].as_str().unwrap();
     let device = json!({"device_token": "ExponentPushToken[abc]", "platform": "ios", "device_name": "phone"});
     assert_eq!(call(&p, &i, "/authsec/uflow/auth/ciba/register-device", Some(token), device, NOW).status, 201);
-    let initiate = json!({"login_hint": "ada@acme.test", "binding_message": "Code 42", "client_id": client_id});
+    let public = json!({"login_hint": "ada@acme.test", "client_id": public_client});
+    let refused = call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, public, NOW);
+    assert_eq!(error_of(&refused), (401, "unauthorized_client".into()), "a public client id is no credential");
+    let wrong = json!({"login_hint": "ada@acme.test", "client_id": client_id, "client_secret": "guess"});
+    assert_eq!(
+        error_of(&call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, wrong, NOW)),
+        (401, "invalid_client".into())
+    );
+    let initiate = json!({"login_hint": "ada@acme.test", "binding_message": "Code 42", "client_id": client_id, "client_secret": secret});
     let started = call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, initiate, NOW).json_body();
     let auth_req_id = started["auth_req_id"].as_str().unwrap();
     assert_eq!((started["expires_in"].clone(), started["interval"].clone()), (json!(300), json!(5)));
@@ -177,9 +200,18 @@ fn ciba_pushes_to_the_user_waits_for_their_answer_and_issues_once() {
         (pushed.len(), pushed[0].to.as_str(), pushed[0].body.as_str()),
         (1, "ExponentPushToken[abc]", "Code 42")
     );
-    let poll = |now| call(&p, &i, "/authsec/uflow/auth/ciba/token", None, json!({"auth_req_id": auth_req_id}), now);
+    assert!(!serde_json::to_string(&pushed[0].data).unwrap().contains(auth_req_id), "the push cannot redeem tokens");
+    let request_id = pushed[0].data["request_id"].as_str().unwrap().to_string();
+    let poll = |now| {
+        let body = json!({"auth_req_id": auth_req_id, "client_id": client_id, "client_secret": secret});
+        call(&p, &i, "/authsec/uflow/auth/ciba/token", None, body, now)
+    };
     assert_eq!(error_of(&poll(NOW + 1)), (400, "authorization_pending".into()));
-    let answer = json!({"auth_req_id": auth_req_id, "approved": true});
+    let unauthenticated =
+        call(&p, &i, "/authsec/uflow/auth/ciba/token", None, json!({"auth_req_id": auth_req_id}), NOW + 7);
+    assert_eq!(unauthenticated.status, 401);
+    assert!(unauthenticated.header("www-authenticate").is_some());
+    let answer = json!({"request_id": request_id, "approved": true});
     let stranger = call(&p, &i, "/authsec/uflow/auth/ciba/respond", other["token"].as_str(), answer.clone(), NOW + 2);
     assert_eq!(stranger.status, 404, "only the named user answers");
     let listed = send_at(
@@ -190,19 +222,13 @@ fn ciba_pushes_to_the_user_waits_for_their_answer_and_issues_once() {
     )
     .response
     .json_body();
-    assert_eq!(listed["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["requests"][0]["request_id"], json!(request_id));
     assert_eq!(call(&p, &i, "/authsec/uflow/auth/ciba/respond", Some(token), answer, NOW + 4).status, 200);
     let issued = poll(NOW + 10);
     assert_eq!(issued.status, 200, "{}", issued.json_body());
     assert_eq!(error_of(&poll(NOW + 20)), (400, "invalid_grant".into()));
-    let unknown = call(
-        &p,
-        &i,
-        "/authsec/uflow/auth/tenant/ciba/initiate",
-        None,
-        json!({"email": "nobody@acme.test", "client_id": client_id}),
-        NOW,
-    );
+    let body = json!({"email": "nobody@acme.test", "client_id": client_id, "client_secret": secret});
+    let unknown = call(&p, &i, "/authsec/uflow/auth/tenant/ciba/initiate", None, body, NOW);
     assert_eq!(error_of(&unknown), (400, "unknown_user_id".into()));
 }
 
@@ -210,21 +236,22 @@ fn ciba_pushes_to_the_user_waits_for_their_answer_and_issues_once() {
 fn ciba_denial_and_expiry_use_the_exact_error_strings() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let (admin, _) = tenant(&p, &i, "ada@acme.test", "acme");
+    let (client_id, secret) = confidential(&p, &i, &admin);
     let start = || {
-        call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, json!({"login_hint": "ada@acme.test"}), NOW).json_body()
+        let body = json!({"login_hint": "ada@acme.test", "client_id": client_id, "client_secret": secret});
+        call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, body, NOW)
     };
-    let denied = start();
+    let denied = start().json_body();
     let answer = json!({"auth_req_id": denied["auth_req_id"], "approved": false});
     assert_eq!(call(&p, &i, "/authsec/uflow/auth/ciba/respond", admin["token"].as_str(), answer, NOW + 1).status, 200);
-    let poll = |id: &Value, now| call(&p, &i, "/authsec/uflow/auth/ciba/token", None, json!({"auth_req_id": id}), now);
+    let poll = |id: &Value, now| {
+        let body = json!({"auth_req_id": id, "client_id": client_id, "client_secret": secret});
+        call(&p, &i, "/authsec/uflow/auth/ciba/token", None, body, now)
+    };
     assert_eq!(error_of(&poll(&denied["auth_req_id"], NOW + 2)), (400, "access_denied".into()));
-    let expired = start();
+    let expired = start().json_body();
     assert_eq!(error_of(&poll(&expired["auth_req_id"], NOW + 301)), (400, "expired_token".into()));
-    // Two requests so far; three more fit the per-user minute, the sixth is refused.
-    let statuses: Vec<u16> = (0..4)
-        .map(|_| {
-            call(&p, &i, "/authsec/uflow/auth/ciba/initiate", None, json!({"login_hint": "ada@acme.test"}), NOW).status
-        })
-        .collect();
+    // Two requests so far; three more fit the per-user window, the sixth is refused.
+    let statuses: Vec<u16> = (0..4).map(|_| start().status).collect();
     assert_eq!(statuses, [200, 200, 200, 429], "push prompts to one user are limited");
 }

@@ -249,3 +249,18 @@ fn strangers_and_non_admins_are_refused() {
         400
     );
 }
+
+#[test]
+fn removing_an_admin_binding_ends_admin_access_on_the_next_request() {
+    let (p, i) = (TestPlatform::new(), Isolate::default());
+    let t = tenant(&p, &i, "ada@acme.test", "acme");
+    let bindings = call(&p, &i, "GET", "/authsec/uflow/admin/bindings", &t.admin, json!(null), NOW).json_body();
+    let admin_binding =
+        bindings["bindings"].as_array().unwrap().iter().find(|b| b["role_name"] == "admin").unwrap().clone();
+    let path = format!("/authsec/uflow/admin/bindings/{}", admin_binding["id"].as_str().unwrap());
+    assert_eq!(call(&p, &i, "DELETE", &path, &t.admin, json!(null), NOW).status, 200);
+    let after = call(&p, &i, "GET", "/authsec/uflow/admin/roles", &t.admin, json!(null), NOW + 1);
+    assert_eq!(after.status, 403, "the token still says admin, the bindings no longer do");
+    let clients = call(&p, &i, "POST", "/authsec/uflow/admin/projects", &t.admin, json!({"name": "x"}), NOW + 1);
+    assert_eq!(clients.status, 403);
+}

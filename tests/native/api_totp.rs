@@ -136,10 +136,17 @@ fn backup_codes_work_once_each_and_regeneration_voids_the_old_ones() {
     // A minute apart: password logins are rate limited per email.
     assert_eq!(login_with(&first, NOW + 100).status, 200);
     assert_eq!(login_with(&first, NOW + 200).status, 400, "spent");
-    let regenerated = call(&p, &i, "/authsec/uflow/auth/totp/backup/regenerate", Some(&e.token), json!({}), NOW + 201);
+    let regenerate =
+        |body: Value| call(&p, &i, "/authsec/uflow/auth/totp/backup/regenerate", Some(&e.token), body, NOW + 201);
+    assert_eq!(regenerate(json!({})).status, 400, "a session alone cannot mint backup codes");
+    let regenerated = regenerate(json!({"totp_code": code(&e.secret, NOW + 201)}));
+    assert_eq!(regenerated.status, 200, "{}", regenerated.json_body());
     let new_codes = regenerated.json_body()["backup_codes"].clone();
     assert_eq!(login_with(&e.backup_codes[1], NOW + 300).status, 400, "voided by regeneration");
     assert_eq!(login_with(new_codes[0].as_str().unwrap(), NOW + 400).status, 200);
+    let by_email = json!({"email": "ada@acme.test", "totp_code": new_codes[1]});
+    let alone = call(&p, &i, "/authsec/uflow/auth/totp/login", None, by_email, NOW + 500);
+    assert_eq!(alone.status, 400, "a backup code is never a sign-in by email alone");
 }
 
 #[test]
@@ -166,15 +173,23 @@ fn five_wrong_codes_lock_the_factor_even_against_the_right_code() {
 fn the_last_device_stays_and_a_removed_primary_hands_on_its_role() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let e = enrolled(&p, &i, "ada@acme.test", "acme");
-    let delete = json!({"device_id": e.device_id});
-    let last = call(&p, &i, "/authsec/uflow/auth/totp/device/delete", Some(&e.token), delete.clone(), NOW);
+    let delete = |backup: &str| json!({"device_id": e.device_id, "totp_code": backup});
+    let unproven = json!({"device_id": e.device_id});
+    assert_eq!(call(&p, &i, "/authsec/uflow/auth/totp/device/delete", Some(&e.token), unproven, NOW).status, 400);
+    let last = call(&p, &i, "/authsec/uflow/auth/totp/device/delete", Some(&e.token), delete(&e.backup_codes[0]), NOW);
     assert_eq!(last.status, 409);
-    let second = call(&p, &i, "/authsec/uflow/auth/totp/register", Some(&e.token), json!({"device_name": "b"}), NOW);
+    let register = |body: Value| call(&p, &i, "/authsec/uflow/auth/totp/register", Some(&e.token), body, NOW);
+    assert_eq!(register(json!({"device_name": "b"})).status, 400, "a second device needs the first one's code");
+    let second = register(json!({"device_name": "b", "totp_code": code(&e.secret, NOW)}));
+    assert_eq!(second.status, 200, "{}", second.json_body());
     let second = second.json_body();
+    assert_eq!(second["backup_codes"], json!([]), "the saved backup codes stay valid");
     let secret = base32_decode(second["secret"].as_str().unwrap());
     let confirm = json!({"device_id": second["device_id"], "totp_code": code(&secret, NOW + STEP)});
     assert_eq!(call(&p, &i, "/authsec/uflow/auth/totp/confirm", Some(&e.token), confirm, NOW + 1).status, 200);
-    assert_eq!(call(&p, &i, "/authsec/uflow/auth/totp/device/delete", Some(&e.token), delete, NOW + 2).status, 200);
+    let removed =
+        call(&p, &i, "/authsec/uflow/auth/totp/device/delete", Some(&e.token), delete(&e.backup_codes[1]), NOW + 2);
+    assert_eq!(removed.status, 200, "{}", removed.json_body());
     let listed = send_at(
         &p,
         &i,

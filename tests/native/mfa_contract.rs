@@ -103,6 +103,7 @@ async fn passkeys<S: MfaStore>(store: &S, t: &str, u: &str) {
     let used = store.passkey_by_id("cred-1").await.unwrap().unwrap();
     assert_eq!((used.sign_count, used.flagged, used.last_used_at), (9, false, Some(NOW + 5)), "scoped to the tenant");
     store.record_passkey_use(t, "cred-1", 4, true, NOW + 6).await.unwrap();
+    assert_eq!(store.passkey_by_id("cred-1").await.unwrap().unwrap().sign_count, 9, "a counter never goes back");
     store.record_passkey_use(t, "cred-1", 10, false, NOW + 7).await.unwrap();
     assert!(store.passkey_by_id("cred-1").await.unwrap().unwrap().flagged, "a flag sticks");
     assert_eq!(store.passkeys(t, u).await.unwrap().len(), 1);
