@@ -36,7 +36,7 @@ pub struct UserRequest {
 }
 
 const SESSION_COLUMNS: &str =
-    "id, user_id, created_at, expires_at, last_used_at, revoked_at, revoke_reason, user_agent";
+    "id, user_id, created_at, expires_at, last_used_at, revoked_at, revoke_reason, user_agent, delegation";
 
 #[durable_object]
 pub struct SessionStore {
@@ -61,8 +61,8 @@ impl SessionStore {
         let s = &request.session;
         let sql = self.sql();
         sql.exec(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, revoked_at, revoke_reason, user_agent) \
-             VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
+            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, revoked_at, revoke_reason, user_agent, \
+             delegation) VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
             vec![
                 s.id.as_str().into(),
                 s.user_id.as_str().into(),
@@ -70,6 +70,7 @@ impl SessionStore {
                 s.expires_at.into(),
                 s.last_used_at.into(),
                 s.user_agent.as_str().into(),
+                s.delegation.as_str().into(),
             ],
         )?;
         sql.exec(
@@ -179,9 +180,12 @@ impl DurableObject for SessionStore {
         let _ = sql.exec(
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, \
              expires_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL, revoked_at INTEGER, revoke_reason TEXT, \
-             user_agent TEXT NOT NULL DEFAULT '')",
+             user_agent TEXT NOT NULL DEFAULT '', delegation TEXT NOT NULL DEFAULT '')",
             None,
         );
+        // Objects created before sessions kept their delegation gain the column; where it
+        // exists already this fails harmlessly.
+        let _ = sql.exec("ALTER TABLE sessions ADD COLUMN delegation TEXT NOT NULL DEFAULT ''", None);
         let _ = sql.exec("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)", None);
         let _ = sql.exec(
             "CREATE TABLE IF NOT EXISTS refresh (hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER)",

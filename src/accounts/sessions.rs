@@ -22,6 +22,10 @@ pub struct Session {
     pub revoked_at: Option<i64>,
     pub revoke_reason: Option<String>,
     pub user_agent: String,
+    /// For a session started by a delegated grant (device code, CIBA): what its tokens
+    /// carry instead of the user's defaults, as JSON; empty otherwise. Refreshes keep it.
+    #[serde(default)]
+    pub delegation: String,
 }
 
 impl Session {
@@ -35,6 +39,7 @@ impl Session {
             revoked_at: None,
             revoke_reason: None,
             user_agent: user_agent.chars().take(256).collect(),
+            delegation: String::new(),
         }
     }
 

@@ -32,7 +32,8 @@ pub fn refresh_hash<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str, secret: &str
 
 /// What a delegated grant (device code, CIBA) puts in the token instead of the user's
 /// defaults: the client that asked, the scopes the user approved, and the token type.
-#[derive(Debug, Clone)]
+/// Kept with the session, so refreshed tokens stay as narrow as the first.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Delegation {
     pub client_id: String,
     pub scopes: Vec<String>,
@@ -50,7 +51,10 @@ pub async fn start_delegated_session<P: Platform>(
     delegation: Option<&Delegation>,
 ) -> Result<Issued, ApiError> {
     let session_id = uuid_like(ctx);
-    let session = Session::new(session_id.clone(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
+    let mut session = Session::new(session_id.clone(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
+    if let Some(d) = delegation {
+        session.delegation = serde_json::to_string(d).map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
     let secret = random_token(ctx);
     let hash = refresh_hash(ctx, &user.tenant_id, &secret)?;
     ctx.platform
@@ -71,7 +75,7 @@ pub async fn mint_access_token<P: Platform>(
     mint_delegated_token(ctx, user, session_id, None).await
 }
 
-async fn mint_delegated_token<P: Platform>(
+pub async fn mint_delegated_token<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: &User,
     session_id: &str,

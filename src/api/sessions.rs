@@ -3,7 +3,7 @@
 
 use super::auth::{authenticate, authenticate_admin};
 use super::body::{json_object, required_string};
-use super::issue::{mint_access_token, random_token, refresh_hash};
+use super::issue::{mint_delegated_token, random_token, refresh_hash, Delegation};
 use super::{Ctx, Platform};
 use crate::accounts::sessions::{format_refresh_token, parse_refresh_token, RefreshOutcome};
 use crate::error::ApiError;
@@ -53,7 +53,8 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
             .map_err(unavailable("session store"))?;
         return Err(invalid());
     };
-    let (access_token, expires_in) = mint_access_token(ctx, &user, &session.id).await?;
+    let delegation = serde_json::from_str::<Delegation>(&session.delegation).ok();
+    let (access_token, expires_in) = mint_delegated_token(ctx, &user, &session.id, delegation.as_ref()).await?;
     Ok(HttpResponse::json(
         200,
         &json!({

@@ -78,6 +78,24 @@ fn a_device_code_yields_tokens_once_after_approval_with_rfc_errors_before() {
     let claims =
         call(&p, &i, "/authsec/authmgr/token/verify", None, json!({"token": issued["access_token"]}), NOW + 31);
     assert_eq!(claims.json_body()["token_type"], "device");
+    let refreshed = call(
+        &p,
+        &i,
+        "/authsec/uflow/auth/token/refresh",
+        None,
+        json!({"refresh_token": issued["refresh_token"]}),
+        NOW + 32,
+    );
+    assert_eq!(refreshed.status, 200, "{}", refreshed.json_body());
+    let claims =
+        call(&p, &i, "/authsec/authmgr/token/verify", None, json!({"token": refreshed.json_body()["token"]}), NOW + 33);
+    let claims = claims.json_body();
+    assert_eq!(
+        (claims["token_type"].clone(), claims["client_id"].clone()),
+        (json!("device"), json!(client_id)),
+        "refresh keeps the grant"
+    );
+    assert_eq!(claims["scopes"], json!(["read", "write"]));
     assert_eq!(error_of(&poll(NOW + 40)), (400, "invalid_grant".into()), "single use");
     assert_eq!(error_of(&poll(NOW + 700)), (400, "expired_token".into()));
 }
