@@ -2,15 +2,18 @@
 //! session-bound token (one with `sid`) must also belong to a live session, so logout
 //! and revocation take effect on the next request. Plus per-key rate limiting.
 
+use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::HttpRequest;
 use crate::rate_limit::{Decision, Limit};
+use crate::store::accounts::{AccountStore, User};
 use crate::store::state::SessionStore;
 use crate::store::RateLimiter;
 use crate::tokens::claims::{AccessClaims, DEFAULT_AUDIENCE};
 use crate::tokens::verify::{verify_access_token_cached, VerifiedToken, VerifyPolicy, LEEWAY_SECS};
 use crate::tokens::TokenError;
+use serde_json::{Map, Value};
 
 /// Verifies a token against this deployment's issuer and keys, counting the result, and
 /// refuses a session-bound token whose session is no longer live.
@@ -83,6 +86,35 @@ async fn verify_signature<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<
 pub async fn authenticate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<AccessClaims, ApiError> {
     let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
     Ok(verify_token(ctx, token).await?.claims)
+}
+
+/// The caller as a live account of its tenant: a disabled or deleted account is refused
+/// like an ended session.
+pub async fn authenticated_user<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+) -> Result<(AccessClaims, User), ApiError> {
+    let claims = authenticate(ctx, req).await?;
+    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
+    let user = user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))?;
+    Ok((claims, user))
+}
+
+/// A `client_id` that a body names (the tenant variants send one) must be a client of
+/// the caller's tenant.
+pub async fn require_named_client_of<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    body: &Map<String, Value>,
+    tenant_id: &str,
+) -> Result<(), ApiError> {
+    let Some(client_id) = body.get("client_id").and_then(Value::as_str).map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    let client = ctx.platform.store().client_by_client_id(client_id).await.map_err(store_error)?;
+    if client.is_none_or(|c| c.tenant_id != tenant_id) {
+        return Err(ApiError::Forbidden("the client belongs to another tenant".into()));
+    }
+    Ok(())
 }
 
 /// The caller of an admin route: authenticated and holding the `admin` role (JA) now,

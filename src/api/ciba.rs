@@ -5,7 +5,7 @@
 //! grant. Requests live in the user's `FlowStore` object; a ticket maps the hashed
 //! `auth_req_id` to it.
 
-use super::auth::{authenticate, client_ip, rate_limit};
+use super::auth::{authenticated_user, client_ip, rate_limit};
 use super::body::{form_or_json, json_object, optional_text, required_string};
 use super::issue::{random_token, start_delegated_session, uuid_like, Delegation};
 use super::mfa::challenge_error;
@@ -193,9 +193,7 @@ pub async fn confidential_client<P: Platform>(
 }
 
 async fn caller<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<User, ApiError> {
-    let claims = authenticate(ctx, req).await?;
-    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
-    user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))
+    Ok(authenticated_user(ctx, req).await?.1)
 }
 
 /// `POST auth/ciba/respond` (J) `{auth_req_id | request_id, approved}`: only the user the

@@ -5,9 +5,9 @@
 //! `error` (upstream answers `authorization_pending` with 200 and `access_denied` with
 //! 403; clients written to the RFC need 400).
 
-use super::auth::{authenticate, client_ip, rate_limit};
+use super::auth::{authenticated_user, client_ip, rate_limit};
 use super::body::{form_or_json, json_object, optional_string_list, required_string};
-use super::issue::{random_token, start_delegated_session, Delegation};
+use super::issue::{random_bytes, random_token, start_delegated_session, Delegation};
 use super::mfa::challenge_error;
 use super::oauth_client::{authenticate_client, named_client};
 use super::password_login::store_error;
@@ -75,7 +75,7 @@ pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
     let challenges = ctx.platform.challenges();
     let mut code = None;
     for _ in 0..4 {
-        let random: Vec<u8> = [ctx.platform.random_id(), ctx.platform.random_id()].concat();
+        let random = random_bytes(ctx, 32);
         let Some(candidate) = user_code::generate(&random) else { continue };
         let index = user_code_key(ctx, &candidate)?;
         if challenges.peek_ticket(&index, now).await.map_err(challenge_error)?.is_none() {
@@ -244,7 +244,7 @@ pub async fn decide<P: Platform>(ctx: &Ctx<'_, P>, raw: &str, user: &User, appro
 
 /// `POST auth/device/verify` (J) `{user_code, approve}`.
 pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let claims = authenticate(ctx, req).await?;
+    let (_, user) = authenticated_user(ctx, req).await?;
     rate_limit(ctx, &format!("user-code:ip:{}", client_ip(req)), GUESSES_PER_MINUTE, 60).await?;
     let body = json_object(req)?;
     let raw = required_string(&body, "user_code")?;
@@ -253,8 +253,6 @@ pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
         None | Some(Value::Null) => true,
         Some(_) => return Err(ApiError::bad_field("approve", "approve must be true or false")),
     };
-    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
-    let user = user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))?;
     Ok(HttpResponse::json(200, &decide(ctx, raw, &user, approve).await?))
 }
 

@@ -19,10 +19,19 @@ pub struct Issued {
     pub session_id: String,
 }
 
+/// `len` bytes from the platform's CSPRNG.
+pub fn random_bytes<P: Platform>(ctx: &Ctx<'_, P>, len: usize) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(len + 16);
+    while bytes.len() < len {
+        bytes.extend_from_slice(&ctx.platform.random_id());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+/// 32 random bytes, base64url: the secret part of every token this service hands out.
 pub fn random_token<P: Platform>(ctx: &Ctx<'_, P>) -> String {
-    let mut bytes = ctx.platform.random_id().to_vec();
-    bytes.extend_from_slice(&ctx.platform.random_id());
-    b64::encode(&bytes)
+    b64::encode(&random_bytes(ctx, 32))
 }
 
 /// The stored form of a refresh token: keyed hash bound to its tenant.

@@ -3,9 +3,9 @@
 //! variants (`auth/tenant/totp/*`, `auth/workspace/totp/*`) reach the same handlers;
 //! a `client_id` they send must belong to the caller's tenant.
 
-use super::auth::{authenticate, client_ip, rate_limit};
+use super::auth::{authenticated_user, client_ip, rate_limit, require_named_client_of};
 use super::body::{json_object, optional_text, required_string};
-use super::issue::{mint_access_token, start_session, uuid_like};
+use super::issue::{mint_access_token, random_bytes, start_session, uuid_like};
 use super::mfa::{self, check_code, encryption_key, finished_body, seal_context};
 use super::password_login::store_error;
 use super::{Ctx, Platform};
@@ -28,30 +28,14 @@ async fn caller<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
 ) -> Result<(AccessClaims, User, Map<String, Value>), ApiError> {
-    let claims = authenticate(ctx, req).await?;
+    let (claims, user) = authenticated_user(ctx, req).await?;
     let body = if req.body.is_empty() { Map::new() } else { json_object(req)? };
-    if let Some(client_id) = body.get("client_id").and_then(Value::as_str).filter(|c| !c.trim().is_empty()) {
-        let client = ctx.platform.store().client_by_client_id(client_id.trim()).await.map_err(store_error)?;
-        if client.is_none_or(|c| c.tenant_id != claims.tenant_id) {
-            return Err(ApiError::Forbidden("the client belongs to another tenant".into()));
-        }
-    }
-    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
-    let user = user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))?;
+    require_named_client_of(ctx, &body, &claims.tenant_id).await?;
     Ok((claims, user, body))
 }
 
 async fn devices<P: Platform>(ctx: &Ctx<'_, P>, user: &User) -> Result<Vec<TotpDevice>, ApiError> {
     ctx.platform.store().totp_devices(&user.tenant_id, &user.id).await.map_err(store_error)
-}
-
-fn random_bytes<P: Platform>(ctx: &Ctx<'_, P>, len: usize) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(len + 16);
-    while bytes.len() < len {
-        bytes.extend_from_slice(&ctx.platform.random_id());
-    }
-    bytes.truncate(len);
-    bytes
 }
 
 /// Replaces the user's backup codes; returns them in clear, the only time they exist so.

@@ -8,10 +8,10 @@
 //! the ceremony, the audience (admin or end user), and the tenant and user they are for.
 //! User verification is required: a passkey alone is a whole sign-in.
 
-use super::auth::{authenticate, client_ip, rate_limit};
+use super::auth::{authenticated_user, client_ip, rate_limit, require_named_client_of};
 use super::body::{json_object, optional_text};
 use super::enduser_auth::resolve_client;
-use super::issue::start_session;
+use super::issue::{random_bytes, start_session};
 use super::mfa::{self, challenge_error, factors, finished_body};
 use super::password_login::store_error;
 use super::{Ctx, Platform};
@@ -55,8 +55,7 @@ fn ticket_key<P: Platform>(ctx: &Ctx<'_, P>, challenge_b64: &str) -> Result<Stri
 
 /// Issues a challenge bound to `binding` (what the finishing request must match).
 async fn new_challenge<P: Platform>(ctx: &Ctx<'_, P>, mut binding: Value) -> Result<Vec<u8>, ApiError> {
-    let mut challenge = ctx.platform.random_id().to_vec();
-    challenge.extend_from_slice(&ctx.platform.random_id());
+    let challenge = random_bytes(ctx, 32);
     binding["challenge"] = json!(b64::encode(&challenge));
     let key = ticket_key(ctx, &b64::encode(&challenge))?;
     ctx.platform
@@ -100,16 +99,9 @@ async fn registrant<P: Platform>(
     req: &HttpRequest,
     who: Who,
 ) -> Result<(User, Map<String, Value>), ApiError> {
-    let claims = authenticate(ctx, req).await?;
+    let (claims, user) = authenticated_user(ctx, req).await?;
     let body = json_object(req)?;
-    if let Some(client_id) = body.get("client_id").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-        let client = ctx.platform.store().client_by_client_id(client_id).await.map_err(store_error)?;
-        if client.is_none_or(|c| c.tenant_id != claims.tenant_id) {
-            return Err(ApiError::Forbidden("the client belongs to another tenant".into()));
-        }
-    }
-    let user = ctx.platform.store().user_by_id(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
-    let user = user.filter(User::is_active).ok_or_else(|| ApiError::InvalidToken("the account is gone".into()))?;
+    require_named_client_of(ctx, &body, &claims.tenant_id).await?;
     if user.kind != kind_of(who) {
         return Err(ApiError::Forbidden(format!("this route registers passkeys of {} accounts", who_label(who))));
     }
