@@ -22,10 +22,15 @@ pub fn step_of(unix_secs: u64) -> u64 {
     unix_secs / STEP_SECS
 }
 
+/// Whether `presented` has the shape of a code: exactly six ASCII digits.
+pub fn is_code_shaped(presented: &str) -> bool {
+    presented.len() == DIGITS as usize && presented.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The step a presented code matches, if any, within the drift window and strictly after
 /// `last_accepted_step` (single use). Comparison is constant time per candidate.
 pub fn matching_step(secret: &[u8], presented: &str, unix_secs: u64, last_accepted_step: Option<u64>) -> Option<u64> {
-    if presented.len() != DIGITS as usize || !presented.bytes().all(|b| b.is_ascii_digit()) {
+    if !is_code_shaped(presented) {
         return None;
     }
     let now = step_of(unix_secs);

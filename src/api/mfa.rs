@@ -193,7 +193,7 @@ pub async fn check_code<P: Platform>(
     let code = code.trim();
     let now = ctx.now_secs();
     let key = guard_key(user);
-    if code.len() == totp::DIGITS as usize && code.bytes().all(|b| b.is_ascii_digit()) {
+    if totp::is_code_shaped(code) {
         let seal_key = encryption_key(ctx)?;
         for device in devices {
             let secret = sealed::open(&seal_key, &seal_context(device), &device.secret_sealed)

@@ -312,6 +312,5 @@ pub async fn device_approve<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) ->
 /// Whether `code` has the shape of a TOTP code (or of a backup code, if allowed).
 fn plausible_code(code: &str, allow_backup: bool) -> bool {
     let code = code.trim();
-    let totp_shaped = code.len() == totp::DIGITS as usize && code.bytes().all(|b| b.is_ascii_digit());
-    totp_shaped || (allow_backup && backup_codes::normalize(code).is_some())
+    totp::is_code_shaped(code) || (allow_backup && backup_codes::normalize(code).is_some())
 }
