@@ -47,6 +47,36 @@ pub fn form_or_json(req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
     Ok(map)
 }
 
+/// Most scopes one device or CIBA request may ask for, and the longest scope.
+const MAX_SCOPES: usize = 32;
+const MAX_SCOPE_LEN: usize = 128;
+
+/// The scopes a grant request asks for: `scopes` (array or space-separated) or the OAuth
+/// `scope` parameter, bounded.
+pub fn scope_list(body: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
+    let scopes = match optional_string_list(body, "scopes")? {
+        Some(scopes) => scopes,
+        None => optional_string_list(body, "scope")?.unwrap_or_default(),
+    };
+    if scopes.len() > MAX_SCOPES || scopes.iter().any(|s| s.len() > MAX_SCOPE_LEN) {
+        return Err(ApiError::bad_field(
+            "scopes",
+            format!("at most {MAX_SCOPES} scopes of {MAX_SCOPE_LEN} characters"),
+        ));
+    }
+    Ok(scopes)
+}
+
+/// A required short name (role, group, scope, a binding's scope type or id): trimmed, 1
+/// to 100 characters, none of them control characters.
+pub fn short_name(body: &Map<String, Value>, field: &str) -> Result<String, ApiError> {
+    let text = required_string(body, field)?.trim().to_string();
+    if text.chars().count() > 100 || text.chars().any(char::is_control) {
+        return Err(ApiError::bad_field(field, format!("{field} must be 1 to 100 printable characters")));
+    }
+    Ok(text)
+}
+
 pub fn required_string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
     match body.get(field) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),

@@ -6,7 +6,7 @@
 //! `auth_req_id` to it.
 
 use super::auth::{authenticated_user, client_ip, rate_limit};
-use super::body::{form_or_json, json_object, optional_text, required_string};
+use super::body::{form_or_json, json_object, optional_text, required_string, scope_list};
 use super::issue::{random_token, start_delegated_session, uuid_like, Delegation};
 use super::mfa::challenge_error;
 use super::oauth_client::authenticate_client;
@@ -56,12 +56,7 @@ pub async fn initiate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
         .ok_or_else(|| ApiError::bad_field("login_hint", "login_hint (or email) is required"))?;
     let email = super::validate::email("login_hint", hint)?;
     let binding_message = optional_text(&body, "binding_message", 256)?;
-    let scopes = super::body::optional_string_list(&body, "scopes")?
-        .or(super::body::optional_string_list(&body, "scope")?)
-        .unwrap_or_default();
-    if scopes.len() > 32 || scopes.iter().any(|s| s.len() > 128) {
-        return Err(ApiError::bad_field("scopes", "at most 32 scopes of 128 characters"));
-    }
+    let scopes = scope_list(&body)?;
     let client = confidential_client(ctx, req, &body).await?;
     let client_id = client.client_id;
     let user = ctx.platform.store().user_by_email(&client.tenant_id, &email).await.map_err(store_error)?;

@@ -6,7 +6,7 @@
 //! 403; clients written to the RFC need 400).
 
 use super::auth::{authenticated_user, client_ip, rate_limit};
-use super::body::{form_or_json, json_object, optional_string_list, required_string};
+use super::body::{form_or_json, json_object, required_string, scope_list};
 use super::issue::{random_bytes, random_token, start_delegated_session, Delegation};
 use super::mfa::challenge_error;
 use super::oauth_client::{authenticate_client, named_client};
@@ -20,14 +20,13 @@ use crate::store::accounts::{AccountStore, User};
 use crate::store::flows::FlowStore;
 use crate::store::state::ChallengeStore;
 use crate::tokens::claims::TokenType;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// Device-code requests per client IP per minute.
 const CODES_PER_MINUTE: u32 = 30;
 /// User-code lookups per client IP, and per tenant, per minute: 20^8 codes make a
 /// guess succeed with odds of about 1 in 10^8 per live code even at this rate.
 pub const GUESSES_PER_MINUTE: u32 = 20;
-const MAX_SCOPES: usize = 32;
 
 fn flows_error(e: crate::store::StoreError) -> ApiError {
     ApiError::Unavailable(format!("flow store: {e}"))
@@ -41,18 +40,6 @@ fn user_code_key<P: Platform>(ctx: &Ctx<'_, P>, code: &str) -> Result<String, Ap
     Ok(keyed_hash(ctx.config()?.pepper.expose(), &["user-code", code]))
 }
 
-/// `scopes` (array or space-separated) or the OAuth `scope` parameter.
-fn requested_scopes(body: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
-    let scopes = match optional_string_list(body, "scopes")? {
-        Some(scopes) => scopes,
-        None => optional_string_list(body, "scope")?.unwrap_or_default(),
-    };
-    if scopes.len() > MAX_SCOPES || scopes.iter().any(|s| s.len() > 128) {
-        return Err(ApiError::bad_field("scopes", format!("at most {MAX_SCOPES} scopes of 128 characters")));
-    }
-    Ok(scopes)
-}
-
 /// `POST auth/device/code` (P), JSON or form: `{client_id?|tenant_domain?, scopes?|scope?,
 /// device_info?}` → RFC 8628 §3.2 response.
 pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -63,7 +50,7 @@ pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
         // A confidential client proves itself here too (RFC 8628 §3.1).
         authenticate_client(ctx, req, &body).await?;
     }
-    let scopes = requested_scopes(&body)?;
+    let scopes = scope_list(&body)?;
     let device_info = match body.get("device_info") {
         None | Some(Value::Null) => json!({}),
         Some(info @ Value::Object(_)) if info.to_string().len() <= 2048 => info.clone(),

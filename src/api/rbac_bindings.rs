@@ -4,7 +4,7 @@
 
 use super::auth::authenticate_admin;
 use super::authz_cache::bump;
-use super::body::{json_object, optional_string_list, optional_text, required_string};
+use super::body::{json_object, optional_string_list, optional_text, required_string, short_name};
 use super::issue::uuid_like;
 use super::password_login::store_error;
 use super::rbac_roles::conflict;
@@ -15,14 +15,6 @@ use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::store::accounts::AccountStore;
 use crate::store::rbac::{BindingRow, GroupRow, RbacStore, ScopeRow};
 use serde_json::{json, Map, Value};
-
-fn short_text(body: &Map<String, Value>, field: &str) -> Result<String, ApiError> {
-    let text = required_string(body, field)?.trim().to_string();
-    if text.chars().count() > 100 || text.chars().any(char::is_control) {
-        return Err(ApiError::bad_field(field, format!("{field} must be 1 to 100 printable characters")));
-    }
-    Ok(text)
-}
 
 fn binding_json(b: &BindingRow, role_name: &str, now: i64) -> Value {
     let scope_description = if b.scope_type == "*" && b.scope_id == "*" {
@@ -95,7 +87,7 @@ pub async fn bindings<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     };
     let (scope_type, scope_id) = match body.get("scope") {
         None | Some(Value::Null) => ("*".to_string(), "*".to_string()),
-        Some(Value::Object(scope)) => (short_text(scope, "type")?, short_text(scope, "id")?),
+        Some(Value::Object(scope)) => (short_name(scope, "type")?, short_name(scope, "id")?),
         Some(_) => return Err(ApiError::bad_field("scope", "scope must be {type, id}")),
     };
     let conditions = match body.get("conditions") {
@@ -151,7 +143,7 @@ pub async fn groups<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
     let group = GroupRow {
         id: uuid_like(ctx),
         tenant_id: caller.tenant_id.clone(),
-        name: short_text(&body, "name")?,
+        name: short_name(&body, "name")?,
         description: optional_text(&body, "description", 500)?,
         created_at: ctx.now_secs(),
     };
@@ -183,7 +175,7 @@ pub async fn group<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, id: &str) -
         }
         _ => {
             let body = json_object(req)?;
-            let name = if body.contains_key("name") { short_text(&body, "name")? } else { existing.name.clone() };
+            let name = if body.contains_key("name") { short_name(&body, "name")? } else { existing.name.clone() };
             let description = if body.contains_key("description") {
                 optional_text(&body, "description", 500)?
             } else {
@@ -264,7 +256,7 @@ pub async fn scopes<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, kind: &str
         id: uuid_like(ctx),
         tenant_id: caller.tenant_id.clone(),
         kind: kind.to_string(),
-        name: short_text(&body, "name")?,
+        name: short_name(&body, "name")?,
         description: optional_text(&body, "description", 500)?,
         permissions: permission_strings(&body)?.unwrap_or_else(|| "[]".into()),
         created_at: ctx.now_secs(),
@@ -292,7 +284,7 @@ pub async fn scope<P: Platform>(
     }
     let body = json_object(req)?;
     let scope = ScopeRow {
-        name: if body.contains_key("name") { short_text(&body, "name")? } else { existing.name.clone() },
+        name: if body.contains_key("name") { short_name(&body, "name")? } else { existing.name.clone() },
         description: if body.contains_key("description") {
             optional_text(&body, "description", 500)?
         } else {

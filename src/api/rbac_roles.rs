@@ -3,7 +3,7 @@
 
 use super::auth::authenticate_admin;
 use super::authz_cache::bump;
-use super::body::{json_object, optional_text, required_string};
+use super::body::{json_object, optional_text, required_string, short_name};
 use super::issue::uuid_like;
 use super::password_login::store_error;
 use super::{Ctx, Platform};
@@ -160,7 +160,7 @@ pub async fn roles<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
         return Ok(HttpResponse::json(200, &Value::Array(roles.iter().map(role_json).collect())));
     }
     let body = json_object(req)?;
-    let name = role_name(&body)?;
+    let name = short_name(&body, "name")?;
     let ids = permission_ids(ctx, &caller.tenant_id, &body).await?.unwrap_or_default();
     let role = RoleRow {
         id: uuid_like(ctx),
@@ -172,14 +172,6 @@ pub async fn roles<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     store.create_role(&role, &ids).await.map_err(conflict("a role with this name"))?;
     bump(ctx, &caller.tenant_id).await?;
     Ok(HttpResponse::json(201, &json!({"id": role.id, "name": role.name, "permissions_count": ids.len()})))
-}
-
-fn role_name(body: &Map<String, Value>) -> Result<String, ApiError> {
-    let name = required_string(body, "name")?.trim().to_string();
-    if name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::bad_field("name", "name must be 1 to 100 printable characters"));
-    }
-    Ok(name)
 }
 
 /// `GET|PUT|DELETE uflow/admin/roles/:role_id`.
@@ -199,7 +191,7 @@ pub async fn role<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, id: &str) ->
         }
         _ => {
             let body = json_object(req)?;
-            let name = if body.contains_key("name") { role_name(&body)? } else { existing.role.name.clone() };
+            let name = if body.contains_key("name") { short_name(&body, "name")? } else { existing.role.name.clone() };
             if existing.role.name == "admin" && name != "admin" {
                 return Err(ApiError::Forbidden("the tenant's admin role cannot be renamed".into()));
             }
