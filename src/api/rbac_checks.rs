@@ -134,21 +134,18 @@ pub async fn user_check<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Res
 pub async fn mine<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, what: &str) -> Result<HttpResponse, ApiError> {
     let (claims, permissions) = caller(ctx, req).await?;
     let now = ctx.now_secs();
-    let store = ctx.platform.store();
+    // Everything here is in the compiled set (one entry per binding in `roles`), so
+    // these reads cost no query when the cache is fresh.
     let body = match what {
-        "roles" => json!({"roles": permissions.roles.iter().filter(|r| r.expires_at.is_none_or(|at| at > now))
+        "roles" => json!({"roles": permissions.live_roles(now)
             .map(|r| json!({"role_id": r.role_id, "name": r.role_name, "scope": {"type": r.scope.kind, "id": r.scope.id},
                             "expires_at": r.expires_at})).collect::<Vec<_>>()}),
         "permissions" => json!({"permissions": permissions.permission_strings(now)}),
         "bindings" => {
-            let inputs = store.principal_authz(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
-            json!({"bindings": inputs.bindings.iter().map(|b| json!({"id": b.id, "role_id": b.role_id,
-                "scope": {"type": b.scope.kind, "id": b.scope.id}, "expires_at": b.expires_at})).collect::<Vec<_>>()})
+            json!({"bindings": permissions.roles.iter().map(|r| json!({"id": r.binding_id, "role_id": r.role_id,
+            "scope": {"type": r.scope.kind, "id": r.scope.id}, "expires_at": r.expires_at})).collect::<Vec<_>>()})
         }
-        "groups" => {
-            let inputs = store.principal_authz(&claims.tenant_id, &claims.user_id).await.map_err(store_error)?;
-            json!({"groups": inputs.groups})
-        }
+        "groups" => json!({"groups": permissions.groups}),
         _ => json!({"user_id": claims.user_id, "tenant_id": claims.tenant_id, "roles": permissions.role_names(now),
                     "permissions": permissions.permission_strings(now)}),
     };
@@ -174,13 +171,12 @@ pub async fn policy_check<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> R
     let now = ctx.now_secs();
     let scope = scope_id.map(|id| Scope::new(&scope_type, id));
     let rbac = permissions.allows(&resource, &action, scope.as_ref(), now);
-    let inputs = ctx.platform.store().principal_authz(tenant, principal).await.map_err(store_error)?;
     let request = Request {
         subject: SubjectRef {
             kind: "user".into(),
             id: principal.to_string(),
             roles: permissions.role_names(now),
-            groups: inputs.groups,
+            groups: permissions.groups.clone(),
         },
         resource: ResourceRef { kind: resource.clone(), id: scope_id.unwrap_or("*").to_string() },
         action: action.clone(),

@@ -123,6 +123,9 @@ pub struct EffectivePermissions {
     pub grants: Vec<Grant>,
     /// Every role reaching the user, one entry per binding.
     pub roles: Vec<RoleGrant>,
+    /// The groups the user was a member of when compiled (ABAC subjects match on them).
+    #[serde(default)]
+    pub groups: Vec<String>,
 }
 
 fn live(expires_at: Option<i64>, now: i64) -> bool {
@@ -146,7 +149,11 @@ pub fn compile(
     roles: &[RoleDef],
     bindings: &[BindingDef],
 ) -> EffectivePermissions {
-    let mut out = EffectivePermissions { user_id: user_id.to_string(), ..EffectivePermissions::default() };
+    let mut out = EffectivePermissions {
+        user_id: user_id.to_string(),
+        groups: user_groups.to_vec(),
+        ..EffectivePermissions::default()
+    };
     for binding in bindings {
         let reaches = match &binding.subject {
             Subject::User(id) => id == user_id,
@@ -202,15 +209,20 @@ impl EffectivePermissions {
         })
     }
 
+    /// The roles reaching the user through bindings live at `now`.
+    pub fn live_roles(&self, now: i64) -> impl Iterator<Item = &RoleGrant> {
+        self.roles.iter().filter(move |r| live(r.expires_at, now))
+    }
+
     /// Whether a live binding (at any scope) gives the user a role named `role_name`.
     pub fn has_role(&self, role_name: &str, now: i64) -> bool {
-        self.roles.iter().any(|r| live(r.expires_at, now) && r.role_name == role_name)
+        self.live_roles(now).any(|r| r.role_name == role_name)
     }
 
     /// Whether a live tenant-wide binding gives the user a role named `role_name` (what
     /// administering the tenant requires).
     pub fn has_tenant_role(&self, role_name: &str, now: i64) -> bool {
-        self.roles.iter().any(|r| live(r.expires_at, now) && r.role_name == role_name && r.scope.is_tenant_wide())
+        self.live_roles(now).any(|r| r.role_name == role_name && r.scope.is_tenant_wide())
     }
 
     /// The live permissions at any scope as sorted, deduplicated `"resource:action"` strings.
@@ -222,8 +234,7 @@ impl EffectivePermissions {
 
     /// The names of live roles at any scope, sorted and deduplicated.
     pub fn role_names(&self, now: i64) -> Vec<String> {
-        let set: BTreeSet<&str> =
-            self.roles.iter().filter(|r| live(r.expires_at, now)).map(|r| r.role_name.as_str()).collect();
+        let set: BTreeSet<&str> = self.live_roles(now).map(|r| r.role_name.as_str()).collect();
         set.into_iter().map(str::to_string).collect()
     }
 

@@ -131,6 +131,12 @@ fn roles_bindings_scopes_groups_and_expiry_decide_the_checks() {
         allowed(&p, &i, &carol_token, "permission?resource=docs&action=read", NOW),
         "a group binding grants members"
     );
+    let mine = |token: &str, what: &str| {
+        call(&p, &i, "GET", &format!("/authsec/uflow/user/rbac/{what}"), token, json!(null), NOW).json_body()
+    };
+    assert_eq!(mine(&carol_token, "groups")["groups"], json!([group_id]));
+    assert_eq!(mine(&alice_token, "bindings")["bindings"][0]["id"], binding["id"]);
+    assert_eq!(mine(&alice_token, "roles")["roles"][0]["name"], "editor");
 
     // Deleting takes effect on the next check.
     let binding_id = binding["id"].as_str().unwrap();
