@@ -77,6 +77,11 @@ impl ApiError {
         ApiError::OAuth { status: 400, error, description: description.into(), interval: None }
     }
 
+    /// `invalid_client` (401, RFC 6749 §5.2): unknown, inactive or unauthenticated.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        ApiError::OAuth { status: 401, error: "invalid_client", description: description.into(), interval: None }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::BadRequest { field: None, message: message.into() }
     }

@@ -164,7 +164,7 @@ pub async fn challenge<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resu
         .challenges()
         .put_nonce(&nonce, now + CHALLENGE_TTL_SECS)
         .await
-        .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))?;
+        .map_err(super::unavailable::challenge_store)?;
     Ok(HttpResponse::json(200, &json!({"challenge": nonce, "created_at": now, "expires_at": now + CHALLENGE_TTL_SECS})))
 }
 
@@ -181,7 +181,7 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
             .challenges()
             .take_nonce(nonce, ctx.now_secs())
             .await
-            .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))?;
+            .map_err(super::unavailable::challenge_store)?;
         if !fresh {
             return Err(ApiError::InvalidGrant("the challenge is unknown, used or expired".into()));
         }

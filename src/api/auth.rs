@@ -25,7 +25,7 @@ pub async fn verify_token<P: Platform>(ctx: &Ctx<'_, P>, token: &str) -> Result<
             .sessions()
             .session_active(&verified.claims.tenant_id, &verified.claims.sid, ctx.now_secs())
             .await
-            .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+            .map_err(super::unavailable::session_store)?;
         refuse_ended_session(ctx, live)?;
     }
     ctx.isolate.metrics.borrow_mut().record_verification("valid");
@@ -45,7 +45,7 @@ pub async fn authenticate_with_rbac_version<P: Platform>(
         .sessions()
         .session_status(&verified.claims.tenant_id, &verified.claims.sid, ctx.now_secs())
         .await
-        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+        .map_err(super::unavailable::session_store)?;
     if !verified.claims.sid.is_empty() {
         refuse_ended_session(ctx, live)?;
     }

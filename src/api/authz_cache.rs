@@ -82,19 +82,10 @@ pub async fn tenant_policies<P: Platform>(
 
 /// The tenant's current RBAC version (for callers without a session check to ride on).
 pub async fn current_version<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<u64, ApiError> {
-    ctx.platform
-        .sessions()
-        .rbac_version(tenant_id)
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))
+    ctx.platform.sessions().rbac_version(tenant_id).await.map_err(super::unavailable::session_store)
 }
 
 /// Marks the tenant's cached permission sets and policies stale, after a mutation.
 pub async fn bump<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<(), ApiError> {
-    ctx.platform
-        .sessions()
-        .bump_rbac_version(tenant_id)
-        .await
-        .map(|_| ())
-        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))
+    ctx.platform.sessions().bump_rbac_version(tenant_id).await.map(|_| ()).map_err(super::unavailable::session_store)
 }

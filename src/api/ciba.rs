@@ -8,7 +8,6 @@
 use super::auth::{authenticated_user, client_ip, rate_limit};
 use super::body::{form_or_json, json_object, optional_text, required_string, scope_list};
 use super::issue::{random_token, start_delegated_session, uuid_like, Delegation};
-use super::mfa::challenge_error;
 use super::oauth_client::authenticate_client;
 use super::password_login::store_error;
 use super::{Ctx, Platform};
@@ -33,10 +32,6 @@ const MAX_DEVICES: usize = 10;
 /// How long the index from `auth_req_id` outlives the request, so late polls hear
 /// `expired_token` rather than `invalid_grant`.
 const INDEX_GRACE_SECS: i64 = 600;
-
-fn flows_error(e: StoreError) -> ApiError {
-    ApiError::Unavailable(format!("flow store: {e}"))
-}
 
 fn request_key<P: Platform>(ctx: &Ctx<'_, P>, auth_req_id: &str) -> Result<String, ApiError> {
     Ok(keyed_hash(ctx.config()?.pepper.expose(), &["ciba-request", auth_req_id]))
@@ -71,10 +66,13 @@ pub async fn initiate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let group = group_of(&user.tenant_id, &user.id);
     let message = (!binding_message.is_empty()).then(|| binding_message.clone());
     let state = CibaState::new(client_id.clone(), user.tenant_id.clone(), user.id.clone(), scopes, message, now);
-    ctx.platform.flows().start_ciba(&group, &key, &state).await.map_err(flows_error)?;
+    ctx.platform.flows().start_ciba(&group, &key, &state).await.map_err(super::unavailable::flow_store)?;
     let index = json!({"group": group, "client_id": client_id});
     let challenges = ctx.platform.challenges();
-    challenges.put_ticket(&key, &index, state.expires_at + INDEX_GRACE_SECS).await.map_err(challenge_error)?;
+    challenges
+        .put_ticket(&key, &index, state.expires_at + INDEX_GRACE_SECS)
+        .await
+        .map_err(super::unavailable::challenge_store)?;
     notify(ctx, &user, &key, &client_id, &binding_message, state.expires_at).await;
     Ok(HttpResponse::json(200, &CibaAuthorization::new(auth_req_id)))
 }
@@ -123,12 +121,23 @@ pub async fn poll<P: Platform>(
     let unknown = || ApiError::oauth("invalid_grant", "unknown auth_req_id");
     let key = request_key(ctx, auth_req_id)?;
     let now = ctx.now_secs();
-    let index = ctx.platform.challenges().peek_ticket(&key, now).await.map_err(challenge_error)?.ok_or_else(unknown)?;
+    let index = ctx
+        .platform
+        .challenges()
+        .peek_ticket(&key, now)
+        .await
+        .map_err(super::unavailable::challenge_store)?
+        .ok_or_else(unknown)?;
     let group = index["group"].as_str().ok_or_else(unknown)?;
     let client_id = client_id.map(str::to_string).or_else(|| index["client_id"].as_str().map(str::to_string));
     let event = CibaEvent::Poll { client_id: client_id.unwrap_or_default() };
-    let (outcome, _) =
-        ctx.platform.flows().advance_ciba(group, &key, &event, now).await.map_err(flows_error)?.ok_or_else(unknown)?;
+    let (outcome, _) = ctx
+        .platform
+        .flows()
+        .advance_ciba(group, &key, &event, now)
+        .await
+        .map_err(super::unavailable::flow_store)?
+        .ok_or_else(unknown)?;
     let CibaOutcome::Issue { user_id, tenant_id, scopes, client_id } = outcome else {
         let error = outcome.oauth_error().unwrap_or("invalid_grant");
         let interval = match outcome {
@@ -206,7 +215,12 @@ pub async fn respond<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
     };
     let group = group_of(&user.tenant_id, &user.id);
     let event = CibaEvent::Respond { approved, by_user_id: user.id.clone() };
-    let answer = ctx.platform.flows().advance_ciba(&group, &key, &event, ctx.now_secs()).await.map_err(flows_error)?;
+    let answer = ctx
+        .platform
+        .flows()
+        .advance_ciba(&group, &key, &event, ctx.now_secs())
+        .await
+        .map_err(super::unavailable::flow_store)?;
     match answer.map(|(outcome, _)| outcome) {
         Some(CibaOutcome::Approved) => Ok(HttpResponse::json(200, &json!({"success": true, "message": "approved"}))),
         Some(CibaOutcome::DeniedOk) => Ok(HttpResponse::json(200, &json!({"success": true, "message": "denied"}))),
@@ -222,7 +236,7 @@ pub async fn requests<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let user = caller(ctx, req).await?;
     let pending = ctx.platform.flows().pending_ciba(&group_of(&user.tenant_id, &user.id), ctx.now_secs()).await;
     let requests: Vec<Value> = pending
-        .map_err(flows_error)?
+        .map_err(super::unavailable::flow_store)?
         .into_iter()
         .map(|(key, s)| {
             json!({"request_id": key, "client_id": s.client_id, "binding_message": s.binding_message,

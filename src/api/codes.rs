@@ -43,7 +43,7 @@ pub async fn store_code<P: Platform>(
         .challenges()
         .put_otp(&format!("{purpose}:{subject}"), &record)
         .await
-        .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))
+        .map_err(super::unavailable::challenge_store)
 }
 
 /// Stores a new code and mails it to `email`.
@@ -106,5 +106,5 @@ pub async fn check<P: Platform>(
         .challenges()
         .check_otp(&format!("{purpose}:{subject}"), &presented, ctx.now_secs())
         .await
-        .map_err(|e| ApiError::Unavailable(format!("challenge store: {e}")))
+        .map_err(super::unavailable::challenge_store)
 }

@@ -8,7 +8,6 @@
 use super::auth::{authenticated_user, client_ip, rate_limit};
 use super::body::{form_or_json, json_object, required_string, scope_list};
 use super::issue::{random_bytes, random_token, start_delegated_session, Delegation};
-use super::mfa::challenge_error;
 use super::oauth_client::{authenticate_client, named_client};
 use super::password_login::store_error;
 use super::{Ctx, Platform};
@@ -27,10 +26,6 @@ const CODES_PER_MINUTE: u32 = 30;
 /// User-code lookups per client IP, and per tenant, per minute: 20^8 codes make a
 /// guess succeed with odds of about 1 in 10^8 per live code even at this rate.
 pub const GUESSES_PER_MINUTE: u32 = 20;
-
-fn flows_error(e: crate::store::StoreError) -> ApiError {
-    ApiError::Unavailable(format!("flow store: {e}"))
-}
 
 fn device_key<P: Platform>(ctx: &Ctx<'_, P>, device_code: &str) -> Result<String, ApiError> {
     Ok(keyed_hash(ctx.config()?.pepper.expose(), &["device-code", device_code]))
@@ -65,7 +60,7 @@ pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
         let random = random_bytes(ctx, 32);
         let Some(candidate) = user_code::generate(&random) else { continue };
         let index = user_code_key(ctx, &candidate)?;
-        if challenges.peek_ticket(&index, now).await.map_err(challenge_error)?.is_none() {
+        if challenges.peek_ticket(&index, now).await.map_err(super::unavailable::challenge_store)?.is_none() {
             code = Some((candidate, index));
             break;
         }
@@ -73,9 +68,12 @@ pub async fn code<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
     let (code, index) = code.ok_or_else(|| ApiError::Internal("no free user code after four draws".into()))?;
     let state =
         DeviceState::new(client.client_id.clone(), client.tenant_id.clone(), scopes, device_info, code.clone(), now);
-    ctx.platform.flows().start_device(&key, &state).await.map_err(flows_error)?;
+    ctx.platform.flows().start_device(&key, &state).await.map_err(super::unavailable::flow_store)?;
     let index_payload = json!({"device_key": key, "tenant_id": client.tenant_id, "client_name": client.name});
-    challenges.put_ticket(&index, &index_payload, state.expires_at).await.map_err(challenge_error)?;
+    challenges
+        .put_ticket(&index, &index_payload, state.expires_at)
+        .await
+        .map_err(super::unavailable::challenge_store)?;
     let verification_uri = format!("{}/authsec/uflow/activate", ctx.config()?.issuer);
     Ok(HttpResponse::json(200, &DeviceAuthorization::new(device_code, &code, &verification_uri)))
 }
@@ -108,22 +106,18 @@ pub async fn poll<P: Platform>(
     let client_id = match client_id {
         Some(id) => id.to_string(),
         None => {
-            let state = flows.device(&key).await.map_err(flows_error)?.ok_or_else(unknown)?;
+            let state = flows.device(&key).await.map_err(super::unavailable::flow_store)?.ok_or_else(unknown)?;
             // Unnamed, the code's own client is assumed; a confidential one must say so.
             let client = ctx.platform.store().client_by_client_id(&state.client_id).await.map_err(store_error)?;
             if client.is_some_and(|c| c.secret_hash.is_some()) {
-                return Err(ApiError::OAuth {
-                    status: 401,
-                    error: "invalid_client",
-                    description: "this client must authenticate with its secret".into(),
-                    interval: None,
-                });
+                return Err(ApiError::invalid_client("this client must authenticate with its secret"));
             }
             state.client_id
         }
     };
     let event = DeviceEvent::Poll { client_id };
-    let (outcome, state) = flows.advance_device(&key, &event, now).await.map_err(flows_error)?.ok_or_else(unknown)?;
+    let (outcome, state) =
+        flows.advance_device(&key, &event, now).await.map_err(super::unavailable::flow_store)?.ok_or_else(unknown)?;
     let DeviceOutcome::Issue { user_id, tenant_id, scopes, client_id } = outcome else {
         return Err(oauth_error(&outcome));
     };
@@ -170,11 +164,15 @@ pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
 async fn lookup<P: Platform>(ctx: &Ctx<'_, P>, raw: &str) -> Result<(String, Value, DeviceState), ApiError> {
     let code = user_code::normalize(raw).ok_or_else(|| ApiError::bad_field("user_code", "a code like BCDF-GHJK"))?;
     let now = ctx.now_secs();
-    let index =
-        ctx.platform.challenges().peek_ticket(&user_code_key(ctx, &code)?, now).await.map_err(challenge_error)?;
+    let index = ctx
+        .platform
+        .challenges()
+        .peek_ticket(&user_code_key(ctx, &code)?, now)
+        .await
+        .map_err(super::unavailable::challenge_store)?;
     let index = index.ok_or(ApiError::NotFound)?;
     let key = index["device_key"].as_str().unwrap_or_default().to_string();
-    let state = ctx.platform.flows().device(&key).await.map_err(flows_error)?;
+    let state = ctx.platform.flows().device(&key).await.map_err(super::unavailable::flow_store)?;
     let state = state.filter(|s| now < s.expires_at).ok_or(ApiError::NotFound)?;
     Ok((key, index, state))
 }
@@ -218,7 +216,7 @@ pub async fn decide<P: Platform>(ctx: &Ctx<'_, P>, raw: &str, user: &User, appro
         .flows()
         .advance_device(&key, &event, ctx.now_secs())
         .await
-        .map_err(flows_error)?
+        .map_err(super::unavailable::flow_store)?
         .ok_or(ApiError::NotFound)?;
     match outcome {
         DeviceOutcome::Approved => Ok(json!({"success": true, "message": "device approved"})),

@@ -70,7 +70,7 @@ pub async fn start_delegated_session<P: Platform>(
         .sessions()
         .create_session(&user.tenant_id, &session, &hash)
         .await
-        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+        .map_err(super::unavailable::session_store)?;
     let (access_token, expires_in) = mint_delegated_token(ctx, user, &session_id, delegation).await?;
     Ok(Issued { access_token, refresh_token: format_refresh_token(&user.tenant_id, &secret), expires_in, session_id })
 }

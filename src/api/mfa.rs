@@ -12,16 +12,11 @@ use crate::secret::keyed_hash;
 use crate::store::accounts::{AccountStore, User};
 use crate::store::mfa::{MfaStore, TotpDevice};
 use crate::store::state::ChallengeStore;
-use crate::store::StoreError;
 use serde_json::{json, Value};
 
 /// How long a password login may wait for its second factor.
 pub const MFA_TOKEN_TTL_SECS: i64 = 300;
 const MFA_TOKEN_PREFIX: &str = "mfa1.";
-
-pub fn challenge_error(e: StoreError) -> ApiError {
-    ApiError::Unavailable(format!("challenge store: {e}"))
-}
 
 /// The second factors a user has enrolled (confirmed TOTP devices; usable passkeys).
 #[derive(Debug, Clone, Copy, Default)]
@@ -75,7 +70,7 @@ pub async fn issue_mfa_token<P: Platform>(ctx: &Ctx<'_, P>, user: &User) -> Resu
         .challenges()
         .put_ticket(&ticket_key(ctx, &token)?, &payload, ctx.now_secs() + MFA_TOKEN_TTL_SECS)
         .await
-        .map_err(challenge_error)?;
+        .map_err(super::unavailable::challenge_store)?;
     Ok(token)
 }
 
@@ -91,7 +86,7 @@ pub async fn mfa_token_user<P: Platform>(ctx: &Ctx<'_, P>, token: &str, consume:
     let now = ctx.now_secs();
     let payload =
         if consume { challenges.take_ticket(&key, now).await } else { challenges.peek_ticket(&key, now).await }
-            .map_err(challenge_error)?
+            .map_err(super::unavailable::challenge_store)?
             .ok_or_else(invalid)?;
     let (Some(tenant_id), Some(user_id)) = (payload["tenant_id"].as_str(), payload["user_id"].as_str()) else {
         return Err(invalid());
@@ -155,7 +150,7 @@ pub fn guard_key(user: &User) -> String {
 }
 
 async fn guard<P: Platform>(ctx: &Ctx<'_, P>, key: &str, event: GuardEvent) -> Result<GuardOutcome, ApiError> {
-    ctx.platform.challenges().guard(key, event, ctx.now_secs()).await.map_err(challenge_error)
+    ctx.platform.challenges().guard(key, event, ctx.now_secs()).await.map_err(super::unavailable::challenge_store)
 }
 
 /// A code presented for an account that has no TOTP: counted and answered exactly as a

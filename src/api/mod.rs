@@ -34,6 +34,7 @@ mod sessions;
 mod tenant_admin;
 mod token;
 mod totp;
+mod unavailable;
 mod validate;
 mod webauthn;
 mod wellknown;

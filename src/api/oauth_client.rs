@@ -37,8 +37,7 @@ pub async fn authenticate_client<P: Platform>(
 ) -> Result<Client, ApiError> {
     let basic = basic_credentials(req);
     let client_id = basic.as_ref().map(|(id, _)| id.as_str()).or_else(|| text(body, "client_id"));
-    let invalid =
-        |why: &str| ApiError::OAuth { status: 401, error: "invalid_client", description: why.into(), interval: None };
+    let invalid = ApiError::invalid_client;
     let client_id = client_id.ok_or_else(|| invalid("client_id is required"))?;
     let client = ctx.platform.store().client_by_client_id(client_id).await.map_err(store_error)?;
     let client = client.filter(Client::is_usable).ok_or_else(|| invalid("unknown or inactive client"))?;

@@ -93,6 +93,6 @@ pub async fn reset<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, who: Who) -
         .sessions()
         .revoke_user_sessions(tenant_id, user_id, "password_reset", ctx.now_secs())
         .await
-        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))?;
+        .map_err(super::unavailable::session_store)?;
     Ok(HttpResponse::json(200, &json!({"message": "password changed; sign in again"})))
 }

@@ -34,7 +34,7 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
             now,
         )
         .await
-        .map_err(unavailable("session store"))?;
+        .map_err(super::unavailable::session_store)?;
     let session = match (outcome, session) {
         (RefreshOutcome::Rotated, Some(session)) => session,
         (RefreshOutcome::Reused, _) => {
@@ -50,7 +50,7 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
         sessions
             .revoke_user_sessions(tenant_id, &session.user_id, "user_disabled", now)
             .await
-            .map_err(unavailable("session store"))?;
+            .map_err(super::unavailable::session_store)?;
         return Err(invalid());
     };
     let delegation = serde_json::from_str::<Delegation>(&session.delegation).ok();
@@ -78,7 +78,7 @@ pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
         .sessions()
         .revoke_session(&caller.tenant_id, &caller.user_id, &caller.sid, "logout", ctx.now_secs())
         .await
-        .map_err(unavailable("session store"))?;
+        .map_err(super::unavailable::session_store)?;
     Ok(HttpResponse::json(200, &json!({"success": true, "message": "logged out"})))
 }
 
@@ -90,7 +90,7 @@ pub async fn list<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<Ht
         .sessions()
         .user_sessions(&caller.tenant_id, &caller.user_id, ctx.now_secs())
         .await
-        .map_err(unavailable("session store"))?;
+        .map_err(super::unavailable::session_store)?;
     let sessions: Vec<_> = sessions
         .into_iter()
         .map(|s| {
@@ -113,7 +113,7 @@ pub async fn revoke<P: Platform>(
         .sessions()
         .revoke_session(&caller.tenant_id, &caller.user_id, session_id, "revoked_by_user", ctx.now_secs())
         .await
-        .map_err(unavailable("session store"))?;
+        .map_err(super::unavailable::session_store)?;
     if !revoked {
         return Err(ApiError::NotFound);
     }
@@ -138,6 +138,6 @@ pub async fn admin_revoke_all<P: Platform>(
         .sessions()
         .revoke_user_sessions(&caller.tenant_id, user_id, "revoked_by_admin", ctx.now_secs())
         .await
-        .map_err(unavailable("session store"))?;
+        .map_err(super::unavailable::session_store)?;
     Ok(HttpResponse::json(200, &json!({"success": true, "revoked": revoked})))
 }

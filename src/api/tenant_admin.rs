@@ -33,7 +33,7 @@ async fn end_sessions<P: Platform>(
         .sessions()
         .revoke_user_sessions(tenant_id, user_id, reason, ctx.now_secs())
         .await
-        .map_err(|e| ApiError::Unavailable(format!("session store: {e}")))
+        .map_err(super::unavailable::session_store)
 }
 
 /// `GET|POST uflow/admin/users/list` (admins) and `uflow/admin/enduser/list` (end users).

@@ -12,7 +12,7 @@ use super::auth::{authenticated_user, client_ip, rate_limit, require_named_clien
 use super::body::{json_object, optional_text};
 use super::enduser_auth::resolve_client;
 use super::issue::{random_bytes, start_session};
-use super::mfa::{self, challenge_error, factors, finished_body};
+use super::mfa::{self, factors, finished_body};
 use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::b64;
@@ -62,7 +62,7 @@ async fn new_challenge<P: Platform>(ctx: &Ctx<'_, P>, mut binding: Value) -> Res
         .challenges()
         .put_ticket(&key, &binding, ctx.now_secs() + CHALLENGE_TTL_SECS)
         .await
-        .map_err(challenge_error)?;
+        .map_err(super::unavailable::challenge_store)?;
     Ok(challenge)
 }
 
@@ -84,7 +84,7 @@ async fn take_challenge<P: Platform>(
         .challenges()
         .take_ticket(&key, ctx.now_secs())
         .await
-        .map_err(challenge_error)?
+        .map_err(super::unavailable::challenge_store)?
         .ok_or_else(unknown)?;
     if binding["ceremony"] != ceremony || binding["who"] != who_label(who) {
         return Err(unknown());
