@@ -1,5 +1,5 @@
 //! `ChallengeStore`: pending one-time codes (one object per purpose and email), the
-//! second-factor guard (one object per user), single-use nonces and tickets (sharded by
+//! second-factor guard (one object per user), single-use tickets (sharded by
 //! value). Checks are synchronous SQLite read-modify-writes through the pure rules of
 //! `accounts::otp` and `accounts::mfa_guard`, so nothing is accepted twice even under
 //! concurrency.
@@ -20,13 +20,6 @@ pub struct CheckOtp {
     pub key: String,
     pub presented_hash: String,
     pub now: i64,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct Nonce {
-    pub key: String,
-    pub expires_at: Option<i64>,
-    pub now: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -93,14 +86,6 @@ impl ChallengeStore {
         Ok(outcome)
     }
 
-    fn take_nonce(&self, key: &str, now: i64) -> Result<bool> {
-        let Some(row) = self.load(key)? else {
-            return Ok(false);
-        };
-        self.delete(key)?;
-        Ok(now < row.expires_at)
-    }
-
     fn guard(&self, request: Guard) -> Result<mfa_guard::GuardOutcome> {
         let state = self.load(&request.key)?.and_then(|row| serde_json::from_str::<GuardState>(&row.value).ok());
         let (next, outcome) = mfa_guard::transition(state.unwrap_or_default(), request.event, request.now);
@@ -154,18 +139,6 @@ impl DurableObject for ChallengeStore {
             "/check-otp" => match req.json::<CheckOtp>().await {
                 Ok(request) => Response::from_json(&self.check_otp(request)?),
                 Err(_) => bad(),
-            },
-            "/put-nonce" => match req.json::<Nonce>().await {
-                Ok(Nonce { key, expires_at: Some(expires_at), .. }) => {
-                    self.store(&key, "", expires_at)?;
-                    self.ensure_alarm(expires_at).await?;
-                    Response::from_json(&true)
-                }
-                _ => bad(),
-            },
-            "/take-nonce" => match req.json::<Nonce>().await {
-                Ok(Nonce { key, now: Some(now), .. }) => Response::from_json(&self.take_nonce(&key, now)?),
-                _ => bad(),
             },
             "/guard" => match req.json::<Guard>().await {
                 Ok(request) => {

@@ -162,7 +162,7 @@ pub async fn challenge<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resu
     let now = ctx.now_secs();
     ctx.platform
         .challenges()
-        .put_nonce(&nonce, now + CHALLENGE_TTL_SECS)
+        .put_ticket(&nonce, &json!({}), now + CHALLENGE_TTL_SECS)
         .await
         .map_err(super::unavailable::challenge_store)?;
     Ok(HttpResponse::json(200, &json!({"challenge": nonce, "created_at": now, "expires_at": now + CHALLENGE_TTL_SECS})))
@@ -179,10 +179,10 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
         let fresh = ctx
             .platform
             .challenges()
-            .take_nonce(nonce, ctx.now_secs())
+            .take_ticket(nonce, ctx.now_secs())
             .await
             .map_err(super::unavailable::challenge_store)?;
-        if !fresh {
+        if fresh.is_none() {
             return Err(ApiError::InvalidGrant("the challenge is unknown, used or expired".into()));
         }
     }

@@ -1,11 +1,11 @@
 //! Worker-side clients of the `SessionStore` (one object per tenant) and
-//! `ChallengeStore` (one object per code; nonces sharded by their first characters).
+//! `ChallengeStore` (one object per code and per user's guard; tickets sharded by key).
 
 use super::durable_client::DurableClient;
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
 use crate::accounts::otp::{OtpOutcome, OtpRecord};
 use crate::accounts::sessions::{RefreshOutcome, Session};
-use crate::durable::challenge_store::{CheckOtp, Guard, Nonce, PutOtp, Ticket};
+use crate::durable::challenge_store::{CheckOtp, Guard, PutOtp, Ticket};
 use crate::durable::session_store::{CreateRequest, RotateRequest, RotateResponse, UserRequest};
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{Ping, StoreError};
@@ -98,10 +98,6 @@ impl SessionStore for SessionClient {
     }
 }
 
-fn nonce_object(key: &str) -> String {
-    format!("nonce:{}", key.get(..2).unwrap_or(key))
-}
-
 impl Ping for ChallengeClient {
     async fn ping(&self) -> Result<(), StoreError> {
         self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
@@ -117,16 +113,6 @@ impl ChallengeStore for ChallengeClient {
     async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError> {
         let request = CheckOtp { key: key.to_string(), presented_hash: presented_hash.to_string(), now };
         self.0.call(&format!("otp:{key}"), "/check-otp", &request).await
-    }
-
-    async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError> {
-        let request = Nonce { key: key.to_string(), expires_at: Some(expires_at), now: None };
-        self.0.call::<_, bool>(&nonce_object(key), "/put-nonce", &request).await.map(|_| ())
-    }
-
-    async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError> {
-        let request = Nonce { key: key.to_string(), expires_at: None, now: Some(now) };
-        self.0.call(&nonce_object(key), "/take-nonce", &request).await
     }
 
     async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError> {

@@ -1,4 +1,4 @@
-//! The in-memory Durable-Object state (sessions, codes, nonces, tickets, the MFA guard and
+//! The in-memory Durable-Object state (sessions, codes, tickets, the MFA guard and
 //! RBAC versions), through the same pure rules as the `SessionStore` and
 //! `ChallengeStore` objects.
 
@@ -15,7 +15,6 @@ pub struct DurableState {
     sessions: HashMap<String, Vec<Session>>,
     refresh: HashMap<String, Vec<RefreshRecord>>,
     otps: HashMap<String, OtpRecord>,
-    nonces: HashMap<String, i64>,
     guards: HashMap<String, GuardState>,
     rbac_versions: HashMap<String, u64>,
     /// key -> (payload, expires_at)
@@ -168,17 +167,6 @@ impl ChallengeStore for MemoryStore {
             state.otps.insert(key.into(), next);
         }
         Ok(outcome)
-    }
-
-    async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError> {
-        self.check_up()?;
-        self.state.borrow_mut().nonces.insert(key.into(), expires_at);
-        Ok(())
-    }
-
-    async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError> {
-        self.check_up()?;
-        Ok(self.state.borrow_mut().nonces.remove(key).is_some_and(|expires_at| now < expires_at))
     }
 
     async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError> {

@@ -1,6 +1,7 @@
 //! State that needs linearizable read-modify-write: sessions with their refresh tokens,
-//! one-time codes and single-use nonces. In the Worker each lives in a Durable Object
-//! (sessions per tenant, codes per purpose and email, nonces sharded by value).
+//! one-time codes, the second-factor guard and single-use tickets. In the Worker each
+//! lives in a Durable Object (sessions per tenant, codes per purpose and email, the guard
+//! per user, tickets sharded by key).
 
 use super::{Ping, StoreError};
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
@@ -54,14 +55,11 @@ pub trait ChallengeStore: Ping {
     async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError>;
     /// Checks a presented code hash; see `accounts::otp::check`.
     async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError>;
-    async fn put_nonce(&self, key: &str, expires_at: i64) -> Result<(), StoreError>;
-    /// Consumes a nonce: true exactly once, and only before it expires.
-    async fn take_nonce(&self, key: &str, now: i64) -> Result<bool, StoreError>;
     /// Applies one event to the second-factor guard under `key` (one per user); see
     /// `accounts::mfa_guard::transition`.
     async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError>;
-    /// Stores a short-lived ticket (a pending MFA login, a WebAuthn challenge) and what
-    /// it stands for.
+    /// Stores a short-lived ticket (an admin login challenge, a pending MFA login, a
+    /// WebAuthn challenge, an index entry) and what it stands for.
     async fn put_ticket(&self, key: &str, payload: &serde_json::Value, expires_at: i64) -> Result<(), StoreError>;
     /// Reads a live ticket without consuming it.
     async fn peek_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError>;

@@ -62,10 +62,13 @@ fn codes_and_nonces_are_single_use() {
             OtpOutcome::Accepted(serde_json::json!({"x": 1}))
         );
         assert_eq!(store.check_otp("k", "right", 103).await.unwrap(), OtpOutcome::Missing);
-        store.put_nonce("n", 200).await.unwrap();
-        assert!(store.take_nonce("n", 150).await.unwrap());
-        assert!(!store.take_nonce("n", 151).await.unwrap());
-        store.put_nonce("late", 200).await.unwrap();
-        assert!(!store.take_nonce("late", 200).await.unwrap(), "expired");
+        let payload = serde_json::json!({"user": "u1"});
+        store.put_ticket("n", &payload, 200).await.unwrap();
+        assert_eq!(store.peek_ticket("n", 150).await.unwrap(), Some(payload.clone()), "a peek leaves it");
+        assert_eq!(store.take_ticket("n", 150).await.unwrap(), Some(payload));
+        assert_eq!(store.take_ticket("n", 151).await.unwrap(), None);
+        store.put_ticket("late", &serde_json::json!({}), 200).await.unwrap();
+        assert_eq!(store.peek_ticket("late", 200).await.unwrap(), None, "expired");
+        assert_eq!(store.take_ticket("late", 200).await.unwrap(), None, "expired");
     });
 }
