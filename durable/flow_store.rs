@@ -54,6 +54,27 @@ impl FlowStore {
         Ok(cursor.rows_written() > 0)
     }
 
+    /// Loads the record, applies `transition` and stores the result, with no await in
+    /// between; `None` if there is no such record.
+    fn advance<S, E, O>(
+        &self,
+        key: &str,
+        event: E,
+        now: i64,
+        transition: fn(S, E, i64) -> (S, O),
+        expires_at: fn(&S) -> i64,
+    ) -> Result<Option<(O, S)>>
+    where
+        S: Serialize + DeserializeOwned,
+    {
+        let Some(state) = self.load::<S>(key)? else {
+            return Ok(None);
+        };
+        let (next, outcome) = transition(state, event, now);
+        self.save(key, &next, expires_at(&next), false)?;
+        Ok(Some((outcome, next)))
+    }
+
     async fn start<S: Serialize>(&self, key: &str, state: &S, expires_at: i64) -> Result<Response> {
         if !self.save(key, state, expires_at, true)? {
             return Response::error("conflict", 409);
@@ -89,12 +110,9 @@ impl DurableObject for FlowStore {
             },
             "/advance-device" => match req.json::<FlowRequest<DeviceState, DeviceEvent>>().await {
                 Ok(FlowRequest { key, event: Some(event), now, .. }) => {
-                    let Some(state) = self.load::<DeviceState>(&key)? else {
-                        return Response::from_json(&None::<()>);
-                    };
-                    let (next, outcome) = flows::device::transition(state, event, now);
-                    self.save(&key, &next, next.expires_at, false)?;
-                    Response::from_json(&Some((outcome, next)))
+                    let advanced =
+                        self.advance(&key, event, now, flows::device::transition, |s: &DeviceState| s.expires_at)?;
+                    Response::from_json(&advanced)
                 }
                 _ => bad(),
             },
@@ -104,12 +122,9 @@ impl DurableObject for FlowStore {
             },
             "/advance-ciba" => match req.json::<FlowRequest<CibaState, CibaEvent>>().await {
                 Ok(FlowRequest { key, event: Some(event), now, .. }) => {
-                    let Some(state) = self.load::<CibaState>(&key)? else {
-                        return Response::from_json(&None::<()>);
-                    };
-                    let (next, outcome) = flows::ciba::transition(state, event, now);
-                    self.save(&key, &next, next.expires_at, false)?;
-                    Response::from_json(&Some((outcome, next)))
+                    let advanced =
+                        self.advance(&key, event, now, flows::ciba::transition, |s: &CibaState| s.expires_at)?;
+                    Response::from_json(&advanced)
                 }
                 _ => bad(),
             },
