@@ -1,7 +1,7 @@
 // Account scenarios shared by the e2e files: people, their addresses, their mail.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { call } from "./helpers.mjs";
+import { call, verify } from "./helpers.mjs";
 
 export const PASSWORD = "correct horse battery staple";
 export const MAIL = process.env.AUTHSEC_E2E_MAIL_URL;
@@ -44,3 +44,20 @@ export async function onboard(email) {
   return { ...who, client, tenantId: done.data.tenant_id, userId: done.data.user_id, login: login.data };
 }
 
+
+export const USER_PASSWORD = "a long and private passphrase";
+
+// The default client a tenant gets at registration (its id is in the admin's token).
+export const defaultClientId = async (admin) => (await verify(admin.login.token)).data.client_id;
+
+// Registers an end user through `clientId`, from an address of its own.
+export async function registerEndUser(clientId, prefix = "user") {
+  const email = `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
+  const client = as(`10.210.${email.charCodeAt(prefix.length + 1)}.${email.charCodeAt(prefix.length + 2)}`);
+  const started = await client.post("/authsec/uflow/user/register/initiate", { client_id: clientId, email, password: USER_PASSWORD });
+  assert.equal(started.status, 200, started.text);
+  const code = await latestCode(email);
+  const done = await client.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: code });
+  assert.equal(done.status, 201, done.text);
+  return { email, client, userId: done.data.user_id };
+}

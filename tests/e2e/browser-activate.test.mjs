@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { BASE, call, verify } from "./helpers.mjs";
-import { PASSWORD, onboard } from "./accounts-helpers.mjs";
+import { PASSWORD, defaultClientId, onboard } from "./accounts-helpers.mjs";
 
 const CHROMIUM = process.env.AUTHSEC_CHROMIUM ?? "/usr/bin/chromium";
 const shots = resolve(new URL("../..", import.meta.url).pathname, "test-output", "e2e", `browser-${process.env.AUTHSEC_E2E_STORE ?? "d1"}`);
@@ -17,7 +17,7 @@ test("a signed-in admin approves a device on the activation page", { timeout: 12
   assert.ok(existsSync(CHROMIUM), `Chromium is expected at ${CHROMIUM} (scripts/test installs Debian's package)`);
   mkdirSync(shots, { recursive: true });
   const admin = await onboard();
-  const clientId = (await verify(admin.login.token)).data.client_id;
+  const clientId = await defaultClientId(admin);
   const device = await call("POST", "/authsec/uflow/auth/device/code", {
     json: { client_id: clientId, scopes: ["tv:watch"], device_info: { name: "Living-room TV" } },
   });

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { BASE, verify } from "./helpers.mjs";
-import { latestCode, onboard } from "./accounts-helpers.mjs";
+import { defaultClientId, latestCode, onboard } from "./accounts-helpers.mjs";
 
 const CHROMIUM = process.env.AUTHSEC_CHROMIUM ?? "/usr/bin/chromium";
 const shots = resolve(new URL("../..", import.meta.url).pathname, "test-output", "e2e", `browser-${process.env.AUTHSEC_E2E_STORE ?? "d1"}`);
@@ -18,7 +18,7 @@ test("a passkey registered in Chromium signs its owner in without a password", {
   assert.ok(existsSync(CHROMIUM), `Chromium is expected at ${CHROMIUM} (scripts/test installs Debian's package)`);
   mkdirSync(shots, { recursive: true });
   const admin = await onboard();
-  const clientId = (await verify(admin.login.token)).data.client_id;
+  const clientId = await defaultClientId(admin);
   // Browsers refuse IP addresses as relying parties: the page is opened on localhost.
   const origin = BASE.replace("127.0.0.1", "localhost");
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] });

@@ -6,14 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as oidc from "openid-client";
 import { BASE, call, verify } from "./helpers.mjs";
-import { bearer, onboard } from "./accounts-helpers.mjs";
+import { bearer, defaultClientId, onboard } from "./accounts-helpers.mjs";
 import { enrolledTotp, totp, stepNow } from "./totp-helpers.mjs";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 async function tenantWithClient() {
   const admin = await onboard();
-  const clientId = (await verify(admin.login.token)).data.client_id;
+  const clientId = await defaultClientId(admin);
   const config = await oidc.discovery(new URL(BASE), clientId, undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
@@ -77,7 +77,7 @@ test("a burst of wrong user codes is throttled with 429", async () => {
 
 test("TOTP approves a device code for the user whose code it is", async () => {
   const who = await enrolledTotp();
-  const clientId = (await verify(who.login.token)).data.client_id;
+  const clientId = await defaultClientId(who);
   const started = await call("POST", "/authsec/uflow/auth/device/code", { json: { client_id: clientId } });
   const wrong = await who.client.post("/authsec/uflow/auth/totp/device-approve", {
     user_code: started.data.user_code, email: who.email, totp_code: totp(who.secret, stepNow()) === "000000" ? "111111" : "000000",
@@ -100,7 +100,7 @@ test("openid-client completes CIBA as a confidential client: initiate, the user 
   const config = await oidc.discovery(new URL(BASE), clientId, secret, oidc.ClientSecretPost(secret), {
     execute: [oidc.allowInsecureRequests],
   });
-  const publicClient = (await verify(admin.login.token)).data.client_id;
+  const publicClient = await defaultClientId(admin);
   const refused = await call("POST", "/authsec/uflow/auth/ciba/initiate", { json: { login_hint: admin.email, client_id: publicClient } });
   assert.equal(refused.status, 401, "a public client cannot start CIBA");
   const registered = await admin.client.post("/authsec/uflow/auth/ciba/register-device",

@@ -4,25 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { verify } from "./helpers.mjs";
-import { PASSWORD, as, latestCode, onboard } from "./accounts-helpers.mjs";
-
-const USER_PASSWORD = "a long and private passphrase";
+import { PASSWORD, USER_PASSWORD, as, defaultClientId, latestCode, onboard, registerEndUser } from "./accounts-helpers.mjs";
 
 async function tenantWithClient() {
   const admin = await onboard();
-  const { data } = await verify(admin.login.token);
-  return { admin, clientId: data.client_id };
-}
-
-async function registerEndUser(clientId) {
-  const email = `user-${randomUUID().slice(0, 8)}@example.test`;
-  const client = as(`10.210.${email.charCodeAt(5)}.${email.charCodeAt(6)}`);
-  const started = await client.post("/authsec/uflow/user/register/initiate", { client_id: clientId, email, password: USER_PASSWORD });
-  assert.equal(started.status, 200, started.text);
-  const code = await latestCode(email);
-  const done = await client.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: code });
-  assert.equal(done.status, 201, done.text);
-  return { email, client, userId: done.data.user_id };
+  return { admin, clientId: await defaultClientId(admin) };
 }
 
 test("an end user registers through a client, signs in, and gets an enduser token", async () => {

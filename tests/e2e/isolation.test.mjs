@@ -5,14 +5,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { call, verify } from "./helpers.mjs";
-import { as, bearer, latestCode, onboard } from "./accounts-helpers.mjs";
-
-const USER_PASSWORD = "a long and private passphrase";
+import { USER_PASSWORD, as, bearer, defaultClientId, latestCode, onboard } from "./accounts-helpers.mjs";
 
 async function tenantWithEverything() {
   const admin = await onboard();
   const auth = bearer(admin.login.token);
-  const clientId = (await verify(admin.login.token)).data.client_id;
+  const clientId = await defaultClientId(admin);
   const app = await call("POST", `/authsec/clientms/tenants/${admin.tenantId}/clients/create`, { json: { name: "App" }, headers: auth });
   assert.equal(app.status, 201, app.text);
   const project = await call("POST", "/authsec/uflow/admin/projects", { json: { name: "Payments" }, headers: auth });

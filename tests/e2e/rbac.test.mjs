@@ -4,32 +4,25 @@
 // attempts fail and bad input is a clear 4xx.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { call, verify } from "./helpers.mjs";
-import { as, bearer, latestCode, onboard } from "./accounts-helpers.mjs";
-
-const USER_PASSWORD = "a long and private passphrase";
+import { call } from "./helpers.mjs";
+import { USER_PASSWORD, bearer, defaultClientId, onboard, registerEndUser } from "./accounts-helpers.mjs";
 
 async function tenant() {
   const admin = await onboard();
-  const clientId = (await verify(admin.login.token)).data.client_id;
+  const clientId = await defaultClientId(admin);
   const api = (method, path, json) => call(method, path, { json, headers: bearer(admin.login.token) });
   return { admin, clientId, api };
 }
 
 async function endUser(clientId) {
-  const email = `rbac-${randomUUID().slice(0, 8)}@example.test`;
-  const client = as(`10.220.${email.charCodeAt(5)}.${email.charCodeAt(6)}`);
-  await client.post("/authsec/uflow/user/register/initiate", { client_id: clientId, email, password: USER_PASSWORD });
-  const done = await client.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: await latestCode(email) });
-  assert.equal(done.status, 201, done.text);
+  const { email, client, userId } = await registerEndUser(clientId, "rbac");
   const login = await client.post("/authsec/uflow/user/login", { client_id: clientId, email, password: USER_PASSWORD });
   const check = async (query) => {
     const res = await call("GET", `/authsec/authmgr/user/check/${query}`, { headers: bearer(login.data.token) });
     assert.equal(res.status, 200, res.text);
     return res.data.has_permission ?? res.data.has_role;
   };
-  return { userId: done.data.user_id, token: login.data.token, check };
+  return { userId, token: login.data.token, check };
 }
 
 test("roles, groups and bindings decide the checks, and every change shows on the next check", async () => {
