@@ -107,7 +107,7 @@ pub async fn require_named_client_of<P: Platform>(
     body: &Map<String, Value>,
     tenant_id: &str,
 ) -> Result<(), ApiError> {
-    let Some(client_id) = body.get("client_id").and_then(Value::as_str).map(str::trim).filter(|c| !c.is_empty()) else {
+    let Some(client_id) = super::body::present_text(body, "client_id") else {
         return Ok(());
     };
     let client = ctx.platform.store().client_by_client_id(client_id).await.map_err(store_error)?;

@@ -117,6 +117,12 @@ pub fn optional_positive_int(body: &Map<String, Value>, field: &str) -> Result<O
 }
 
 /// An optional string of at most `max` characters, trimmed; empty when absent.
+/// A field's trimmed text when it is a non-empty string; `None` otherwise (for optional
+/// selectors such as `client_id` or `tenant_domain`, where absent and blank mean the same).
+pub fn present_text<'a>(body: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
+    body.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+}
+
 pub fn optional_text(body: &Map<String, Value>, field: &str, max: usize) -> Result<String, ApiError> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(String::new()),

@@ -2,6 +2,7 @@
 //! body or HTTP Basic; a confidential client (one with a secret) must prove it with
 //! `client_secret` (body or Basic), a public client names itself only.
 
+use super::body::present_text;
 use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::b64;
@@ -25,10 +26,6 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((decode(id)?, decode(secret)?))
 }
 
-fn text<'a>(body: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
-    body.get(field).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The authenticated client, or `invalid_client` (401, RFC 6749 §5.2).
 pub async fn authenticate_client<P: Platform>(
     ctx: &Ctx<'_, P>,
@@ -36,13 +33,13 @@ pub async fn authenticate_client<P: Platform>(
     body: &Map<String, Value>,
 ) -> Result<Client, ApiError> {
     let basic = basic_credentials(req);
-    let client_id = basic.as_ref().map(|(id, _)| id.as_str()).or_else(|| text(body, "client_id"));
+    let client_id = basic.as_ref().map(|(id, _)| id.as_str()).or_else(|| present_text(body, "client_id"));
     let invalid = ApiError::invalid_client;
     let client_id = client_id.ok_or_else(|| invalid("client_id is required"))?;
     let client = ctx.platform.store().client_by_client_id(client_id).await.map_err(store_error)?;
     let client = client.filter(Client::is_usable).ok_or_else(|| invalid("unknown or inactive client"))?;
     if let Some(stored) = &client.secret_hash {
-        let secret = basic.as_ref().map(|(_, s)| s.as_str()).or_else(|| text(body, "client_secret"));
+        let secret = basic.as_ref().map(|(_, s)| s.as_str()).or_else(|| present_text(body, "client_secret"));
         let secret = secret.ok_or_else(|| invalid("this client must authenticate with its secret"))?;
         let presented = keyed_hash(ctx.config()?.pepper.expose(), &["client-secret", &client.client_id, secret]);
         if !constant_time_eq(presented.as_bytes(), stored.as_bytes()) {
@@ -57,12 +54,12 @@ pub async fn authenticate_client<P: Platform>(
 pub async fn named_client<P: Platform>(ctx: &Ctx<'_, P>, body: &Map<String, Value>) -> Result<Client, ApiError> {
     let store = ctx.platform.store();
     let unknown = || ApiError::oauth("invalid_client", "unknown or inactive client");
-    if let Some(client_id) = text(body, "client_id") {
+    if let Some(client_id) = present_text(body, "client_id") {
         let client = store.client_by_client_id(client_id).await.map_err(store_error)?;
         return client.filter(Client::is_usable).ok_or_else(unknown);
     }
     let domain =
-        text(body, "tenant_domain").ok_or_else(|| ApiError::bad_field("client_id", "client_id is required"))?;
+        present_text(body, "tenant_domain").ok_or_else(|| ApiError::bad_field("client_id", "client_id is required"))?;
     let tenant = store.tenant_by_domain(&domain.to_lowercase()).await.map_err(store_error)?.ok_or_else(unknown)?;
     let (client_id, _) = store.tenant_defaults(&tenant.id).await.map_err(store_error)?.ok_or_else(unknown)?;
     let client = store.client_by_client_id(&client_id).await.map_err(store_error)?;

@@ -4,7 +4,7 @@
 //! a `client_id` they send must belong to the caller's tenant.
 
 use super::auth::{authenticated_user, client_ip, rate_limit, require_named_client_of};
-use super::body::{json_object, optional_text, required_string};
+use super::body::{json_object, optional_text, present_text, required_string};
 use super::issue::{mint_access_token, random_bytes, start_session, uuid_like};
 use super::mfa::{self, check_code, encryption_key, finished_body, seal_context};
 use super::password_login::store_error;
@@ -169,7 +169,7 @@ async fn login_user<P: Platform>(
     email: &str,
 ) -> Result<(String, Option<User>), ApiError> {
     let store = ctx.platform.store();
-    let field = |name: &str| body.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let field = |name: &str| present_text(body, name);
     let tenant_id = if let Some(client_id) = field("client_id") {
         let client = store.client_by_client_id(client_id).await.map_err(store_error)?;
         Some(
