@@ -4,38 +4,19 @@
 //! `accounts::otp` and `accounts::mfa_guard`, so nothing is accepted twice even under
 //! concurrency.
 
-use crate::accounts::mfa_guard::{self, GuardEvent, GuardState};
+use super::schema::{Migration, Schema, Step};
+use super::{not_found, serve};
+use crate::accounts::mfa_guard::{self, GuardState};
 use crate::accounts::otp::{self, OtpRecord};
-use serde::{Deserialize, Serialize};
+use crate::durable_protocol::challenge::*;
+use crate::durable_protocol::{DoCall, Ping, Stored};
+use serde::Deserialize;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
-#[derive(Serialize, Deserialize)]
-pub struct PutOtp {
-    pub key: String,
-    pub record: OtpRecord,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct CheckOtp {
-    pub key: String,
-    pub presented_hash: String,
-    pub now: i64,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct Guard {
-    pub key: String,
-    pub event: GuardEvent,
-    pub now: i64,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct Ticket {
-    pub key: String,
-    pub payload: Option<serde_json::Value>,
-    pub expires_at: Option<i64>,
-    pub now: Option<i64>,
-}
+/// Version 1 is the schema as it stood before versioning.
+const MIGRATIONS: &[Migration] = &[&[Step::Sql(
+    "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
+)]];
 
 #[derive(Deserialize)]
 struct Row {
@@ -46,6 +27,7 @@ struct Row {
 #[durable_object]
 pub struct ChallengeStore {
     state: State,
+    schema: Schema,
 }
 
 impl ChallengeStore {
@@ -73,9 +55,19 @@ impl ChallengeStore {
         Ok(())
     }
 
+    /// Read, decide and write with no `await` in between: two concurrent requests for one
+    /// key resolve in order, so exactly one of two rival registrations is pending.
+    fn place_otp(&self, request: PlaceOtp) -> Result<(otp::Placement, OtpRecord)> {
+        let existing = self.load(&request.key)?.and_then(|row| serde_json::from_str::<OtpRecord>(&row.value).ok());
+        let (placement, kept) = otp::place(existing, request.record, request.now);
+        let value = serde_json::to_string(&kept).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        self.store(&request.key, &value, kept.expires_at)?;
+        Ok((placement, kept))
+    }
+
     fn check_otp(&self, request: CheckOtp) -> Result<otp::OtpOutcome> {
         let record = self.load(&request.key)?.and_then(|row| serde_json::from_str::<OtpRecord>(&row.value).ok());
-        let (outcome, next) = otp::check(record, &request.presented_hash, request.now);
+        let (outcome, next) = otp::check(record, &request.presented_hash, &request.holder, request.now);
         match next {
             Some(next) => {
                 let value = serde_json::to_string(&next).map_err(|e| worker::Error::RustError(e.to_string()))?;
@@ -112,63 +104,55 @@ impl ChallengeStore {
 
 impl DurableObject for ChallengeStore {
     fn new(state: State, _env: Env) -> Self {
-        let _ = state.storage().sql().exec(
-            "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
-            None,
-        );
-        ChallengeStore { state }
+        let schema = Schema::migrate(&state.storage().sql(), "ChallengeStore", MIGRATIONS);
+        ChallengeStore { state, schema }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let bad = || Response::error("bad request", 400);
+        self.schema.ready()?;
+        let req = &mut req;
         match req.path().as_str() {
-            "/ping" => {
-                self.sql().exec("SELECT 1", None)?;
-                Response::from_json(&"ok")
+            Ping::PATH => serve(req, async |Ping| super::ping(&self.sql())).await,
+            PlaceOtp::PATH => {
+                serve(req, async |request: PlaceOtp| {
+                    let (placement, kept) = self.place_otp(request)?;
+                    self.ensure_alarm(kept.expires_at).await?;
+                    Ok(placement)
+                })
+                .await
             }
-            "/put-otp" => match req.json::<PutOtp>().await {
-                Ok(request) => {
-                    let value =
-                        serde_json::to_string(&request.record).map_err(|e| worker::Error::RustError(e.to_string()))?;
-                    self.store(&request.key, &value, request.record.expires_at)?;
-                    self.ensure_alarm(request.record.expires_at).await?;
-                    Response::from_json(&true)
-                }
-                Err(_) => bad(),
-            },
-            "/check-otp" => match req.json::<CheckOtp>().await {
-                Ok(request) => Response::from_json(&self.check_otp(request)?),
-                Err(_) => bad(),
-            },
-            "/guard" => match req.json::<Guard>().await {
-                Ok(request) => {
+            CheckOtp::PATH => serve(req, async |r: CheckOtp| self.check_otp(r)).await,
+            Guard::PATH => {
+                serve(req, async |request: Guard| {
                     let now = request.now;
                     let outcome = self.guard(request)?;
                     self.ensure_alarm(now + mfa_guard::LOCK_SECS).await?;
-                    Response::from_json(&outcome)
-                }
-                Err(_) => bad(),
-            },
-            "/put-ticket" => match req.json::<Ticket>().await {
-                Ok(Ticket { key, payload: Some(payload), expires_at: Some(expires_at), .. }) => {
-                    self.store(&key, &payload.to_string(), expires_at)?;
-                    self.ensure_alarm(expires_at).await?;
-                    Response::from_json(&true)
-                }
-                _ => bad(),
-            },
-            "/peek-ticket" | "/take-ticket" => match req.json::<Ticket>().await {
-                Ok(Ticket { key, now: Some(now), .. }) => {
-                    Response::from_json(&self.ticket(&key, now, req.path() == "/take-ticket")?)
-                }
-                _ => bad(),
-            },
-            _ => Response::error("not found", 404),
+                    Ok(outcome)
+                })
+                .await
+            }
+            PutTicket::PATH => {
+                serve(req, async |request: PutTicket| {
+                    self.store(&request.key, &request.payload.to_string(), request.expires_at)?;
+                    self.ensure_alarm(request.expires_at).await?;
+                    Ok(Stored)
+                })
+                .await
+            }
+            PeekTicket::PATH => {
+                serve(req, async |r: PeekTicket| Ok(TicketPayload { payload: self.ticket(&r.key, r.now, false)? }))
+                    .await
+            }
+            TakeTicket::PATH => {
+                serve(req, async |r: TakeTicket| Ok(TicketPayload { payload: self.ticket(&r.key, r.now, true)? })).await
+            }
+            _ => not_found(),
         }
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let now = (worker::Date::now().as_millis() / 1000) as i64;
+        self.schema.ready()?;
+        let now = i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(i64::MAX);
         let sql = self.sql();
         sql.exec("DELETE FROM items WHERE expires_at <= ?", vec![now.into()])?;
         super::reschedule(&self.state, "SELECT MIN(expires_at) * 1000 AS next FROM items", (now + 1) * 1000).await?;

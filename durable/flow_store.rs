@@ -4,7 +4,11 @@
 //! so of racing polls after approval exactly one receives the tokens. An alarm deletes
 //! records a while after they expire (until then a poll still hears `expired_token`).
 
-use crate::flows::{self, CibaEvent, CibaState, CibaStatus, DeviceEvent, DeviceState};
+use super::schema::{Migration, Schema, Step};
+use super::{bad_request, decode, not_found, serve};
+use crate::durable_protocol::flow::*;
+use crate::durable_protocol::{DoCall, Ping, Stored};
+use crate::flows::{self, CibaState, CibaStatus, DeviceState};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -12,13 +16,10 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlS
 /// How long an expired record is kept so that late polls get `expired_token`.
 pub const KEEP_AFTER_EXPIRY_SECS: i64 = 600;
 
-#[derive(Serialize, Deserialize)]
-pub struct FlowRequest<S, E> {
-    pub key: String,
-    pub state: Option<S>,
-    pub event: Option<E>,
-    pub now: i64,
-}
+/// Version 1 is the schema as it stood before versioning.
+const MIGRATIONS: &[Migration] = &[&[Step::Sql(
+    "CREATE TABLE IF NOT EXISTS flows (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
+)]];
 
 #[derive(Deserialize)]
 struct Row {
@@ -33,6 +34,7 @@ fn corrupt(e: serde_json::Error) -> worker::Error {
 #[durable_object]
 pub struct FlowStore {
     state: State,
+    schema: Schema,
 }
 
 impl FlowStore {
@@ -63,7 +65,7 @@ impl FlowStore {
         now: i64,
         transition: fn(S, E, i64) -> (S, O),
         expires_at: fn(&S) -> i64,
-    ) -> Result<Option<(O, S)>>
+    ) -> Result<Option<Advanced<O, S>>>
     where
         S: Serialize + DeserializeOwned,
     {
@@ -72,88 +74,78 @@ impl FlowStore {
         };
         let (next, outcome) = transition(state, event, now);
         self.save(key, &next, expires_at(&next), false)?;
-        Ok(Some((outcome, next)))
+        Ok(Some(Advanced { outcome, state: next }))
     }
 
-    async fn start<S: Serialize>(&self, key: &str, state: &S, expires_at: i64) -> Result<Response> {
+    /// Stores a new record for the start call `R`; a taken key answers 409.
+    async fn start<R, S>(&self, key: &str, state: &S, expires_at: i64) -> Result<Response>
+    where
+        R: DoCall<Reply = Stored>,
+        S: Serialize,
+    {
         if !self.save(key, state, expires_at, true)? {
             return Response::error("conflict", 409);
         }
         super::ensure_alarm(&self.state, (expires_at + KEEP_AFTER_EXPIRY_SECS) * 1000).await?;
-        Response::from_json(&true)
+        super::reply::<R>(&Stored)
+    }
+
+    fn pending_ciba(&self, now: i64) -> Result<PendingRequests> {
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT key, value FROM flows WHERE expires_at > ? ORDER BY expires_at, key", vec![now.into()])?
+            .to_array()?;
+        let mut requests = Vec::new();
+        for row in rows {
+            let state: CibaState = serde_json::from_str(&row.value).map_err(corrupt)?;
+            if state.status == CibaStatus::Pending {
+                requests.push(PendingRequest { key: row.key, state });
+            }
+        }
+        Ok(PendingRequests { requests })
     }
 }
 
 impl DurableObject for FlowStore {
     fn new(state: State, _env: Env) -> Self {
-        let _ = state.storage().sql().exec(
-            "CREATE TABLE IF NOT EXISTS flows (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
-            None,
-        );
-        FlowStore { state }
+        let schema = Schema::migrate(&state.storage().sql(), "FlowStore", MIGRATIONS);
+        FlowStore { state, schema }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let bad = || Response::error("bad request", 400);
+        self.schema.ready()?;
+        let req = &mut req;
         match req.path().as_str() {
-            "/ping" => {
-                self.sql().exec("SELECT 1", None)?;
-                Response::from_json(&"ok")
+            Ping::PATH => serve(req, async |Ping| super::ping(&self.sql())).await,
+            StartDevice::PATH => match decode::<StartDevice>(req).await {
+                Some(r) => self.start::<StartDevice, _>(&r.key, &r.state, r.state.expires_at).await,
+                None => bad_request(),
+            },
+            GetDevice::PATH => serve(req, async |r: GetDevice| self.load::<DeviceState>(&r.key)).await,
+            AdvanceDevice::PATH => {
+                serve(req, async |r: AdvanceDevice| {
+                    self.advance(&r.key, r.event, r.now, flows::device::transition, |s: &DeviceState| s.expires_at)
+                })
+                .await
             }
-            "/start-device" => match req.json::<FlowRequest<DeviceState, DeviceEvent>>().await {
-                Ok(FlowRequest { key, state: Some(state), .. }) => self.start(&key, &state, state.expires_at).await,
-                _ => bad(),
+            StartCiba::PATH => match decode::<StartCiba>(req).await {
+                Some(r) => self.start::<StartCiba, _>(&r.key, &r.state, r.state.expires_at).await,
+                None => bad_request(),
             },
-            "/device" => match req.json::<FlowRequest<DeviceState, DeviceEvent>>().await {
-                Ok(r) => Response::from_json(&self.load::<DeviceState>(&r.key)?),
-                _ => bad(),
-            },
-            "/advance-device" => match req.json::<FlowRequest<DeviceState, DeviceEvent>>().await {
-                Ok(FlowRequest { key, event: Some(event), now, .. }) => {
-                    let advanced =
-                        self.advance(&key, event, now, flows::device::transition, |s: &DeviceState| s.expires_at)?;
-                    Response::from_json(&advanced)
-                }
-                _ => bad(),
-            },
-            "/start-ciba" => match req.json::<FlowRequest<CibaState, CibaEvent>>().await {
-                Ok(FlowRequest { key, state: Some(state), .. }) => self.start(&key, &state, state.expires_at).await,
-                _ => bad(),
-            },
-            "/advance-ciba" => match req.json::<FlowRequest<CibaState, CibaEvent>>().await {
-                Ok(FlowRequest { key, event: Some(event), now, .. }) => {
-                    let advanced =
-                        self.advance(&key, event, now, flows::ciba::transition, |s: &CibaState| s.expires_at)?;
-                    Response::from_json(&advanced)
-                }
-                _ => bad(),
-            },
-            "/pending-ciba" => match req.json::<FlowRequest<CibaState, CibaEvent>>().await {
-                Ok(FlowRequest { now, .. }) => {
-                    let rows: Vec<Row> = self
-                        .sql()
-                        .exec(
-                            "SELECT key, value FROM flows WHERE expires_at > ? ORDER BY expires_at, key",
-                            vec![now.into()],
-                        )?
-                        .to_array()?;
-                    let mut pending = Vec::new();
-                    for row in rows {
-                        let state: CibaState = serde_json::from_str(&row.value).map_err(corrupt)?;
-                        if state.status == CibaStatus::Pending {
-                            pending.push((row.key, state));
-                        }
-                    }
-                    Response::from_json(&pending)
-                }
-                _ => bad(),
-            },
-            _ => Response::error("not found", 404),
+            AdvanceCiba::PATH => {
+                serve(req, async |r: AdvanceCiba| {
+                    self.advance(&r.key, r.event, r.now, flows::ciba::transition, |s: &CibaState| s.expires_at)
+                })
+                .await
+            }
+            PendingCiba::PATH => serve(req, async |r: PendingCiba| self.pending_ciba(r.now)).await,
+            _ => not_found(),
         }
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let now = (worker::Date::now().as_millis() / 1000) as i64;
+        self.schema.ready()?;
+        let now = i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(i64::MAX);
         let sql = self.sql();
         sql.exec("DELETE FROM flows WHERE expires_at + ? <= ?", vec![KEEP_AFTER_EXPIRY_SECS.into(), now.into()])?;
         let query = format!("SELECT (MIN(expires_at) + {KEEP_AFTER_EXPIRY_SECS}) * 1000 AS next FROM flows");

@@ -2,16 +2,19 @@
 //! are linearizable without a global hotspot. The decision is `rate_limit::admit`.
 //! An alarm deletes windows that can no longer influence a decision.
 
-use crate::rate_limit::{admit, Limit, WindowState};
-use serde::{Deserialize, Serialize};
+use super::schema::{Migration, Schema, Step};
+use super::{not_found, serve};
+use crate::durable_protocol::rate_limit::Admit;
+use crate::durable_protocol::{DoCall, Ping};
+use crate::rate_limit::{admit, Decision, WindowState};
+use serde::Deserialize;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AdmitRequest {
-    pub key: String,
-    pub limit: Limit,
-    pub now_ms: i64,
-}
+/// Version 1 is the schema as it stood before versioning.
+const MIGRATIONS: &[Migration] = &[&[Step::Sql(
+    "CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, window_start_ms INTEGER NOT NULL, \
+     current INTEGER NOT NULL, previous INTEGER NOT NULL, window_ms INTEGER NOT NULL)",
+)]];
 
 #[derive(Deserialize)]
 struct Row {
@@ -23,6 +26,7 @@ struct Row {
 #[durable_object]
 pub struct RateLimiter {
     state: State,
+    schema: Schema,
 }
 
 impl RateLimiter {
@@ -36,13 +40,13 @@ impl RateLimiter {
         Ok(rows.into_iter().next())
     }
 
-    async fn admit(&self, request: AdmitRequest) -> Result<Response> {
+    async fn admit(&self, request: Admit) -> Result<Decision> {
         let state = self
             .load(&request.key)?
             .map(|row| WindowState {
                 window_start_ms: row.window_start_ms,
-                current: row.current.clamp(0, u32::MAX as i64) as u32,
-                previous: row.previous.clamp(0, u32::MAX as i64) as u32,
+                current: u32::try_from(row.current.max(0)).unwrap_or(u32::MAX),
+                previous: u32::try_from(row.previous.max(0)).unwrap_or(u32::MAX),
             })
             .unwrap_or_default();
         let (decision, next) = admit(state, request.limit, request.now_ms);
@@ -53,43 +57,36 @@ impl RateLimiter {
             vec![
                 request.key.as_str().into(),
                 next.window_start_ms.into(),
-                (next.current as i64).into(),
-                (next.previous as i64).into(),
+                i64::from(next.current).into(),
+                i64::from(next.previous).into(),
                 request.limit.window_ms.into(),
             ],
         )?;
         super::ensure_alarm(&self.state, next.window_start_ms + 2 * request.limit.window_ms.max(1)).await?;
-        Response::from_json(&decision)
+        Ok(decision)
     }
 }
 
 impl DurableObject for RateLimiter {
     fn new(state: State, _env: Env) -> Self {
         // Runs before any event is delivered; failing here fails every request loudly.
-        let _ = state.storage().sql().exec(
-            "CREATE TABLE IF NOT EXISTS windows (key TEXT PRIMARY KEY, window_start_ms INTEGER NOT NULL, \
-             current INTEGER NOT NULL, previous INTEGER NOT NULL, window_ms INTEGER NOT NULL)",
-            None,
-        );
-        RateLimiter { state }
+        let schema = Schema::migrate(&state.storage().sql(), "RateLimiter", MIGRATIONS);
+        RateLimiter { state, schema }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        self.schema.ready()?;
+        let req = &mut req;
         match req.path().as_str() {
-            "/ping" => {
-                self.state.storage().sql().exec("SELECT 1", None)?;
-                Response::from_json(&"ok")
-            }
-            "/admit" => match req.json::<AdmitRequest>().await {
-                Ok(request) => self.admit(request).await,
-                Err(_) => Response::error("bad admit request", 400),
-            },
-            _ => Response::error("not found", 404),
+            Ping::PATH => serve(req, async |Ping| super::ping(&self.state.storage().sql())).await,
+            Admit::PATH => serve(req, async |r: Admit| self.admit(r).await).await,
+            _ => not_found(),
         }
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let now = worker::Date::now().as_millis() as i64;
+        self.schema.ready()?;
+        let now = i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX);
         let sql = self.state.storage().sql();
         // A window older than two lengths no longer weighs on any decision.
         sql.exec("DELETE FROM windows WHERE window_start_ms + 2 * window_ms <= ?", vec![now.into()])?;

@@ -3,44 +3,38 @@
 //! so concurrent refreshes of one token resolve to exactly one rotation. Decisions come
 //! from `accounts::sessions`; an alarm purges sessions past their absolute lifetime.
 
+use super::schema::{Migration, Schema, Step};
+use super::{not_found, serve};
 use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session};
+use crate::durable_protocol::session::*;
+use crate::durable_protocol::{DoCall, Ping, Stored};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
-
-#[derive(Serialize, Deserialize)]
-pub struct CreateRequest {
-    pub session: Session,
-    pub refresh_hash: String,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct RotateRequest {
-    pub presented_hash: String,
-    pub new_hash: String,
-    pub now: i64,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct RotateResponse {
-    pub outcome: RefreshOutcome,
-    pub session: Option<Session>,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct UserRequest {
-    pub user_id: String,
-    pub session_id: Option<String>,
-    pub reason: Option<String>,
-    pub now: i64,
-}
 
 const SESSION_COLUMNS: &str =
     "id, user_id, created_at, expires_at, last_used_at, revoked_at, revoke_reason, user_agent, delegation";
 
+/// Version 1 is the schema as it stood before versioning, so objects created then
+/// pass through it unchanged.
+const MIGRATIONS: &[Migration] = &[&[
+    Step::Sql(
+        "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, \
+         expires_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL, revoked_at INTEGER, revoke_reason TEXT, \
+         user_agent TEXT NOT NULL DEFAULT '', delegation TEXT NOT NULL DEFAULT '')",
+    ),
+    // Objects created before sessions kept their delegation gain the column.
+    Step::AddColumn { table: "sessions", column: "delegation", definition: "TEXT NOT NULL DEFAULT ''" },
+    Step::Sql("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)"),
+    Step::Sql("CREATE TABLE IF NOT EXISTS refresh (hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER)"),
+    Step::Sql("CREATE INDEX IF NOT EXISTS refresh_session ON refresh (session_id)"),
+    Step::Sql("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"),
+]];
+
 #[durable_object]
 pub struct SessionStore {
     state: State,
+    schema: Schema,
 }
 
 fn rows<T: DeserializeOwned>(sql: &SqlStorage, query: &str, bindings: Vec<worker::SqlStorageValue>) -> Result<Vec<T>> {
@@ -57,7 +51,7 @@ impl SessionStore {
         Ok(rows(&self.sql(), &query, vec![id.into()])?.into_iter().next())
     }
 
-    fn create(&self, request: CreateRequest) -> Result<bool> {
+    fn create(&self, request: CreateSession) -> Result<Stored> {
         let s = &request.session;
         let sql = self.sql();
         sql.exec(
@@ -77,10 +71,10 @@ impl SessionStore {
             "INSERT INTO refresh (hash, session_id, used_at) VALUES (?, ?, NULL)",
             vec![request.refresh_hash.as_str().into(), s.id.as_str().into()],
         )?;
-        Ok(true)
+        Ok(Stored)
     }
 
-    fn rotate(&self, request: RotateRequest) -> Result<RotateResponse> {
+    fn rotate(&self, request: RotateRefresh) -> Result<Rotation> {
         let sql = self.sql();
         let record: Option<RefreshRecord> = rows(
             &sql,
@@ -109,40 +103,49 @@ impl SessionStore {
                     vec![request.now.into(), session.id.as_str().into()],
                 )?;
                 session.last_used_at = request.now;
-                Ok(RotateResponse { outcome, session: Some(session) })
+                Ok(Rotation { outcome, session: Some(session) })
             }
             (RefreshOutcome::Reused, _, Some(session)) => {
                 sql.exec(
                     "UPDATE sessions SET revoked_at = ?, revoke_reason = 'refresh_token_reuse' WHERE id = ? AND revoked_at IS NULL",
                     vec![request.now.into(), session.id.as_str().into()],
                 )?;
-                Ok(RotateResponse { outcome, session: Some(session) })
+                Ok(Rotation { outcome, session: Some(session) })
             }
-            (outcome, _, _) => Ok(RotateResponse { outcome, session: None }),
+            (outcome, _, _) => Ok(Rotation { outcome, session: None }),
         }
     }
 
-    fn revoke(&self, request: UserRequest) -> Result<u32> {
-        let reason = request.reason.unwrap_or_else(|| "revoked".into());
+    fn revoke(&self, request: RevokeSessions) -> Result<Revoked> {
         let mut query = String::from(
             "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?",
         );
-        let mut bindings =
-            vec![request.now.into(), reason.as_str().into(), request.user_id.as_str().into(), request.now.into()];
+        let mut bindings = vec![
+            request.now.into(),
+            request.reason.as_str().into(),
+            request.user_id.as_str().into(),
+            request.now.into(),
+        ];
         if let Some(id) = &request.session_id {
             query.push_str(" AND id = ?");
             bindings.push(id.as_str().into());
         }
-        let cursor = self.sql().exec(&query, bindings)?;
-        Ok(cursor.rows_written() as u32)
+        query.push_str(" RETURNING id");
+        #[derive(serde::Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let ids: Vec<String> = rows::<Id>(&self.sql(), &query, bindings)?.into_iter().map(|row| row.id).collect();
+        Ok(Revoked { count: u32::try_from(ids.len()).unwrap_or(u32::MAX), ids })
     }
 
-    fn list(&self, request: UserRequest) -> Result<Vec<Session>> {
+    fn list(&self, request: ListSessions) -> Result<SessionList> {
         let query = format!(
             "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? \
              ORDER BY created_at DESC, id DESC"
         );
-        rows(&self.sql(), &query, vec![request.user_id.as_str().into(), request.now.into()])
+        let sessions = rows(&self.sql(), &query, vec![request.user_id.as_str().into(), request.now.into()])?;
+        Ok(SessionList { sessions })
     }
 
     /// The tenant's RBAC version: every RBAC mutation bumps it, so an isolate's cached
@@ -153,7 +156,7 @@ impl SessionStore {
             value: i64,
         }
         let rows: Vec<Row> = rows(&self.sql(), "SELECT value FROM meta WHERE key = 'rbac_version'", vec![])?;
-        Ok(rows.first().map_or(0, |r| r.value.max(0) as u64))
+        Ok(rows.first().map_or(0, |r| u64::try_from(r.value).unwrap_or(0)))
     }
 
     fn bump_rbac_version(&self) -> Result<u64> {
@@ -165,85 +168,60 @@ impl SessionStore {
         self.rbac_version()
     }
 
-    fn active(&self, request: UserRequest) -> Result<bool> {
-        let Some(id) = request.session_id else {
-            return Ok(false);
+    fn active(&self, session_id: &str, now: i64) -> Result<bool> {
+        Ok(self.session(session_id)?.is_some_and(|s| s.is_active(now)))
+    }
+
+    fn status(&self, request: SessionStatus) -> Result<Status> {
+        let active = match &request.session_id {
+            Some(id) => self.active(id, request.now)?,
+            None => false,
         };
-        Ok(self.session(&id)?.is_some_and(|s| s.is_active(request.now)))
+        Ok(Status { active, rbac_version: self.rbac_version()? })
     }
 }
 
 impl DurableObject for SessionStore {
     fn new(state: State, _env: Env) -> Self {
-        let sql = state.storage().sql();
         // Runs before any event is delivered; a failure here fails every call loudly.
-        let _ = sql.exec(
-            "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, \
-             expires_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL, revoked_at INTEGER, revoke_reason TEXT, \
-             user_agent TEXT NOT NULL DEFAULT '', delegation TEXT NOT NULL DEFAULT '')",
-            None,
-        );
-        // Objects created before sessions kept their delegation gain the column; where it
-        // exists already this fails harmlessly.
-        let _ = sql.exec("ALTER TABLE sessions ADD COLUMN delegation TEXT NOT NULL DEFAULT ''", None);
-        let _ = sql.exec("CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)", None);
-        let _ = sql.exec(
-            "CREATE TABLE IF NOT EXISTS refresh (hash TEXT PRIMARY KEY, session_id TEXT NOT NULL, used_at INTEGER)",
-            None,
-        );
-        let _ = sql.exec("CREATE INDEX IF NOT EXISTS refresh_session ON refresh (session_id)", None);
-        let _ = sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)", None);
-        SessionStore { state }
+        let schema = Schema::migrate(&state.storage().sql(), "SessionStore", MIGRATIONS);
+        SessionStore { state, schema }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let path = req.path();
-        let bad = || Response::error("bad request", 400);
-        match path.as_str() {
-            "/ping" => {
-                self.sql().exec("SELECT 1", None)?;
-                Response::from_json(&"ok")
-            }
-            "/create" => match req.json::<CreateRequest>().await {
-                Ok(request) => {
+        self.schema.ready()?;
+        let req = &mut req;
+        match req.path().as_str() {
+            Ping::PATH => serve(req, async |Ping| super::ping(&self.sql())).await,
+            CreateSession::PATH => {
+                serve(req, async |request: CreateSession| {
                     let expires_at = request.session.expires_at;
                     let created = self.create(request)?;
                     super::ensure_alarm(&self.state, expires_at * 1000).await?;
-                    Response::from_json(&created)
-                }
-                Err(_) => bad(),
-            },
-            "/rbac-version" => Response::from_json(&self.rbac_version()?),
-            "/bump-rbac" => Response::from_json(&self.bump_rbac_version()?),
-            "/status" => match req.json::<UserRequest>().await {
-                Ok(request) => {
-                    let active = request.session_id.is_some() && self.active(request)?;
-                    Response::from_json(&(active, self.rbac_version()?))
-                }
-                Err(_) => bad(),
-            },
-            "/rotate" => match req.json::<RotateRequest>().await {
-                Ok(request) => Response::from_json(&self.rotate(request)?),
-                Err(_) => bad(),
-            },
-            "/revoke" => match req.json::<UserRequest>().await {
-                Ok(request) => Response::from_json(&self.revoke(request)?),
-                Err(_) => bad(),
-            },
-            "/list" => match req.json::<UserRequest>().await {
-                Ok(request) => Response::from_json(&self.list(request)?),
-                Err(_) => bad(),
-            },
-            "/active" => match req.json::<UserRequest>().await {
-                Ok(request) => Response::from_json(&self.active(request)?),
-                Err(_) => bad(),
-            },
-            _ => Response::error("not found", 404),
+                    Ok(created)
+                })
+                .await
+            }
+            GetRbacVersion::PATH => {
+                serve(req, async |GetRbacVersion| Ok(RbacVersion { version: self.rbac_version()? })).await
+            }
+            BumpRbacVersion::PATH => {
+                serve(req, async |BumpRbacVersion| Ok(RbacVersion { version: self.bump_rbac_version()? })).await
+            }
+            SessionStatus::PATH => serve(req, async |r: SessionStatus| self.status(r)).await,
+            RotateRefresh::PATH => serve(req, async |r: RotateRefresh| self.rotate(r)).await,
+            RevokeSessions::PATH => serve(req, async |r: RevokeSessions| self.revoke(r)).await,
+            ListSessions::PATH => serve(req, async |r: ListSessions| self.list(r)).await,
+            SessionActive::PATH => {
+                serve(req, async |r: SessionActive| Ok(Active { active: self.active(&r.session_id, r.now)? })).await
+            }
+            _ => not_found(),
         }
     }
 
     async fn alarm(&self) -> Result<Response> {
-        let now = (worker::Date::now().as_millis() / 1000) as i64;
+        self.schema.ready()?;
+        let now = i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(i64::MAX);
         let sql = self.sql();
         sql.exec(
             "DELETE FROM refresh WHERE session_id IN (SELECT id FROM sessions WHERE expires_at <= ?)",

@@ -18,8 +18,8 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for len in 0..40 {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+        for len in 0..40u64 {
+            let bytes: Vec<u8> = (0..len).map(|i| crate::cast::low_byte(i * 37 + 11)).collect();
             assert_eq!(decode(&encode(&bytes)).unwrap(), bytes);
         }
     }

@@ -37,6 +37,8 @@ pub mod names {
     pub const WEBAUTHN_ORIGINS: &str = "WEBAUTHN_ORIGINS";
     pub const CIBA_PUSH_URL: &str = "CIBA_PUSH_URL";
     pub const CIBA_PUSH_TOKEN: &str = "CIBA_PUSH_TOKEN";
+    pub const CLIENT_IP_HEADER: &str = "CLIENT_IP_HEADER";
+    pub const REVOCATION_MAX_STALENESS_SECS: &str = "REVOCATION_MAX_STALENESS_SECS";
 
     /// Every plain variable, for the edge to read.
     pub const VARS: &[&str] = &[
@@ -60,6 +62,8 @@ pub mod names {
         WEBAUTHN_RP_NAME,
         WEBAUTHN_ORIGINS,
         CIBA_PUSH_URL,
+        CLIENT_IP_HEADER,
+        REVOCATION_MAX_STALENESS_SECS,
     ];
     /// Every secret, for the edge to read.
     pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY, ENCRYPTION_KEY, CIBA_PUSH_TOKEN];
@@ -117,6 +121,14 @@ pub struct Config {
     /// Where CIBA push notifications go (https, or loopback for tests), and its bearer.
     pub push_url: Option<String>,
     pub push_token: Option<Secret<String>>,
+    /// Development only: the header a local proxy puts the client address in, used when
+    /// `CF-Connecting-IP` is absent. Deployed, only Cloudflare's header is trusted: any
+    /// other header is the client's to choose, and would give it a fresh rate-limit
+    /// budget per request.
+    pub client_ip_header: Option<String>,
+    /// How long a colo may go on accepting a token after its session was revoked
+    /// elsewhere (the edge tier's bound; `strict` verification has none).
+    pub revocation_max_staleness_secs: i64,
 }
 
 /// The passkey relying party (WebAuthn §5.1.2): the RP ID whose hash authenticators
@@ -170,11 +182,11 @@ impl Config {
             Some("development") => Environment::Development,
             Some(_) => return Err(error(names::ENVIRONMENT, "not one of development, staging, production")),
         };
-        let access_token_ttl_secs = parse_number(&var, names::ACCESS_TOKEN_TTL_SECS, 900, 60, 86_400)?;
+        let access_token_ttl_secs = parse_u32(&var, names::ACCESS_TOKEN_TTL_SECS, 900, 60, 86_400)?;
         let jwks_max_age_secs = parse_number(&var, names::JWKS_MAX_AGE_SECS, 300, 0, 86_400)?;
-        let token_generate_per_minute = parse_number(&var, names::TOKEN_GENERATE_PER_MINUTE, 30, 1, 10_000)?;
-        let admin_auth_per_minute = parse_number(&var, names::ADMIN_AUTH_PER_MINUTE, 5, 1, 1_000)? as u32;
-        let enduser_auth_per_minute = parse_number(&var, names::ENDUSER_AUTH_PER_MINUTE, 10, 1, 1_000)? as u32;
+        let token_generate_per_minute = parse_u32(&var, names::TOKEN_GENERATE_PER_MINUTE, 30, 1, 10_000)?;
+        let admin_auth_per_minute = parse_u32(&var, names::ADMIN_AUTH_PER_MINUTE, 5, 1, 1_000)?;
+        let enduser_auth_per_minute = parse_u32(&var, names::ENDUSER_AUTH_PER_MINUTE, 10, 1, 1_000)?;
         let raw_keys = secret(names::SIGNING_KEYS)
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| error(names::SIGNING_KEYS, "missing (set it as a secret)"))?;
@@ -192,9 +204,9 @@ impl Config {
             .filter(|bytes| bytes.len() >= 32)
             .ok_or_else(|| error(names::SECRET_PEPPER, "not at least 32 base64url bytes"))?;
         let password_hashing = HashParams {
-            memory_kib: parse_number(&var, names::ARGON2_MEMORY_KIB, 19_456, 1_024, 131_072)? as u32,
-            iterations: parse_number(&var, names::ARGON2_ITERATIONS, 2, 1, 10)? as u32,
-            parallelism: parse_number(&var, names::ARGON2_PARALLELISM, 1, 1, 4)? as u32,
+            memory_kib: parse_u32(&var, names::ARGON2_MEMORY_KIB, 19_456, 1_024, 131_072)?,
+            iterations: parse_u32(&var, names::ARGON2_ITERATIONS, 2, 1, 10)?,
+            parallelism: parse_u32(&var, names::ARGON2_PARALLELISM, 1, 1, 4)?,
         };
         let api_url = outbound_url(&var, names::MAIL_API_URL)?;
         let push_url = outbound_url(&var, names::CIBA_PUSH_URL)?;
@@ -208,9 +220,9 @@ impl Config {
         Ok(Config {
             store,
             environment,
-            access_token_ttl_secs: access_token_ttl_secs as i64,
+            access_token_ttl_secs: i64::from(access_token_ttl_secs),
             jwks_max_age_secs,
-            token_generate_per_minute: token_generate_per_minute as u32,
+            token_generate_per_minute,
             admin_auth_per_minute,
             enduser_auth_per_minute,
             keys,
@@ -228,6 +240,15 @@ impl Config {
             relying_party: parse_relying_party(&var, &issuer)?,
             push_url,
             push_token: secret(names::CIBA_PUSH_TOKEN).filter(|s| !s.is_empty()).map(Secret::new),
+            client_ip_header: parse_client_ip_header(var(names::CLIENT_IP_HEADER), environment)?,
+            revocation_max_staleness_secs: i64::try_from(parse_number(
+                &var,
+                names::REVOCATION_MAX_STALENESS_SECS,
+                30,
+                0,
+                300,
+            )?)
+            .unwrap_or(30),
             issuer,
         })
     }
@@ -235,6 +256,20 @@ impl Config {
     pub fn is_development(&self) -> bool {
         self.environment == Environment::Development
     }
+}
+
+/// `CLIENT_IP_HEADER`, a lower-case header name, refused outside development.
+fn parse_client_ip_header(raw: Option<String>, environment: Environment) -> Result<Option<String>, ConfigError> {
+    let Some(name) = raw.map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if environment != Environment::Development {
+        return Err(error(names::CLIENT_IP_HEADER, "only honoured in development (deployed, CF-Connecting-IP is)"));
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(error(names::CLIENT_IP_HEADER, "not a header name"));
+    }
+    Ok(Some(name))
 }
 
 /// An optional URL this Worker posts to: https, or loopback for local tests.
@@ -330,4 +365,16 @@ fn parse_number(
         return Err(error(name, format!("outside {min}..={max}")));
     }
     Ok(value)
+}
+
+/// [`parse_number`] for a setting held as `u32`; `max` keeps it in range.
+fn parse_u32(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
+    let value = parse_number(var, name, default.into(), min.into(), max.into())?;
+    u32::try_from(value).map_err(|_| error(name, format!("outside {min}..={max}")))
 }

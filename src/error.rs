@@ -6,6 +6,9 @@
 
 use crate::config::ConfigError;
 use crate::http::{HttpResponse, Method};
+use crate::store::StoreError;
+use crate::tokens::TokenError;
+use crate::webauthn::WebauthnError;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +44,8 @@ pub enum ApiError {
     InvalidGrant(String),
     /// A passkey ceremony that did not verify; the message names the rule, never keys.
     CeremonyFailed(String),
+    /// A factor change without fresh proof (ours, a step-up): the message says which.
+    StepUpRequired(String),
     /// An OAuth endpoint's error (RFC 6749 §5.2, RFC 8628 §3.5): `{error,
     /// error_description}`, plus the new `interval` for `slow_down`.
     OAuth {
@@ -153,6 +158,9 @@ impl ApiError {
             ApiError::CeremonyFailed(message) => {
                 HttpResponse::json(401, &json!({"error": "webauthn_verification_failed", "message": message}))
             }
+            ApiError::StepUpRequired(message) => {
+                HttpResponse::json(400, &json!({"error": "step_up_required", "message": message}))
+            }
             ApiError::NotFound => HttpResponse::json(404, &json!({"error": "not_found", "message": "no such route"})),
             ApiError::MethodNotAllowed(allowed) => {
                 let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
@@ -205,6 +213,46 @@ impl From<ConfigError> for ApiError {
     }
 }
 
+/// A store's failure: a uniqueness conflict is the caller's (409); an unreachable
+/// backend is a 503; data that does not decode is a bug (500). Backends name themselves
+/// in the detail (the binding, `D1`, `postgres`), which goes to the log only.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(what) => ApiError::Conflict(format!("already exists: {what}")),
+            StoreError::Unavailable(detail) => ApiError::Unavailable(format!("store: {detail}")),
+            StoreError::Corrupt(detail) => ApiError::Internal(format!("store returned corrupt data: {detail}")),
+        }
+    }
+}
+
+/// Converts a store failure as `From` does, except that a uniqueness conflict answers
+/// 409 with `message` ("a role with this name already exists").
+pub fn conflict_as(message: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |err| match err {
+        StoreError::Conflict(_) => ApiError::Conflict(message.to_string()),
+        other => ApiError::from(other),
+    }
+}
+
+/// A token that did not verify says which rule failed (never key material); a failing
+/// crypto backend is ours (500).
+impl From<TokenError> for ApiError {
+    fn from(err: TokenError) -> Self {
+        match err {
+            TokenError::Backend(detail) => ApiError::Internal(format!("token backend: {detail}")),
+            other => ApiError::InvalidToken(other.to_string()),
+        }
+    }
+}
+
+/// A passkey ceremony that failed a rule: 401 naming the rule (never key material).
+impl From<WebauthnError> for ApiError {
+    fn from(err: WebauthnError) -> Self {
+        ApiError::CeremonyFailed(err.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +265,31 @@ mod tests {
         let resp = ApiError::Unavailable("kv down at 10.0.0.1".into()).into_response();
         assert_eq!(resp.status, 503);
         assert!(!String::from_utf8_lossy(&resp.body).contains("10.0.0.1"));
+    }
+
+    #[test]
+    fn store_failures_convert_by_kind() {
+        let conflict = ApiError::from(StoreError::Conflict("domain".into()));
+        assert_eq!(conflict.clone().into_response().status, 409);
+        assert_eq!(ApiError::from(StoreError::Unavailable("D1: down".into())).into_response().status, 503);
+        // Corrupt data is a bug, not an outage: 500, and the detail stays in the log.
+        let corrupt = ApiError::from(StoreError::Corrupt("row 7 of users".into()));
+        assert_eq!(
+            corrupt.log_detail().as_deref(),
+            Some("internal error: store returned corrupt data: row 7 of users")
+        );
+        let resp = corrupt.into_response();
+        assert_eq!(resp.status, 500);
+        assert!(!String::from_utf8_lossy(&resp.body).contains("row 7"));
+        let named = conflict_as("a role with this name already exists")(StoreError::Conflict("x".into()));
+        assert_eq!(named, ApiError::Conflict("a role with this name already exists".into()));
+        assert_eq!(conflict_as("n/a")(StoreError::Unavailable("x".into())).into_response().status, 503);
+    }
+
+    #[test]
+    fn token_failures_are_401_but_a_broken_backend_is_500() {
+        assert_eq!(ApiError::from(TokenError::Expired).into_response().status, 401);
+        assert_eq!(ApiError::from(TokenError::Backend("subtle".into())).into_response().status, 500);
     }
 
     #[test]

@@ -209,4 +209,37 @@ mod tests {
         assert_eq!(req("Bearer ").bearer_token(), None);
         assert_eq!(req("Bearerabc").bearer_token(), None);
     }
+
+    #[test]
+    fn a_capped_body_stops_reading_just_past_the_limit() {
+        let chunk = [b' '; 16 * 1024];
+        let mut body = CappedBody::default();
+        // An endless upload: the cap, not the stream, must end the reading.
+        let taken = std::iter::repeat(&chunk).take_while(|c| body.push(c.as_slice())).count();
+        assert_eq!(taken, MAX_BODY_BYTES / chunk.len(), "every chunk but the one that crossed");
+        assert_eq!(body.into_bytes().len(), MAX_BODY_BYTES + 1);
+        let mut small = CappedBody::default();
+        assert!(small.push(b"{}"));
+        assert_eq!(small.into_bytes(), b"{}");
+    }
+}
+
+/// A streamed body read no further than one byte past `MAX_BODY_BYTES`: enough for the
+/// API to answer 413, without buffering whatever a chunked upload chooses to send.
+#[derive(Debug, Default)]
+pub struct CappedBody {
+    bytes: Vec<u8>,
+}
+
+impl CappedBody {
+    /// Takes the next chunk; `false` once the limit is passed (stop reading).
+    pub fn push(&mut self, chunk: &[u8]) -> bool {
+        let room = (MAX_BODY_BYTES + 1).saturating_sub(self.bytes.len());
+        self.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.bytes.len() <= MAX_BODY_BYTES
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
 }

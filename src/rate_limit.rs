@@ -5,6 +5,7 @@
 //! only decides. The sliding window weighs the previous fixed window by how much of it
 //! still overlaps, which avoids the double burst a plain fixed window allows at its edge.
 
+use crate::cast::{f64_to_i64_saturating, i64_to_f64};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -39,34 +40,37 @@ pub fn admit(state: WindowState, limit: Limit, now_ms: i64) -> (Decision, Window
     } else {
         WindowState { window_start_ms: start, current: 0, previous: 0 }
     };
-    let elapsed = (now_ms - start) as f64;
-    let overlap = 1.0 - elapsed / window as f64;
-    let weighted = state.previous as f64 * overlap + state.current as f64;
-    if weighted + 1.0 > limit.max as f64 {
+    let elapsed = i64_to_f64(now_ms - start);
+    let overlap = 1.0 - elapsed / i64_to_f64(window);
+    let weighted = f64::from(state.previous) * overlap + f64::from(state.current);
+    if weighted + 1.0 > f64::from(limit.max) {
         let retry_ms = retry_after_ms(&state, limit, elapsed);
-        let retry_after_secs = ((retry_ms + 999) / 1000).max(1) as u64;
+        let retry_after_secs = ((retry_ms + 999) / 1000).max(1).unsigned_abs();
         return (Decision::Limited { retry_after_secs }, state);
     }
     state.current += 1;
-    let remaining = (limit.max as f64 - weighted - 1.0).floor().max(0.0) as u32;
+    // Between 0 and `limit.max`, so the conversion cannot fail.
+    let remaining = u32::try_from(f64_to_i64_saturating((f64::from(limit.max) - weighted - 1.0).floor().max(0.0)))
+        .unwrap_or(limit.max);
     (Decision::Allowed { remaining }, state)
 }
 
 /// How long until one more attempt fits: the previous window's weight decays linearly,
 /// and the current window's count clears when the next window begins.
 fn retry_after_ms(state: &WindowState, limit: Limit, elapsed: f64) -> i64 {
-    let window = limit.window_ms as f64;
-    let room_needed = state.current as f64 + 1.0 - limit.max as f64;
+    let window = i64_to_f64(limit.window_ms);
+    let room_needed = f64::from(state.current) + 1.0 - f64::from(limit.max);
     if state.previous > 0 && room_needed <= 0.0 {
         // previous * (1 - t/window) + current + 1 <= max  =>  t >= window * (1 - (max-current-1)/previous)
-        let t = window * (1.0 - (limit.max as f64 - state.current as f64 - 1.0) / state.previous as f64);
-        return (t - elapsed).ceil().max(1.0) as i64;
+        let t = window * (1.0 - (f64::from(limit.max) - f64::from(state.current) - 1.0) / f64::from(state.previous));
+        return f64_to_i64_saturating((t - elapsed).ceil().max(1.0));
     }
     // The current window alone is full: wait for the next one, where it becomes
     // `previous` and must decay enough for one more attempt.
     let next_start = window - elapsed;
-    let decay = if state.current == 0 { 0.0 } else { window * (1.0 - (limit.max as f64 - 1.0) / state.current as f64) };
-    (next_start + decay.max(0.0)).ceil().max(1.0) as i64
+    let decay =
+        if state.current == 0 { 0.0 } else { window * (1.0 - (f64::from(limit.max) - 1.0) / f64::from(state.current)) };
+    f64_to_i64_saturating((next_start + decay.max(0.0)).ceil().max(1.0))
 }
 
 #[cfg(test)]
@@ -97,7 +101,7 @@ mod tests {
             state = admit(state, MINUTE, now).1;
         }
         let Decision::Limited { retry_after_secs } = admit(state, MINUTE, now).0 else { panic!("must be limited") };
-        let later = now + retry_after_secs as i64 * 1000;
+        let later = now + i64::try_from(retry_after_secs).unwrap() * 1000;
         assert!(matches!(admit(state, MINUTE, later).0, Decision::Allowed { .. }));
         let just_before = later - 1500;
         assert!(matches!(admit(state, MINUTE, just_before).0, Decision::Limited { .. }));

@@ -39,7 +39,7 @@ pub fn keyed_hash(pepper: &[u8], parts: &[&str]) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(pepper).expect("HMAC takes any key length");
     for part in parts {
-        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(&crate::cast::usize_to_u64(part.len()).to_be_bytes());
         mac.update(part.as_bytes());
     }
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()

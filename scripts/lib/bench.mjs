@@ -13,6 +13,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { defaultClaims, readSigningKey, signToken } from "./mint.mjs";
 import { freePort } from "./worker.mjs";
+import { BACKENDS, measure } from "./call-counts.mjs";
 
 const root = resolve(new URL("../..", import.meta.url).pathname);
 const out = join(root, "bench-output");
@@ -27,7 +28,7 @@ const rounds = Number(option("--rounds", "3"));
 const connections = Number(option("--connections", "16"));
 const threads = Number(option("--threads", "1"));
 const loadCore = option("--load-core", "1");
-const only = option("--only", "all"); // all | verify | rbac | login
+const only = option("--only", "all"); // all | verify | rbac | login | trips
 
 function median(values) {
   return values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -170,13 +171,16 @@ async function onboardedWorker(extraBindings = {}) {
     fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
   const email = "bench@example.test";
   const password = "correct horse battery staple";
-  await post("/authsec/uflow/auth/admin/login/bootstrap", { email, password, tenant_domain: "bench" });
+  await post("/authsec/uflow/auth/admin/login/bootstrap", {
+    email, password, confirm_password: password, tenant_domain: "bench", name: "Bench", biometric_verified: true,
+  });
   const outbox = await (await fetch(`${url}/authsec/dev/outbox?to=${encodeURIComponent(email)}`)).json();
   const otp = /\b(\d{6})\b/.exec(outbox.messages[0].body)[1];
-  const done = await post("/authsec/uflow/auth/admin/complete-registration", { email, otp });
+  const done = await post("/authsec/uflow/auth/admin/complete-registration", { email, otp, password });
   if (done.status !== 201) throw new Error(`registration failed: ${await done.text()}`);
+  const registered = await done.json();
   const login = await (await post("/authsec/uflow/auth/admin/login", { email, password })).json();
-  return { mf, url, post, email, password, token: login.token };
+  return { mf, url, post, email, password, token: login.token, refreshToken: login.refresh_token, tenantId: registered.tenant_id };
 }
 
 // RBAC: a permission check (token verification + session and RBAC version from the
@@ -245,6 +249,147 @@ async function benchLogin(memoryKib, iterations, logins = 25) {
   } finally {
     await mf.dispose();
   }
+}
+
+// Round trips: per main route, the remote calls one warm request waits for (from the
+// Worker's /metrics: authsec_backend_calls_total and authsec_critical_path_depth), and
+// what its critical-path depth costs at typical round-trip times to the data.
+const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
+
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, value = 0;
+  const bytes = [];
+  for (const c of text) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+async function totpCode(secret, step) {
+  const { createHmac } = await import("node:crypto");
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+async function tripsBenchmark() {
+  // Factor enrolment (TOTP) needs the encryption key.
+  const ENCRYPTION_KEY = /^ENCRYPTION_KEY=(.*)$/m.exec(devVars)[1];
+  const { mf, url, post, email, password, token, refreshToken, tenantId } = await onboardedWorker({ ENCRYPTION_KEY });
+  const json = async (res, ...ok) => {
+    const text = await res.text();
+    if (ok.length && !ok.includes(res.status)) throw new Error(`${res.url} answered ${res.status}: ${text}`);
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const get = (path, headers = {}) => fetch(url + path, { headers });
+  const auth = (t) => ({ authorization: `Bearer ${t}` });
+  const code = async (to) => {
+    const outbox = await json(await get(`/authsec/dev/outbox?to=${encodeURIComponent(to)}`), 200);
+    return /\b(\d{6})\b/.exec(outbox.messages[0].body)[1];
+  };
+  const rows = [];
+  const skipped = [];
+  const row = async (label, route, action, warm) => {
+    try {
+      if (warm) await warm();
+      rows.push({ label, ...(await measure(url, route, action)) });
+    } catch (error) {
+      skipped.push(`${label}: ${error.message}`);
+    }
+  };
+  try {
+    const minted = await mintOne();
+    const verify = (t) => async () => json(await post("/authsec/authmgr/token/verify", { token: t }), 200);
+    await row("token/verify, session-less token", "/authsec/authmgr/token/verify", verify(minted), verify(minted));
+    await row("token/verify, session-bound token", "/authsec/authmgr/token/verify", verify(token), verify(token));
+    const check = async () =>
+      json(await get("/authsec/authmgr/user/check/permission?resource=docs&action=read", auth(token)), 200);
+    await row("authmgr/user/check/permission", "/authsec/authmgr/user/check/permission", check, check);
+    const jwks = async () => json(await get("/.well-known/jwks.json"), 200);
+    await row("JWKS", "/.well-known/jwks.json", jwks, jwks);
+    const adminLogin = async () => json(await post("/authsec/uflow/auth/admin/login", { email, password }), 200);
+    await row("admin login (password)", "/authsec/uflow/auth/admin/login", adminLogin, adminLogin);
+    let refresh = refreshToken;
+    await row("refresh", "/authsec/uflow/auth/token/refresh", async () => {
+      refresh = (await json(await post("/authsec/uflow/auth/token/refresh", { refresh_token: refresh }), 200)).refresh_token;
+    });
+
+    // An end user of the tenant's default client (its id is in the admin's token).
+    const clientId = (await json(await post("/authsec/authmgr/token/verify", { token }), 200)).client_id;
+    const userEmail = "bench-user@example.test";
+    const userPassword = "a long and private passphrase";
+    await json(await post("/authsec/uflow/user/register/initiate", { client_id: clientId, email: userEmail, password: userPassword }), 200);
+    await json(await post("/authsec/uflow/user/register/complete", {
+      client_id: clientId, email: userEmail, otp: await code(userEmail), password: userPassword,
+    }), 201);
+    const userLogin = async () =>
+      json(await post("/authsec/uflow/user/login", { client_id: clientId, email: userEmail, password: userPassword }), 200);
+    await row("end-user login (password)", "/authsec/uflow/user/login", userLogin, userLogin);
+
+    // Client create (the admin's), then a confidential CIBA client and the device grant.
+    let n = 0;
+    const createClient = async (body) =>
+      json(await post(`/authsec/clientms/tenants/${tenantId}/clients/create`, body, auth(token)), 201);
+    await row("client create", /\/clients\/create$/, async () => createClient({ name: `bench-${++n}`, client_type: "public" }));
+    const ciba = await createClient({ name: "bench-ciba", client_type: "confidential", grant_types: [CIBA_GRANT] });
+    await row("CIBA poll (pending)", "/authsec/uflow/auth/ciba/token", async () => {
+      const started = await json(await post("/authsec/uflow/auth/ciba/initiate", {
+        login_hint: email, binding_message: "bench", client_id: ciba.client_id, client_secret: ciba.client_secret,
+      }), 200);
+      await json(await post("/authsec/uflow/auth/ciba/token", {
+        auth_req_id: started.auth_req_id, client_id: ciba.client_id, client_secret: ciba.client_secret,
+      }));
+    });
+    const put = await fetch(`${url}/authsec/clientms/tenants/${tenantId}/clients/${clientId}`, {
+      method: "PUT", headers: { "content-type": "application/json", ...auth(token) }, body: JSON.stringify({ grant_types: [DEVICE_GRANT] }),
+    });
+    await json(put, 200);
+    await row("device poll (pending)", "/authsec/uflow/auth/device/token", async () => {
+      const started = await json(await post("/authsec/uflow/auth/device/code", { client_id: clientId }), 200);
+      await json(await post("/authsec/uflow/auth/device/token", { device_code: started.device_code }));
+    });
+
+    // TOTP: enrol the admin (a step-up with the password), then log in with the code.
+    const reg = await json(await post("/authsec/uflow/auth/totp/register", { device_name: "bench", password }, auth(token)), 200);
+    const secret = base32Decode(reg.secret);
+    const left = 30 - ((Date.now() / 1000) % 30);
+    if (left < 10) await new Promise((r) => setTimeout(r, left * 1000 + 200));
+    const step = Math.floor(Date.now() / 30_000);
+    await json(await post("/authsec/uflow/auth/totp/confirm", {
+      device_id: reg.device_id, totp_code: await totpCode(secret, step - 1), step_up_token: reg.step_up_token,
+    }, auth(token)), 200);
+    await row("TOTP login (second step)", "/authsec/uflow/auth/totp/login", async () => {
+      const pending = await json(await post("/authsec/uflow/auth/admin/login", { email, password }), 200);
+      await json(await post("/authsec/uflow/auth/totp/login", { mfa_token: pending.mfa_token, totp_code: await totpCode(secret, step) }), 200);
+    }, undefined);
+    skipped.push("passkey finish: needs an authenticator (the e2e suite drives one in a browser); not measured here");
+  } finally {
+    await mf.dispose();
+  }
+  const short = { durable_object: "DO", d1: "D1", kv: "KV", hyperdrive: "PG", fetch: "fetch" };
+  const header = `${"route (warm Worker, D1 store)".padEnd(36)}${BACKENDS.map((b) => short[b].padStart(6)).join("")}  depth   @30ms   @80ms  @150ms`;
+  console.log(`\nround trips per request: calls per backend and critical-path depth (calls waited for one after another)\n`);
+  console.log(header);
+  for (const r of rows) {
+    const ms = [30, 80, 150].map((rtt) => `${r.depth * rtt}`.padStart(8)).join("");
+    console.log(`${r.label.padEnd(36)}${BACKENDS.map((b) => String(r.calls[b]).padStart(6)).join("")}  ${String(r.depth).padStart(5)}${ms}`);
+  }
+  console.log("\n@N ms: depth x N ms, the waiting a deployed request adds at that round trip to the data.");
+  for (const s of skipped) console.log(`skipped ${s}`);
+  return { rows, skipped };
 }
 
 const fmt = fmtNumber;
@@ -318,4 +463,5 @@ async function loginBenchmark() {
 if (only === "all" || only === "verify") summary.verify = await verifyBenchmark();
 if (only === "all" || only === "rbac") summary.rbac = await rbacBenchmark();
 if (only === "all" || only === "login") summary.loginMs = await loginBenchmark();
+if (only === "all" || only === "trips") summary.trips = await tripsBenchmark();
 writeFileSync(join(out, "results.json"), JSON.stringify(summary, null, 2));

@@ -4,7 +4,7 @@
 // With `--store postgres` the Worker keeps its relational data in a throwaway PostgreSQL
 // database (through Hyperdrive's local connection string), created and dropped here.
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -64,6 +64,32 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
+// AuthSec's Python SDK against the same Worker (tests/sdk/), from the virtualenv
+// scripts/test creates (AUTHSEC_SDK_PYTHON overrides it). Its "SDK: N passed, M failed"
+// line is added to the counts; a missing virtualenv counts as one failure.
+async function runSdkTests(url) {
+  const python = process.env.AUTHSEC_SDK_PYTHON ?? join(root, ".venv-sdk/bin/python");
+  if (!existsSync(python)) {
+    console.error(`e2e: no ${python}; run scripts/test (it creates .venv-sdk with authsec-sdk)`);
+    return { passed: 0, failed: 1 };
+  }
+  const child = spawn(python, [join(root, "tests/sdk/test_authsec_sdk.py")], {
+    cwd: root,
+    env: { ...process.env, AUTHSEC_E2E_URL: url, PYTHONDONTWRITEBYTECODE: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+    process.stdout.write(chunk);
+  });
+  const code = await new Promise((r) => child.on("close", r));
+  const counts = /^SDK: (\d+) passed, (\d+) failed/m.exec(output);
+  const result = { passed: Number(counts?.[1] ?? 0), failed: Number(counts?.[2] ?? 0) };
+  if (code !== 0 && result.failed === 0) result.failed = 1;
+  return result;
+}
+
 let passed = 0;
 let failed = 0;
 try {
@@ -100,6 +126,8 @@ try {
   console.log(`e2e (${store}): Worker at ${main.url}, misconfigured Worker at ${broken.url}; logs in ${logDir}`);
   const files = readdirSync(join(root, "tests/e2e"))
     .filter((f) => f.endsWith(".test.mjs"))
+    // AUTHSEC_E2E_ONLY=foundation runs the files whose names contain it (while iterating).
+    .filter((f) => !process.env.AUTHSEC_E2E_ONLY || f.includes(process.env.AUTHSEC_E2E_ONLY))
     .sort()
     .map((f) => join(root, "tests/e2e", f));
   const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], {
@@ -124,6 +152,9 @@ try {
   passed = Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0);
   failed = Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0);
   if (code !== 0 && failed === 0) failed = 1;
+  const sdk = await runSdkTests(main.url);
+  passed += sdk.passed;
+  failed += sdk.failed;
 } catch (error) {
   console.error(`e2e: ${error.message}`);
   failed += 1;

@@ -68,6 +68,19 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || { echo "Chromium could not be installed (apt-get install chromium)"; exit 1; }
 }
 
+# AuthSec's Python SDK, pinned, in a virtualenv of its own (never the system Python):
+# the SDK e2e test (tests/sdk/) drives it against the e2e Worker.
+SDK_VERSION="4.7.3"
+ensure_sdk_venv() {
+  local venv="$ROOT/.venv-sdk"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -m pip show authsec-sdk 2>/dev/null | grep -qx "Version: $SDK_VERSION"; then
+    return
+  fi
+  say "creating .venv-sdk with authsec-sdk $SDK_VERSION (once)"
+  python3 -m venv "$venv" || { echo "python3 -m venv failed (apt-get install python3-venv)"; return 1; }
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "authsec-sdk==$SDK_VERSION"
+}
+
 ensure_dev_vars() {
   node "$ROOT/scripts/lib/dev-vars.mjs" "$ROOT/.dev.vars"
 }

@@ -16,7 +16,7 @@ pub fn generate(random: &[u8]) -> Vec<String> {
         .chunks_exact(LEN)
         .take(COUNT)
         .map(|chunk| {
-            let chars: String = chunk.iter().map(|b| ALPHABET[(*b as usize) % 32] as char).collect();
+            let chars: String = chunk.iter().map(|&b| char::from(ALPHABET[usize::from(b) % 32])).collect();
             format!("{}-{}", &chars[..LEN / 2], &chars[LEN / 2..])
         })
         .collect()
@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn generates_ten_distinct_well_formed_codes() {
-        let random: Vec<u8> = (0..100u32).map(|i| (i * 73 + 19) as u8).collect();
+        let random: Vec<u8> = (0..100u64).map(|i| crate::cast::low_byte(i * 73 + 19)).collect();
         let codes = generate(&random);
         assert_eq!(codes.len(), COUNT);
         for code in &codes {

@@ -10,12 +10,13 @@ use aes_gcm::{Aes256Gcm, Nonce};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealError;
 
-pub fn seal(key: &[u8; 32], nonce: [u8; 12], context: &str, plaintext: &[u8]) -> String {
+/// Fails only for a plaintext beyond AES-GCM's limit (about 64 GiB).
+pub fn seal(key: &[u8; 32], nonce: [u8; 12], context: &str, plaintext: &[u8]) -> Result<String, SealError> {
     let cipher = Aes256Gcm::new(key.into());
     let sealed = cipher
         .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: context.as_bytes() })
-        .expect("AES-GCM encryption of a short value cannot fail");
-    format!("v1.{}.{}", b64::encode(&nonce), b64::encode(&sealed))
+        .map_err(|_| SealError)?;
+    Ok(format!("v1.{}.{}", b64::encode(&nonce), b64::encode(&sealed)))
 }
 
 pub fn open(key: &[u8; 32], context: &str, sealed: &str) -> Result<Vec<u8>, SealError> {
@@ -38,7 +39,7 @@ mod tests {
 
     #[test]
     fn sealed_values_open_only_with_their_key_and_context() {
-        let sealed = seal(&KEY, [1; 12], "tenant-1:user-1", b"seed bytes");
+        let sealed = seal(&KEY, [1; 12], "tenant-1:user-1", b"seed bytes").unwrap();
         assert!(!sealed.contains("seed"));
         assert_eq!(open(&KEY, "tenant-1:user-1", &sealed).unwrap(), b"seed bytes");
         assert_eq!(open(&KEY, "tenant-1:user-2", &sealed), Err(SealError), "moved to another user");
@@ -54,6 +55,6 @@ mod tests {
 
     #[test]
     fn each_seal_uses_its_nonce() {
-        assert_ne!(seal(&KEY, [1; 12], "c", b"same"), seal(&KEY, [2; 12], "c", b"same"));
+        assert_ne!(seal(&KEY, [1; 12], "c", b"same").unwrap(), seal(&KEY, [2; 12], "c", b"same").unwrap());
     }
 }

@@ -24,7 +24,7 @@ pub fn step_of(unix_secs: u64) -> u64 {
 
 /// Whether `presented` has the shape of a code: exactly six ASCII digits.
 pub fn is_code_shaped(presented: &str) -> bool {
-    presented.len() == DIGITS as usize && presented.bytes().all(|b| b.is_ascii_digit())
+    u32::try_from(presented.len()).is_ok_and(|len| len == DIGITS) && presented.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The step a presented code matches, if any, within the drift window and strictly after
@@ -55,7 +55,7 @@ pub fn base32(bytes: &[u8]) -> String {
         let bits = u64::from_be_bytes([0, 0, 0, buf[0], buf[1], buf[2], buf[3], buf[4]]);
         let chars = (chunk.len() * 8).div_ceil(5);
         for i in 0..chars {
-            out.push(BASE32[((bits >> (35 - i * 5)) & 31) as usize] as char);
+            out.push(char::from(BASE32[usize::from(crate::cast::low_byte(bits >> (35 - i * 5)) & 31)]));
         }
     }
     out
@@ -66,7 +66,7 @@ pub fn otpauth_url(issuer: &str, account: &str, secret: &[u8]) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => char::from(b).to_string(),
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -90,7 +90,7 @@ mod tests {
         let expected =
             ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
         for (counter, code) in expected.iter().enumerate() {
-            assert_eq!(code_at_step(secret, counter as u64), *code, "counter {counter}");
+            assert_eq!(code_at_step(secret, u64::try_from(counter).unwrap()), *code, "counter {counter}");
         }
     }
 

@@ -5,10 +5,12 @@
 //! so a check costs no database query when nothing changed and sees a change on the very
 //! next request after it.
 
-use super::password_login::store_error;
+use super::auth::Caller;
 use super::{Ctx, Platform};
-use crate::authz::{compile, CompiledPolicy, EffectivePermissions, PolicyDoc};
+use crate::authz::delegation::compile_delegated;
+use crate::authz::{compile, CompiledPolicy, EffectivePermissions, Permission, PolicyDoc};
 use crate::error::ApiError;
+use crate::ids::{TenantId, UserId};
 use crate::store::rbac::RbacStore;
 use crate::store::state::SessionStore;
 use std::collections::HashMap;
@@ -38,8 +40,52 @@ pub async fn effective_permissions<P: Platform>(
             return Ok(permissions.clone());
         }
     }
-    let inputs = ctx.platform.store().principal_authz(tenant_id, user_id).await.map_err(store_error)?;
+    let inputs = ctx.platform.store().principal_authz(TenantId::new(tenant_id), UserId::new(user_id)).await?;
     let permissions = Rc::new(compile(user_id, &inputs.groups, &inputs.roles, &inputs.bindings));
+    let mut cache = ctx.isolate.authz.borrow_mut();
+    if cache.principals.len() >= MAX_ENTRIES {
+        cache.principals.clear();
+    }
+    cache.principals.insert(key, (version, permissions.clone()));
+    Ok(permissions)
+}
+
+/// What `caller` may use: the user's effective permissions, bounded by the token's scopes
+/// when a client obtained it through a grant (`authz::delegation`). Cached per scope set.
+pub async fn caller_permissions<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    caller: &Caller,
+    version: u64,
+) -> Result<Rc<EffectivePermissions>, ApiError> {
+    if !caller.is_delegated() {
+        return effective_permissions(ctx, &caller.tenant_id, &caller.user_id, version).await;
+    }
+    let key = (caller.tenant_id.clone(), format!("{}\n{}", caller.user_id, caller.scope.join(" ")));
+    if let Some((cached, permissions)) = ctx.isolate.authz.borrow().principals.get(&key) {
+        if *cached == version {
+            return Ok(permissions.clone());
+        }
+    }
+    let store = ctx.platform.store();
+    let inputs = store.principal_authz(TenantId::new(&caller.tenant_id), UserId::new(&caller.user_id)).await?;
+    let mapped: Vec<(String, Vec<Permission>)> = store
+        .scopes(TenantId::new(&caller.tenant_id), "scope")
+        .await?
+        .into_iter()
+        .filter(|s| caller.scope.contains(&s.name))
+        .map(|s| {
+            let list: Vec<String> = serde_json::from_str(&s.permissions).unwrap_or_default();
+            (s.name, list.iter().filter_map(|p| p.parse().ok()).collect())
+        })
+        .collect();
+    let permissions = Rc::new(compile_delegated(
+        &caller.user_id,
+        &inputs.groups,
+        &inputs.roles,
+        &inputs.bindings,
+        &caller.scope,
+        &mapped,
+    ));
     let mut cache = ctx.isolate.authz.borrow_mut();
     if cache.principals.len() >= MAX_ENTRIES {
         cache.principals.clear();
@@ -60,7 +106,7 @@ pub async fn tenant_policies<P: Platform>(
             return Ok(policies.clone());
         }
     }
-    let rows = ctx.platform.store().policies(tenant_id).await.map_err(store_error)?;
+    let rows = ctx.platform.store().policies(TenantId::new(tenant_id)).await?;
     let mut compiled = Vec::with_capacity(rows.len());
     for row in rows {
         match serde_json::from_str::<PolicyDoc>(&row.document)
@@ -82,10 +128,13 @@ pub async fn tenant_policies<P: Platform>(
 
 /// The tenant's current RBAC version (for callers without a session check to ride on).
 pub async fn current_version<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<u64, ApiError> {
-    ctx.platform.sessions().rbac_version(tenant_id).await.map_err(super::unavailable::session_store)
+    ctx.platform.sessions().rbac_version(TenantId::new(tenant_id)).await.map_err(ApiError::from)
 }
 
 /// Marks the tenant's cached permission sets and policies stale, after a mutation.
 pub async fn bump<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<(), ApiError> {
-    ctx.platform.sessions().bump_rbac_version(tenant_id).await.map(|_| ()).map_err(super::unavailable::session_store)
+    let tenant = TenantId::new(tenant_id);
+    let version = ctx.platform.sessions().bump_rbac_version(tenant).await?;
+    super::revocation::publish_rbac_version(ctx, tenant, version).await;
+    Ok(())
 }

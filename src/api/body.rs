@@ -153,3 +153,20 @@ pub fn paging(req: &HttpRequest, body: &Map<String, Value>) -> Result<(u64, u64)
 pub fn pagination(page: u64, limit: u64, total: u64) -> Value {
     serde_json::json!({"page": page, "limit": limit, "total": total, "total_pages": total.div_ceil(limit)})
 }
+
+/// Where a list route reads `page` and `limit`: the query string alone (GET), or a JSON
+/// body as well (POST, as AuthSec's consoles send them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListForm {
+    Query,
+    Body,
+}
+
+impl ListForm {
+    pub fn body(self, req: &HttpRequest) -> Result<Map<String, Value>, ApiError> {
+        match self {
+            ListForm::Query => Ok(Map::new()),
+            ListForm::Body => json_object(req),
+        }
+    }
+}

@@ -2,10 +2,10 @@
 //! SDK in the browser). Origins are matched exactly against `CORS_ALLOWED_ORIGINS`;
 //! credentials travel as bearer tokens, never cookies, so no `Allow-Credentials`.
 
+use super::router;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::router;
 
 /// How long a browser may cache a preflight answer.
 const PREFLIGHT_MAX_AGE_SECS: u32 = 600;
@@ -30,7 +30,7 @@ pub fn preflight(req: &HttpRequest, origin: Option<&str>) -> Result<HttpResponse
     Ok(HttpResponse { status: 204, headers: Vec::new(), body: Vec::new() }
         .with_header("access-control-allow-origin", origin)
         .with_header("access-control-allow-methods", &methods.join(", "))
-        .with_header("access-control-allow-headers", "authorization, content-type")
+        .with_header("access-control-allow-headers", "authorization, content-type, x-step-up-token")
         .with_header("access-control-max-age", &PREFLIGHT_MAX_AGE_SECS.to_string())
         .with_header("vary", "origin"))
 }

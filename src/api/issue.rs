@@ -5,6 +5,7 @@ use super::{Ctx, Platform};
 use crate::accounts::sessions::{format_refresh_token, Session};
 use crate::b64;
 use crate::error::ApiError;
+use crate::ids::{TenantId, UserId};
 use crate::secret::keyed_hash;
 use crate::store::accounts::{AccountStore, User, UserKind};
 use crate::store::state::SessionStore;
@@ -20,18 +21,18 @@ pub struct Issued {
 }
 
 /// `len` bytes from the platform's CSPRNG.
-pub fn random_bytes<P: Platform>(ctx: &Ctx<'_, P>, len: usize) -> Vec<u8> {
+pub fn random_bytes<P: Platform>(ctx: &Ctx<'_, P>, len: usize) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::with_capacity(len + 16);
     while bytes.len() < len {
-        bytes.extend_from_slice(&ctx.platform.random_id());
+        bytes.extend_from_slice(&ctx.random_id()?);
     }
     bytes.truncate(len);
-    bytes
+    Ok(bytes)
 }
 
 /// 32 random bytes, base64url: the secret part of every token this service hands out.
-pub fn random_token<P: Platform>(ctx: &Ctx<'_, P>) -> String {
-    b64::encode(&random_bytes(ctx, 32))
+pub fn random_token<P: Platform>(ctx: &Ctx<'_, P>) -> Result<String, ApiError> {
+    Ok(b64::encode(&random_bytes(ctx, 32)?))
 }
 
 /// The stored form of a refresh token: keyed hash bound to its tenant.
@@ -40,13 +41,49 @@ pub fn refresh_hash<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str, secret: &str
 }
 
 /// What a delegated grant (device code, CIBA) puts in the token instead of the user's
-/// defaults: the client that asked, the scopes the user approved, and the token type.
-/// Kept with the session, so refreshed tokens stay as narrow as the first.
+/// defaults: the client that asked, the scopes the user approved, the token type and the
+/// grant. Kept with the session, so refreshed tokens stay as narrow as the first.
+///
+/// Roles: a delegated token carries only the roles its scopes name as `role:<name>`
+/// (and the user holds); RBAC checks for it are bounded by its scopes the same way
+/// (`authz::delegation`).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Delegation {
     pub client_id: String,
     pub scopes: Vec<String>,
     pub token_type: TokenType,
+    /// `device_code` or `ciba`; sessions stored before the field existed derive it.
+    #[serde(default)]
+    pub grant: String,
+}
+
+/// The `grant` claim value of the device authorization grant.
+pub const DEVICE_GRANT_NAME: &str = "device_code";
+/// The `grant` claim value of CIBA.
+pub const CIBA_GRANT_NAME: &str = "ciba";
+
+impl Delegation {
+    /// The grant this session came from (`device_code` or `ciba`).
+    pub fn grant_name(&self) -> &str {
+        match (self.grant.as_str(), self.token_type) {
+            ("", TokenType::Device) => DEVICE_GRANT_NAME,
+            ("", _) => CIBA_GRANT_NAME,
+            (grant, _) => grant,
+        }
+    }
+
+    /// The grant type URI a client registers for this grant (its `grant_types` entry).
+    pub fn grant_type_uri(&self) -> &'static str {
+        match self.grant_name() {
+            DEVICE_GRANT_NAME => super::grants::DEVICE_CODE_GRANT,
+            _ => super::grants::CIBA_GRANT,
+        }
+    }
+
+    /// Whether the token's scopes let it carry `role` (`role:<name>`).
+    pub fn allows_role(&self, role: &str) -> bool {
+        self.scopes.iter().any(|s| s.strip_prefix("role:") == Some(role))
+    }
 }
 
 pub async fn start_session<P: Platform>(ctx: &Ctx<'_, P>, user: &User, user_agent: &str) -> Result<Issued, ApiError> {
@@ -59,19 +96,21 @@ pub async fn start_delegated_session<P: Platform>(
     user_agent: &str,
     delegation: Option<&Delegation>,
 ) -> Result<Issued, ApiError> {
-    let session_id = uuid_like(ctx);
+    let session_id = uuid_like(ctx)?;
     let mut session = Session::new(session_id.clone(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
     if let Some(d) = delegation {
         session.delegation = serde_json::to_string(d).map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    let secret = random_token(ctx);
+    let secret = random_token(ctx)?;
     let hash = refresh_hash(ctx, &user.tenant_id, &secret)?;
-    ctx.platform
-        .sessions()
-        .create_session(&user.tenant_id, &session, &hash)
-        .await
-        .map_err(super::unavailable::session_store)?;
-    let (access_token, expires_in) = mint_delegated_token(ctx, user, &session_id, delegation).await?;
+    // The session and the token's claims come from different places: ask both at once.
+    let (created, minted) = futures_util::future::join(
+        ctx.platform.sessions().create_session(TenantId::new(&user.tenant_id), &session, &hash),
+        mint_delegated_token(ctx, user, &session, delegation),
+    )
+    .await;
+    created?;
+    let (access_token, expires_in) = minted?;
     Ok(Issued { access_token, refresh_token: format_refresh_token(&user.tenant_id, &secret), expires_in, session_id })
 }
 
@@ -81,22 +120,39 @@ pub async fn mint_access_token<P: Platform>(
     user: &User,
     session_id: &str,
 ) -> Result<(String, i64), ApiError> {
-    mint_delegated_token(ctx, user, session_id, None).await
+    mint_token(ctx, user, session_id, None, None).await
 }
 
 pub async fn mint_delegated_token<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: &User,
+    session: &Session,
+    delegation: Option<&Delegation>,
+) -> Result<(String, i64), ApiError> {
+    mint_token(ctx, user, &session.id, Some(session.expires_at), delegation).await
+}
+
+/// A token for `user` in session `session_id`. It never outlives the session's absolute
+/// lifetime (`session_expires_at`, when known): the edge tier learns of revocations, not
+/// of expiries, so a token must not say more than the session can.
+async fn mint_token<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
     session_id: &str,
+    session_expires_at: Option<i64>,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
     let config = ctx.config()?;
     let store = ctx.platform.store();
     let now = ctx.now_secs();
-    let unavailable = |e: crate::store::StoreError| ApiError::Unavailable(format!("account store: {e}"));
-    let roles = store.tenant_roles(&user.tenant_id, &user.id, now).await.map_err(unavailable)?;
-    let (client_id, project_id) =
-        store.tenant_defaults(&user.tenant_id).await.map_err(unavailable)?.unwrap_or_default();
+    let tenant = TenantId::new(&user.tenant_id);
+    // Independent reads, waited for together.
+    let (roles, defaults) = futures_util::future::join(
+        store.tenant_roles(tenant, UserId::new(&user.id), now),
+        store.tenant_defaults(tenant),
+    )
+    .await;
+    let (roles, (client_id, project_id)) = (roles?, defaults?.unwrap_or_default());
     let mut claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.id.clone(),
@@ -115,26 +171,30 @@ pub async fn mint_delegated_token<P: Platform>(
         groups: Vec::new(),
         iat: now,
         nbf: now,
-        exp: now + config.access_token_ttl_secs,
-        jti: b64::encode(&ctx.platform.random_id()),
+        exp: session_expires_at
+            .map_or(now + config.access_token_ttl_secs, |end| end.min(now + config.access_token_ttl_secs)),
+        jti: b64::encode(&ctx.random_id()?),
         sid: session_id.to_string(),
+        grant: String::new(),
     };
     if let Some(d) = delegation {
         claims.client_id = d.client_id.clone();
         claims.scope = d.scopes.clone();
         claims.token_type = d.token_type;
+        claims.grant = d.grant_name().to_string();
+        claims.roles.retain(|role| d.allows_role(role));
     }
     let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await
         .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
-    Ok((token, config.access_token_ttl_secs))
+    Ok((token, (claims.exp - now).max(0)))
 }
 
 /// A random RFC 4122 version-4 UUID string.
-pub fn uuid_like<P: Platform>(ctx: &Ctx<'_, P>) -> String {
-    let mut b = ctx.platform.random_id();
+pub fn uuid_like<P: Platform>(ctx: &Ctx<'_, P>) -> Result<String, ApiError> {
+    let mut b = ctx.random_id()?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    Ok(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
 }

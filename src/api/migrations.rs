@@ -3,7 +3,6 @@
 //! whose email is listed in `PLATFORM_ADMIN_EMAILS`; nobody when it is unset).
 
 use super::auth::authenticate_admin;
-use super::password_login::store_error;
 use super::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -21,7 +20,7 @@ async fn platform_admin<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Res
 
 async fn report<P: Platform>(ctx: &Ctx<'_, P>, applied_now: Vec<&str>) -> Result<HttpResponse, ApiError> {
     let store = ctx.platform.store();
-    let applied = store.applied_migrations().await.map_err(store_error)?;
+    let applied = store.applied_migrations().await?;
     let pending: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).filter(|n| !applied.iter().any(|a| a == n)).collect();
     Ok(HttpResponse::json(
         200,
@@ -40,7 +39,7 @@ pub async fn status<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
 pub async fn run<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     platform_admin(ctx, req).await?;
     let store = ctx.platform.store();
-    let applied = store.applied_migrations().await.map_err(store_error)?;
+    let applied = store.applied_migrations().await?;
     let mut applied_now = Vec::new();
     for migration in MIGRATIONS.iter().filter(|m| !applied.iter().any(|a| a == m.name)) {
         store

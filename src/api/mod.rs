@@ -4,39 +4,28 @@
 //! Everything it needs from the outside world comes through `Platform` (stores, crypto,
 //! randomness, config) and `Isolate` (per-isolate memory), and `now_ms` is an argument.
 
-mod abac;
-mod admin_auth;
+// Modules that own routes: each declares its tables and a `dispatch` (router.rs).
+mod accounts;
+mod authz;
+mod clients;
+mod factors;
+mod foundation;
+mod grants;
+
+// Cross-cutting helpers that every module may use.
 mod auth;
 mod authz_cache;
 mod body;
-mod ciba;
-mod clients;
-mod codes;
 mod cors;
 mod dev;
-mod device;
-mod enduser_auth;
 mod health;
-mod invitations;
 mod issue;
-mod mailbox;
-mod mfa;
 mod migrations;
-mod oauth_client;
-mod oauth_token;
 pub mod pages;
-mod password_login;
-mod rbac_bindings;
-pub mod rbac_checks;
-mod rbac_roles;
-mod recovery;
-mod sessions;
-mod tenant_admin;
+mod revocation;
+pub mod router;
 mod token;
-mod totp;
-mod unavailable;
 mod validate;
-mod webauthn;
 mod wellknown;
 
 use crate::accounts::password::{hash_password, HashParams};
@@ -46,19 +35,12 @@ use crate::http::{HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
 use crate::mail::MailTransport;
 use crate::metrics::Metrics;
 use crate::push::PushTransport;
-use crate::router::{self, CibaAction, RbacRoute, Route, TotpAction, WebauthnAction};
-use crate::store::accounts::{AccountStore, DevOutbox, UserKind};
-use crate::store::admin::TenantAdminStore;
-use crate::store::clients::ClientStore;
-use crate::store::flows::{CibaDeviceStore, FlowStore};
-use crate::store::invitations::InvitationStore;
-use crate::store::mfa::MfaStore;
-use crate::store::migrations::MigrationStore;
-use crate::store::rbac::RbacStore;
+use crate::store::flows::FlowStore;
 use crate::store::state::{ChallengeStore, SessionStore};
-use crate::store::{DocumentCache, Ping, RateLimiter, SigningKeyStore, TenantStore};
+use crate::store::{DocumentCache, RateLimiter, Stores};
 use crate::tokens::cache::VerificationCache;
 use crate::tokens::crypto::Es256;
+use router::Route;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -66,18 +48,7 @@ use std::collections::HashMap;
 /// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
 pub trait Platform {
     type Crypto: Es256;
-    type Store: TenantStore
-        + SigningKeyStore
-        + AccountStore
-        + ClientStore
-        + TenantAdminStore
-        + InvitationStore
-        + MigrationStore
-        + MfaStore
-        + CibaDeviceStore
-        + RbacStore
-        + DevOutbox
-        + Ping;
+    type Store: Stores;
     type Cache: DocumentCache;
     type Limiter: RateLimiter;
     type Sessions: SessionStore;
@@ -99,8 +70,16 @@ pub trait Platform {
     fn flows(&self) -> &Self::Flows;
     /// The configured CIBA push transport, if any (see `push`).
     fn push_transport(&self) -> Option<&Self::Push>;
-    /// 16 bytes from a CSPRNG.
-    fn random_id(&self) -> [u8; 16];
+    /// 16 bytes from a CSPRNG, or `None` when the runtime's generator failed: callers
+    /// fail closed (503) rather than hand out a predictable secret.
+    fn random_id(&self) -> Option<[u8; 16]>;
+}
+
+/// Whose account a route acts on, where admins and end users share a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Who {
+    Admin,
+    Enduser,
 }
 
 /// State that lives as long as the isolate: metrics and memoized documents.
@@ -114,6 +93,8 @@ pub struct Isolate {
     /// A password hash with the configured parameters, verified against when a login
     /// names no account, so unknown emails cost the same time as known ones.
     dummy_hash: RefCell<Option<(HashParams, String)>>,
+    /// Session revocations and RBAC versions as this colo last learned them (edge tier).
+    pub edge: revocation::EdgeView,
     /// Compiled permission sets and policies, by tenant RBAC version.
     pub authz: RefCell<authz_cache::AuthzCache>,
 }
@@ -159,16 +140,35 @@ impl<P: Platform> Ctx<'_, P> {
         self.platform.config().map_err(ApiError::Config)
     }
 
+    /// 16 bytes from the platform's CSPRNG; 503 if it failed.
+    pub fn random_id(&self) -> Result<[u8; 16], ApiError> {
+        self.platform.random_id().ok_or_else(|| ApiError::Unavailable("the random number generator failed".into()))
+    }
+
     pub fn warn(&self, message: String) {
         self.warnings.borrow_mut().push(message);
     }
 }
 
 pub async fn handle<P: Platform>(platform: &P, isolate: &Isolate, req: &HttpRequest, now_ms: i64) -> Outcome {
+    let local = development_client_ip(platform, req);
+    let req = local.as_ref().unwrap_or(req);
     let origin = cors::allowed_origin(platform.config().ok(), req);
     let mut outcome = route(platform, isolate, req, now_ms, origin).await;
     outcome.response = cors::decorate(outcome.response, origin);
     outcome
+}
+
+/// In development, a local proxy may carry the client address in the configured
+/// `CLIENT_IP_HEADER`; copy it to where `auth::client_ip` looks. Never deployed (the
+/// config refuses the variable outside development).
+fn development_client_ip<P: Platform>(platform: &P, req: &HttpRequest) -> Option<HttpRequest> {
+    let name = platform.config().ok()?.client_ip_header.as_deref()?;
+    if req.header("cf-connecting-ip").is_some() {
+        return None;
+    }
+    let address = req.header(name)?.to_string();
+    Some(req.clone().with_header("cf-connecting-ip", &address))
 }
 
 async fn route<P: Platform>(
@@ -190,125 +190,14 @@ async fn route<P: Platform>(
         return finish(Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }), matched.template, Vec::new());
     }
     let ctx = Ctx { platform, isolate, now_ms, warnings: RefCell::new(Vec::new()) };
+    let params = &matched.params;
     let result = match matched.route {
-        Route::Health => health::health(&ctx).await,
-        Route::OpenIdConfiguration => wellknown::openid_configuration(&ctx).await,
-        Route::OAuthServerMetadata => wellknown::oauth_server_metadata(&ctx).await,
-        Route::Jwks => wellknown::jwks(&ctx).await,
-        Route::Metrics => {
-            Ok(HttpResponse::text(200, "text/plain; version=0.0.4; charset=utf-8", isolate.metrics.borrow().render()))
-        }
-        Route::TokenVerify => token::verify(&ctx, req).await,
-        Route::TokenGenerate => token::generate(&ctx, req).await,
-        Route::AdminBootstrap => admin_auth::begin_registration(&ctx, req, true).await,
-        Route::AdminRegister => admin_auth::begin_registration(&ctx, req, false).await,
-        Route::AdminCompleteRegistration => admin_auth::complete_registration(&ctx, req).await,
-        Route::AdminPrecheck => admin_auth::precheck(&ctx, req).await,
-        Route::AdminChallenge => admin_auth::challenge(&ctx, req).await,
-        Route::AdminLogin => admin_auth::login(&ctx, req).await,
-        Route::TokenRefresh => sessions::refresh(&ctx, req).await,
-        Route::Logout => sessions::logout(&ctx, req).await,
-        Route::SessionsList => sessions::list(&ctx, req).await,
-        Route::SessionRevoke => sessions::revoke(&ctx, req, matched.param("id")).await,
-        Route::AdminRevokeUserSessions => sessions::admin_revoke_all(&ctx, req, matched.param("user_id")).await,
-        Route::DevOutbox => dev::outbox(&ctx, req).await,
-        Route::EnduserRegister => enduser_auth::begin_registration(&ctx, req).await,
-        Route::EnduserCompleteRegistration => enduser_auth::complete_registration(&ctx, req).await,
-        Route::EnduserLogin => enduser_auth::login(&ctx, req).await,
-        Route::EnduserPrecheck => enduser_auth::precheck(&ctx, req).await,
-        Route::ForgotPassword(who) => recovery::forgot(&ctx, req, who).await,
-        Route::ForgotPasswordVerify(who) => recovery::verify(&ctx, req, who).await,
-        Route::ForgotPasswordReset(who) => recovery::reset(&ctx, req, who).await,
-        Route::ClientCreate => clients::create(&ctx, req, matched.param("tenant_id")).await,
-        Route::ClientList => clients::list(&ctx, req, matched.param("tenant_id")).await,
-        Route::ClientGet => clients::get(&ctx, req, matched.param("tenant_id"), matched.param("id")).await,
-        Route::ClientUpdate => clients::update(&ctx, req, matched.param("tenant_id"), matched.param("id")).await,
-        Route::ClientChange(change) => {
-            clients::change(&ctx, req, matched.param("tenant_id"), matched.param("id"), change).await
-        }
-        Route::ClientDeleteComplete => clients::by_body(&ctx, req, matched.param("tenant_id"), false).await,
-        Route::ClientSetStatus => clients::by_body(&ctx, req, matched.param("tenant_id"), true).await,
-        Route::AdminUsersList => tenant_admin::list_users(&ctx, req, UserKind::Admin).await,
-        Route::EndusersList => tenant_admin::list_users(&ctx, req, UserKind::Enduser).await,
-        Route::AdminDeleteUser => tenant_admin::delete_user(&ctx, req, matched.param("user_id")).await,
-        Route::UserStatus => {
-            tenant_admin::set_status(&ctx, req, matched.param("tenant_id"), matched.param("user_id")).await
-        }
-        Route::Projects => tenant_admin::projects(&ctx, req).await,
-        Route::Project => tenant_admin::project(&ctx, req, matched.param("id")).await,
-        Route::Tenants => tenant_admin::tenants(&ctx, req).await,
-        Route::Tenant => tenant_admin::tenant(&ctx, req, matched.param("tenant_id")).await,
-        Route::Invite => invitations::invite(&ctx, req).await,
-        Route::InvitesPending => invitations::pending(&ctx, req).await,
-        Route::InviteCancel => invitations::cancel_or_resend(&ctx, req, false).await,
-        Route::InviteResend => invitations::cancel_or_resend(&ctx, req, true).await,
-        Route::InviteAccept => invitations::accept(&ctx, req).await,
-        Route::MigrationStatus => migrations::status(&ctx, req).await,
-        Route::MigrationRun => migrations::run(&ctx, req).await,
-        Route::Page(page) => pages::serve(page),
-        Route::Rbac(rbac) => {
-            let id = matched.param("id");
-            match rbac {
-                RbacRoute::Permissions => rbac_roles::permissions(&ctx, req).await,
-                RbacRoute::Permission => rbac_roles::delete_permission(&ctx, req, id).await,
-                RbacRoute::Resources => rbac_roles::resources(&ctx, req).await,
-                RbacRoute::Roles => rbac_roles::roles(&ctx, req).await,
-                RbacRoute::Role => rbac_roles::role(&ctx, req, id).await,
-                RbacRoute::Bindings => rbac_bindings::bindings(&ctx, req).await,
-                RbacRoute::Binding => rbac_bindings::delete_binding(&ctx, req, id).await,
-                RbacRoute::Groups => rbac_bindings::groups(&ctx, req).await,
-                RbacRoute::Group => rbac_bindings::group(&ctx, req, id).await,
-                RbacRoute::Members => rbac_bindings::members(&ctx, req, id).await,
-                RbacRoute::Member => rbac_bindings::remove_member(&ctx, req, id, matched.param("user_id")).await,
-                RbacRoute::Scopes => rbac_bindings::scopes(&ctx, req, "scope").await,
-                RbacRoute::Scope => rbac_bindings::scope(&ctx, req, "scope", id).await,
-                RbacRoute::Mappings => rbac_bindings::mappings(&ctx, req).await,
-                RbacRoute::ApiScopes => rbac_bindings::scopes(&ctx, req, "api_scope").await,
-                RbacRoute::ApiScope => rbac_bindings::scope(&ctx, req, "api_scope", id).await,
-                RbacRoute::PolicyCheck => rbac_checks::policy_check(&ctx, req).await,
-                RbacRoute::MyRolesPermissions => rbac_checks::mine(&ctx, req, "me").await,
-                RbacRoute::UserCheck => rbac_checks::user_check(&ctx, req).await,
-                RbacRoute::Mine(what) => rbac_checks::mine(&ctx, req, what).await,
-                RbacRoute::Check(check) => rbac_checks::check(&ctx, req, check).await,
-                RbacRoute::Policies => abac::policies(&ctx, req).await,
-                RbacRoute::Policy => abac::policy(&ctx, req, id).await,
-                RbacRoute::Evaluate => abac::evaluate_one(&ctx, req).await,
-                RbacRoute::BatchEvaluate => abac::evaluate_batch(&ctx, req).await,
-                RbacRoute::PolicyTest => abac::test(&ctx, req).await,
-            }
-        }
-        Route::DeviceCode => device::code(&ctx, req).await,
-        Route::DeviceToken => device::token(&ctx, req).await,
-        Route::DeviceInfo => device::info(&ctx, req).await,
-        Route::DeviceVerify => device::verify(&ctx, req).await,
-        Route::TotpDeviceApprove => totp::device_approve(&ctx, req).await,
-        Route::OAuthToken => oauth_token::token(&ctx, req).await,
-        Route::Ciba(action) => match action {
-            CibaAction::Initiate => ciba::initiate(&ctx, req).await,
-            CibaAction::Token => ciba::token(&ctx, req).await,
-            CibaAction::Respond => ciba::respond(&ctx, req).await,
-            CibaAction::RegisterDevice => ciba::register_device(&ctx, req).await,
-            CibaAction::Devices => ciba::devices(&ctx, req).await,
-            CibaAction::DeleteDevice => ciba::delete_device(&ctx, req, matched.param("device_id")).await,
-            CibaAction::Requests => ciba::requests(&ctx, req).await,
-        },
-        Route::Webauthn(who, action) => match action {
-            WebauthnAction::BeginRegistration => webauthn::begin_registration(&ctx, req, who).await,
-            WebauthnAction::FinishRegistration => webauthn::finish_registration(&ctx, req, who).await,
-            WebauthnAction::BeginAuthentication => webauthn::begin_authentication(&ctx, req, who).await,
-            WebauthnAction::FinishAuthentication => webauthn::finish_authentication(&ctx, req, who).await,
-            WebauthnAction::MfaStatus => webauthn::mfa_status(&ctx, req, who).await,
-        },
-        Route::Totp(action) => match action {
-            TotpAction::Register => totp::register(&ctx, req).await,
-            TotpAction::Confirm => totp::confirm(&ctx, req).await,
-            TotpAction::Verify => totp::verify(&ctx, req).await,
-            TotpAction::Login => totp::login(&ctx, req).await,
-            TotpAction::Devices => totp::list(&ctx, req).await,
-            TotpAction::DeviceDelete => totp::delete(&ctx, req).await,
-            TotpAction::DevicePrimary => totp::primary(&ctx, req).await,
-            TotpAction::BackupRegenerate => totp::regenerate_backup(&ctx, req).await,
-        },
+        Route::Foundation(action) => foundation::dispatch(&ctx, req, params, action).await,
+        Route::Accounts(action) => accounts::dispatch(&ctx, req, params, action).await,
+        Route::Clients(action) => clients::dispatch(&ctx, req, params, action).await,
+        Route::Factors(action) => factors::dispatch(&ctx, req, params, action).await,
+        Route::Grants(action) => grants::dispatch(&ctx, req, params, action).await,
+        Route::Authz(action) => authz::dispatch(&ctx, req, params, action).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

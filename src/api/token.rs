@@ -4,7 +4,7 @@
 //! narrows the caller's own identity: same subject, tenant, client and roles, a subset
 //! of its scopes, and a lifetime that never outlives the presented token.
 
-use super::auth::{authenticate, rate_limit, verify_token};
+use super::auth::{authenticate_allowing_delegated, rate_limit, verify_token_in, Caller, Tier};
 use super::body::{json_object, optional_positive_int, optional_string_list, required_string};
 use super::{Ctx, Platform};
 use crate::b64;
@@ -22,8 +22,14 @@ const IDENTITY_FIELDS: &[&str] =
 pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let token = required_string(&body, "token")?;
-    let verified = verify_token(ctx, token).await?;
-    let c = &verified.claims;
+    // Edge tier by default (api.md "Foundation routes"); `strict` asks the session store.
+    let strict = match body.get("strict") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(strict)) => *strict,
+        Some(_) => return Err(ApiError::bad_field("strict", "strict must be true or false")),
+    };
+    let verified = verify_token_in(ctx, token, if strict { Tier::Strict } else { Tier::Edge }).await?;
+    let c = verified.claims();
     Ok(HttpResponse::json(
         200,
         &json!({
@@ -38,6 +44,10 @@ pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
             "roles": c.roles,
             "groups": c.groups,
             "token_type": c.token_type,
+            // Tokens a client obtained through a grant say so, for resource servers that
+            // must not treat them as the user's own sign-in.
+            "grant": (!c.grant.is_empty()).then_some(&c.grant),
+            "delegated": c.is_delegated(),
             "session_id": c.sid,
             "issued_at": c.iat,
             "expires_at": c.exp,
@@ -47,7 +57,8 @@ pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
 }
 
 pub async fn generate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(ctx, req).await?;
+    // A delegated token may narrow itself; the copy keeps its `grant` claim.
+    let caller = authenticate_allowing_delegated(ctx, req).await?;
     let config = ctx.config()?;
     let bucket = format!("token-generate:{}:{}", caller.tenant_id, caller.sub);
     rate_limit(ctx, &bucket, config.token_generate_per_minute, 60).await?;
@@ -67,7 +78,23 @@ pub async fn generate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
         .unwrap_or(config.access_token_ttl_secs)
         .min(config.access_token_ttl_secs);
     let exp = (now + wanted_ttl).min(caller.exp);
-    let claims = AccessClaims { scope, iat: now, nbf: now, exp, jti: b64::encode(&ctx.platform.random_id()), ..caller };
+    // A delegated token carries only the roles its scopes name (`role:<name>`): narrowing
+    // the scopes narrows the roles with them.
+    let roles = if caller.is_delegated() {
+        let named: Vec<&str> = crate::authz::delegation::scoped_roles(&scope).collect();
+        caller.roles.iter().filter(|r| named.contains(&r.as_str())).cloned().collect()
+    } else {
+        caller.roles.clone()
+    };
+    let claims = AccessClaims {
+        scope,
+        roles,
+        iat: now,
+        nbf: now,
+        exp,
+        jti: b64::encode(&ctx.random_id()?),
+        ..caller.claims().clone()
+    };
     let access_token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await
         .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
@@ -82,7 +109,7 @@ pub async fn generate<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     ))
 }
 
-fn reject_identity_changes(body: &Map<String, Value>, caller: &AccessClaims) -> Result<(), ApiError> {
+fn reject_identity_changes(body: &Map<String, Value>, caller: &Caller) -> Result<(), ApiError> {
     for &field in IDENTITY_FIELDS {
         let own = match field {
             "tenant_id" | "workspace_id" => &caller.tenant_id,

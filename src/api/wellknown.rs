@@ -9,12 +9,9 @@ use super::{Ctx, Platform};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::HttpResponse;
-use crate::store::{DocumentCache, SigningKeyStore};
+use crate::store::{DocumentCache, SigningKeyStore, KV_MIN_TTL_SECS};
 use crate::tokens::jwt::ALG_ES256;
 use serde_json::json;
-
-/// KV's minimum expiration TTL.
-const KV_MIN_TTL_SECS: u64 = 60;
 
 pub async fn jwks<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
     let config = ctx.config()?;
@@ -34,16 +31,7 @@ pub async fn openid_configuration<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpR
 
 pub async fn oauth_server_metadata<P: Platform>(ctx: &Ctx<'_, P>) -> Result<HttpResponse, ApiError> {
     let config = ctx.config()?;
-    let document = cached_document(ctx, "oauth-authorization-server", config, || {
-        let mut doc = discovery(config);
-        // RFC 8414 has no subject types or id_token algorithms.
-        if let Some(map) = doc.as_object_mut() {
-            map.remove("subject_types_supported");
-            map.remove("id_token_signing_alg_values_supported");
-        }
-        doc.to_string()
-    })
-    .await;
+    let document = cached_document(ctx, "oauth-authorization-server", config, || discovery(config).to_string()).await;
     Ok(public_document(document, config))
 }
 
@@ -59,9 +47,7 @@ fn discovery(config: &Config) -> serde_json::Value {
         "device_authorization_endpoint": format!("{issuer}/authsec/uflow/auth/device/code"),
         "backchannel_authentication_endpoint": format!("{issuer}/authsec/uflow/auth/ciba/initiate"),
         "backchannel_token_delivery_modes_supported": ["poll"],
-        "grant_types_supported": [super::oauth_token::DEVICE_CODE_GRANT, super::oauth_token::CIBA_GRANT],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": [ALG_ES256],
+        "grant_types_supported": [super::grants::DEVICE_CODE_GRANT, super::grants::CIBA_GRANT],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
         "claims_supported": [
             "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "user_id", "tenant_id",
@@ -113,10 +99,14 @@ async fn cached_document<P: Platform>(
             document
         }
     };
-    ctx.isolate
-        .documents
-        .borrow_mut()
-        .insert(name.to_string(), (fingerprint.to_string(), document.clone(), ctx.now_ms + ttl as i64 * 1000));
+    ctx.isolate.documents.borrow_mut().insert(
+        name.to_string(),
+        (
+            fingerprint.to_string(),
+            document.clone(),
+            ctx.now_ms.saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX).saturating_mul(1000)),
+        ),
+    );
     document
 }
 

@@ -151,8 +151,8 @@ impl Condition {
     /// Whether the condition holds at `now` for this request `context`.
     pub fn holds(&self, context: &Value, now: i64) -> bool {
         match &self.0 {
-            ConditionKind::TimeAfter(t) => now as f64 > *t,
-            ConditionKind::TimeBefore(t) => (now as f64) < *t,
+            ConditionKind::TimeAfter(t) => crate::cast::i64_to_f64(now) > *t,
+            ConditionKind::TimeBefore(t) => crate::cast::i64_to_f64(now) < *t,
             ConditionKind::Attribute { path, test } => {
                 let Some(attribute) = lookup(context, path) else {
                     return false;

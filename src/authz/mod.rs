@@ -11,6 +11,7 @@
 //! timestamps; [`evaluate`](mod@evaluate) decides a request. [`combine`] joins the two models.
 
 pub mod conditions;
+pub mod delegation;
 pub mod evaluate;
 pub mod patterns;
 pub mod permission;

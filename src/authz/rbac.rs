@@ -182,7 +182,7 @@ pub fn compile(
 impl EffectivePermissions {
     /// Records a grant, keeping one entry per (permission, scope) with the longest expiry:
     /// the pair is live at `now` exactly when its longest-lived source is.
-    fn add_grant(&mut self, permission: &Permission, scope: &Scope, expires_at: Option<i64>) {
+    pub(super) fn add_grant(&mut self, permission: &Permission, scope: &Scope, expires_at: Option<i64>) {
         match self.grants.iter_mut().find(|g| &g.permission == permission && &g.scope == scope) {
             Some(existing) => {
                 if outlasts(expires_at, existing.expires_at) {
@@ -217,6 +217,12 @@ impl EffectivePermissions {
     /// Whether a live binding (at any scope) gives the user a role named `role_name`.
     pub fn has_role(&self, role_name: &str, now: i64) -> bool {
         self.live_roles(now).any(|r| r.role_name == role_name)
+    }
+
+    /// Whether a live binding gives the user `role_name` where it applies to `scope`: a
+    /// tenant-wide binding, one at exactly that scope, or one at `(scope.kind, "*")`.
+    pub fn has_role_at(&self, role_name: &str, scope: &Scope, now: i64) -> bool {
+        self.live_roles(now).any(|r| r.role_name == role_name && r.scope.covers(scope))
     }
 
     /// Whether a live tenant-wide binding gives the user a role named `role_name` (what

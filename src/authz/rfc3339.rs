@@ -65,7 +65,7 @@ pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let days = days_from_civil(year, month, day);
     let local = days * 86_400 + hour * 3600 + minute * 60 + second;
     // Exact in f64: |local| < 2^53 for every year 0000..=9999.
-    Some((local - offset_secs) as f64 + fraction)
+    Some(crate::cast::i64_to_f64(local - offset_secs) + fraction)
 }
 
 /// Reads `len` ASCII digits at `at` as a number.

@@ -2,7 +2,7 @@
 //! objects chosen by their hashed key, CIBA requests in one object per user.
 
 use super::durable_client::DurableClient;
-use crate::durable::flow_store::FlowRequest;
+use crate::durable_protocol::flow::{AdvanceCiba, AdvanceDevice, GetDevice, PendingCiba, StartCiba, StartDevice};
 use crate::flows::{CibaEvent, CibaOutcome, CibaState, DeviceEvent, DeviceOutcome, DeviceState};
 use crate::store::flows::FlowStore;
 use crate::store::{Ping, StoreError};
@@ -17,29 +17,20 @@ fn ciba_object(group: &str) -> String {
     format!("ciba:{group}")
 }
 
-fn request<S, E>(key: &str, state: Option<&S>, event: Option<&E>, now: i64) -> FlowRequest<S, E>
-where
-    S: Clone,
-    E: Clone,
-{
-    FlowRequest { key: key.to_string(), state: state.cloned(), event: event.cloned(), now }
-}
-
 impl Ping for FlowClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
+        self.0.ping().await
     }
 }
 
 impl FlowStore for FlowClient {
     async fn start_device(&self, key: &str, state: &DeviceState) -> Result<(), StoreError> {
-        let body = request::<_, DeviceEvent>(key, Some(state), None, 0);
-        self.0.call::<_, bool>(&device_object(key), "/start-device", &body).await.map(|_| ())
+        let request = StartDevice { key: key.to_string(), state: state.clone() };
+        self.0.call(&device_object(key), &request).await.map(|_| ())
     }
 
     async fn device(&self, key: &str) -> Result<Option<DeviceState>, StoreError> {
-        let body = request::<DeviceState, DeviceEvent>(key, None, None, 0);
-        self.0.call(&device_object(key), "/device", &body).await
+        self.0.call(&device_object(key), &GetDevice { key: key.to_string() }).await
     }
 
     async fn advance_device(
@@ -48,13 +39,14 @@ impl FlowStore for FlowClient {
         event: &DeviceEvent,
         now: i64,
     ) -> Result<Option<(DeviceOutcome, DeviceState)>, StoreError> {
-        let body = request::<DeviceState, _>(key, None, Some(event), now);
-        self.0.call(&device_object(key), "/advance-device", &body).await
+        let request = AdvanceDevice { key: key.to_string(), event: event.clone(), now };
+        let advanced = self.0.call(&device_object(key), &request).await?;
+        Ok(advanced.map(|a| (a.outcome, a.state)))
     }
 
     async fn start_ciba(&self, group: &str, key: &str, state: &CibaState) -> Result<(), StoreError> {
-        let body = request::<_, CibaEvent>(key, Some(state), None, 0);
-        self.0.call::<_, bool>(&ciba_object(group), "/start-ciba", &body).await.map(|_| ())
+        let request = StartCiba { key: key.to_string(), state: state.clone() };
+        self.0.call(&ciba_object(group), &request).await.map(|_| ())
     }
 
     async fn advance_ciba(
@@ -64,12 +56,13 @@ impl FlowStore for FlowClient {
         event: &CibaEvent,
         now: i64,
     ) -> Result<Option<(CibaOutcome, CibaState)>, StoreError> {
-        let body = request::<CibaState, _>(key, None, Some(event), now);
-        self.0.call(&ciba_object(group), "/advance-ciba", &body).await
+        let request = AdvanceCiba { key: key.to_string(), event: event.clone(), now };
+        let advanced = self.0.call(&ciba_object(group), &request).await?;
+        Ok(advanced.map(|a| (a.outcome, a.state)))
     }
 
     async fn pending_ciba(&self, group: &str, now: i64) -> Result<Vec<(String, CibaState)>, StoreError> {
-        let body = request::<CibaState, CibaEvent>("", None, None, now);
-        self.0.call(&ciba_object(group), "/pending-ciba", &body).await
+        let pending = self.0.call(&ciba_object(group), &PendingCiba { now }).await?;
+        Ok(pending.requests.into_iter().map(|r| (r.key, r.state)).collect())
     }
 }

@@ -4,16 +4,19 @@
 
 use crate::config::MailConfig;
 use crate::mail::{Mail, MailError, MailTransport};
+use crate::metrics::{Backend, CallLog};
+use std::rc::Rc;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
 pub struct HttpMailTransport {
     config: MailConfig,
+    log: Rc<CallLog>,
 }
 
 impl HttpMailTransport {
     /// `None` when no mail API is configured.
-    pub fn from_config(config: &MailConfig) -> Option<Self> {
-        config.api_url.as_ref().map(|_| HttpMailTransport { config: config.clone() })
+    pub fn from_config(config: &MailConfig, log: Rc<CallLog>) -> Option<Self> {
+        config.api_url.as_ref().map(|_| HttpMailTransport { config: config.clone(), log })
     }
 }
 
@@ -30,6 +33,7 @@ impl MailTransport for HttpMailTransport {
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
         let request = Request::new_with_init(url, &init).map_err(fail)?;
+        let _call = self.log.start(Backend::Fetch);
         let response = Fetch::Request(request).send().await.map_err(fail)?;
         match response.status_code() {
             200..=299 => Ok(()),

@@ -16,7 +16,8 @@ mod state_clients;
 mod webcrypto;
 
 use crate::api::{self, Isolate};
-use crate::http::{split_url, HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
+use crate::http::{split_url, CappedBody, HttpRequest, HttpResponse, Method, MAX_BODY_BYTES};
+use futures_util::StreamExt;
 use platform::EdgePlatform;
 use std::rc::Rc;
 use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
@@ -34,13 +35,14 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let started_ms = js_sys::Date::now() as i64;
+    let started_ms = crate::cast::f64_to_i64_saturating(js_sys::Date::now());
     let request = to_http_request(req).await;
     let platform = EdgePlatform::new(env);
     let isolate = ISOLATE.with(Rc::clone);
     let outcome = api::handle(&platform, &isolate, &request, started_ms).await;
     platform.close().await;
-    let elapsed_ms = js_sys::Date::now() - started_ms as f64;
+    isolate.metrics.borrow_mut().record_calls(outcome.route, platform.calls());
+    let elapsed_ms = js_sys::Date::now() - crate::cast::i64_to_f64(started_ms);
     isolate.metrics.borrow_mut().record_request(
         outcome.route,
         request.method.as_str(),
@@ -55,6 +57,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 /// Reads the request. A body whose declared length is over the limit is not read at
 /// all; `api::handle` answers 413 from the header. GET and HEAD bodies are ignored.
+/// A body without a length (chunked) is read only up to one byte past the limit.
 async fn to_http_request(mut req: Request) -> HttpRequest {
     // workerd hands us a normalized absolute URL; splitting it is all we need, and is
     // much cheaper in wasm than a full URL parse on every request.
@@ -70,9 +73,25 @@ async fn to_http_request(mut req: Request) -> HttpRequest {
     let body = if declared > MAX_BODY_BYTES || matches!(method, Method::Get | Method::Head) {
         Vec::new()
     } else {
-        req.bytes().await.unwrap_or_default()
+        read_capped(&mut req).await
     };
     HttpRequest { method, path, query, headers, body }
+}
+
+/// At most `MAX_BODY_BYTES + 1` bytes of the body: enough for `api::handle` to answer
+/// 413, without first buffering whatever a chunked upload chooses to send.
+async fn read_capped(req: &mut Request) -> Vec<u8> {
+    // No body at all is an error here; it reads as empty.
+    let Ok(mut stream) = req.stream() else {
+        return Vec::new();
+    };
+    let mut body = CappedBody::default();
+    while let Some(Ok(chunk)) = stream.next().await {
+        if !body.push(&chunk) {
+            break;
+        }
+    }
+    body.into_bytes()
 }
 
 fn to_worker_response(response: HttpResponse) -> Result<Response> {

@@ -14,6 +14,7 @@ use super::state_clients::{ChallengeClient, SessionClient};
 use super::webcrypto::WebCrypto;
 use crate::api::Platform;
 use crate::config::{names, Config, ConfigError, StoreBackend};
+use crate::metrics::CallLog;
 use crate::store::sql::SqlStore;
 use std::cell::OnceCell;
 use std::rc::Rc;
@@ -41,6 +42,8 @@ pub struct EdgePlatform {
     mail: OnceCell<Option<HttpMailTransport>>,
     flows: OnceCell<FlowClient>,
     push: OnceCell<Option<HttpPushTransport>>,
+    /// Every remote call this request waits for (see `CallLog`).
+    calls: Rc<CallLog>,
 }
 
 impl EdgePlatform {
@@ -58,12 +61,18 @@ impl EdgePlatform {
             mail: OnceCell::new(),
             flows: OnceCell::new(),
             push: OnceCell::new(),
+            calls: Rc::default(),
         }
     }
 }
 
 impl EdgePlatform {
     /// Ends what this request opened (a Postgres connection) before the response leaves.
+    /// The remote calls this request has made so far.
+    pub fn calls(&self) -> &CallLog {
+        &self.calls
+    }
+
     pub async fn close(&self) {
         if let Some(store) = self.store.get() {
             store.executor().close().await;
@@ -106,40 +115,55 @@ impl Platform for EdgePlatform {
         self.store.get_or_init(|| {
             let postgres = matches!(self.config.as_ref(), Ok(c) if c.store == StoreBackend::Postgres);
             SqlStore::new(if postgres {
-                EdgeExecutor::Postgres(HyperdriveExecutor::new(self.env.hyperdrive("HYPERDRIVE")))
+                EdgeExecutor::Postgres(HyperdriveExecutor::new(self.env.hyperdrive("HYPERDRIVE"), self.calls.clone()))
             } else {
-                EdgeExecutor::D1(D1Executor::new(self.env.d1("DB")))
+                EdgeExecutor::D1(D1Executor::new(self.env.d1("DB"), self.calls.clone()))
             })
         })
     }
 
     fn cache(&self) -> &KvCache {
-        self.cache.get_or_init(|| KvCache::new(self.env.kv("CACHE")))
+        self.cache.get_or_init(|| KvCache::new(self.env.kv("CACHE"), self.calls.clone()))
     }
 
     fn limiter(&self) -> &RateLimiterClient {
         self.limiter.get_or_init(|| {
-            RateLimiterClient(DurableClient::new("RATE_LIMITER", self.env.durable_object("RATE_LIMITER")))
+            RateLimiterClient(DurableClient::new(
+                "RATE_LIMITER",
+                self.env.durable_object("RATE_LIMITER"),
+                self.calls.clone(),
+            ))
         })
     }
 
     fn sessions(&self) -> &SessionClient {
-        self.sessions.get_or_init(|| SessionClient(DurableClient::new("SESSIONS", self.env.durable_object("SESSIONS"))))
+        self.sessions.get_or_init(|| {
+            SessionClient(DurableClient::new("SESSIONS", self.env.durable_object("SESSIONS"), self.calls.clone()))
+        })
     }
 
     fn challenges(&self) -> &ChallengeClient {
-        self.challenges
-            .get_or_init(|| ChallengeClient(DurableClient::new("CHALLENGES", self.env.durable_object("CHALLENGES"))))
+        self.challenges.get_or_init(|| {
+            ChallengeClient(DurableClient::new("CHALLENGES", self.env.durable_object("CHALLENGES"), self.calls.clone()))
+        })
     }
 
     fn mail_transport(&self) -> Option<&HttpMailTransport> {
         self.mail
-            .get_or_init(|| self.config.as_ref().as_ref().ok().and_then(|c| HttpMailTransport::from_config(&c.mail)))
+            .get_or_init(|| {
+                self.config
+                    .as_ref()
+                    .as_ref()
+                    .ok()
+                    .and_then(|c| HttpMailTransport::from_config(&c.mail, self.calls.clone()))
+            })
             .as_ref()
     }
 
     fn flows(&self) -> &FlowClient {
-        self.flows.get_or_init(|| FlowClient(DurableClient::new("FLOWS", self.env.durable_object("FLOWS"))))
+        self.flows.get_or_init(|| {
+            FlowClient(DurableClient::new("FLOWS", self.env.durable_object("FLOWS"), self.calls.clone()))
+        })
     }
 
     fn push_transport(&self) -> Option<&HttpPushTransport> {
@@ -147,16 +171,21 @@ impl Platform for EdgePlatform {
             .get_or_init(|| {
                 let config = self.config.as_ref().as_ref().ok()?;
                 let url = config.push_url.clone()?;
-                Some(HttpPushTransport { url, token: config.push_token.as_ref().map(|t| t.expose().clone()) })
+                Some(HttpPushTransport {
+                    url,
+                    token: config.push_token.as_ref().map(|t| t.expose().clone()),
+                    log: self.calls.clone(),
+                })
             })
             .as_ref()
     }
 
-    fn random_id(&self) -> [u8; 16] {
+    fn random_id(&self) -> Option<[u8; 16]> {
         let mut bytes = [0u8; 16];
-        // crypto.getRandomValues cannot fail for 16 bytes; a failure would be a broken
-        // runtime, and an all-zero jti is still unique enough not to matter for safety.
-        let _ = getrandom::getrandom(&mut bytes);
-        bytes
+        // crypto.getRandomValues does not fail for 16 bytes in a healthy runtime; if it
+        // ever does, every secret made from these bytes would be predictable, so the
+        // request fails closed (503) instead.
+        getrandom::getrandom(&mut bytes).ok()?;
+        Some(bytes)
     }
 }

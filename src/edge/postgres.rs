@@ -2,6 +2,7 @@
 //! Hyperdrive binding (Hyperdrive pools the real connections near the database), opened
 //! on first use so requests that need no relational data never connect.
 
+use crate::metrics::{Backend, CallLog};
 use crate::store::postgres::PgExecutor;
 use crate::store::sql::{Dialect, SqlExecutor, SqlValue};
 use crate::store::StoreError;
@@ -17,14 +18,16 @@ pub struct HyperdriveExecutor {
     client: RefCell<Option<Rc<PgExecutor>>>,
     /// Resolves when the connection task has ended (see `close`).
     closed: RefCell<Option<oneshot::Receiver<()>>>,
+    log: Rc<CallLog>,
 }
 
 impl HyperdriveExecutor {
-    pub fn new(hyperdrive: worker::Result<Hyperdrive>) -> Self {
+    pub fn new(hyperdrive: worker::Result<Hyperdrive>, log: Rc<CallLog>) -> Self {
         HyperdriveExecutor {
             hyperdrive: hyperdrive.map_err(|e| format!("Hyperdrive binding HYPERDRIVE: {e}")),
             client: RefCell::new(None),
             closed: RefCell::new(None),
+            log,
         }
     }
 
@@ -71,14 +74,19 @@ impl HyperdriveExecutor {
 
 impl SqlExecutor for HyperdriveExecutor {
     async fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Vec<Map<String, Value>>, StoreError> {
+        // One call per statement (or batch), the connection set-up included: it is a
+        // round trip too.
+        let _call = self.log.start(Backend::Hyperdrive);
         self.client().await?.query(sql, params).await
     }
 
     async fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, StoreError> {
+        let _call = self.log.start(Backend::Hyperdrive);
         self.client().await?.execute(sql, params).await
     }
 
     async fn batch(&self, statements: &[(&str, Vec<SqlValue>)]) -> Result<(), StoreError> {
+        let _call = self.log.start(Backend::Hyperdrive);
         self.client().await?.batch(statements).await
     }
 

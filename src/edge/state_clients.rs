@@ -3,10 +3,14 @@
 
 use super::durable_client::DurableClient;
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
-use crate::accounts::otp::{OtpOutcome, OtpRecord};
+use crate::accounts::otp::{OtpOutcome, OtpRecord, Placement};
 use crate::accounts::sessions::{RefreshOutcome, Session};
-use crate::durable::challenge_store::{CheckOtp, Guard, PutOtp, Ticket};
-use crate::durable::session_store::{CreateRequest, RotateRequest, RotateResponse, UserRequest};
+use crate::durable_protocol::challenge::{CheckOtp, Guard, PeekTicket, PlaceOtp, PutTicket, TakeTicket};
+use crate::durable_protocol::session::{
+    BumpRbacVersion, CreateSession, GetRbacVersion, ListSessions, RevokeSessions, RotateRefresh, SessionActive,
+    SessionStatus,
+};
+use crate::ids::{SessionId, TenantId, UserId};
 use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{Ping, StoreError};
 
@@ -17,123 +21,150 @@ fn tenant_object(tenant_id: &str) -> String {
     format!("tenant:{tenant_id}")
 }
 
-fn user_request(user_id: &str, session_id: Option<&str>, reason: Option<&str>, now: i64) -> UserRequest {
-    UserRequest {
-        user_id: user_id.to_string(),
-        session_id: session_id.map(str::to_string),
-        reason: reason.map(str::to_string),
-        now,
-    }
-}
-
 impl Ping for SessionClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
+        self.0.ping().await
     }
 }
 
 impl SessionStore for SessionClient {
-    async fn create_session(&self, tenant_id: &str, session: &Session, refresh_hash: &str) -> Result<(), StoreError> {
-        let request = CreateRequest { session: session.clone(), refresh_hash: refresh_hash.to_string() };
-        self.0.call::<_, bool>(&tenant_object(tenant_id), "/create", &request).await.map(|_| ())
+    async fn create_session(
+        &self,
+        tenant_id: TenantId<'_>,
+        session: &Session,
+        refresh_hash: &str,
+    ) -> Result<(), StoreError> {
+        let request = CreateSession { session: session.clone(), refresh_hash: refresh_hash.to_string() };
+        self.0.call(&tenant_object(&tenant_id), &request).await.map(|_| ())
     }
 
     async fn rotate_refresh(
         &self,
-        tenant_id: &str,
+        tenant_id: TenantId<'_>,
         presented_hash: &str,
         new_hash: &str,
         now: i64,
     ) -> Result<(RefreshOutcome, Option<Session>), StoreError> {
-        let request = RotateRequest { presented_hash: presented_hash.to_string(), new_hash: new_hash.to_string(), now };
-        let response: RotateResponse = self.0.call(&tenant_object(tenant_id), "/rotate", &request).await?;
-        Ok((response.outcome, response.session))
+        let request = RotateRefresh { presented_hash: presented_hash.to_string(), new_hash: new_hash.to_string(), now };
+        let rotation = self.0.call(&tenant_object(&tenant_id), &request).await?;
+        Ok((rotation.outcome, rotation.session))
     }
 
     async fn revoke_session(
         &self,
-        tenant_id: &str,
-        user_id: &str,
-        session_id: &str,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        session_id: SessionId<'_>,
         reason: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let request = user_request(user_id, Some(session_id), Some(reason), now);
-        let count: u32 = self.0.call(&tenant_object(tenant_id), "/revoke", &request).await?;
-        Ok(count > 0)
+        let request = RevokeSessions {
+            user_id: user_id.to_string(),
+            session_id: Some(session_id.to_string()),
+            reason: reason.to_string(),
+            now,
+        };
+        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.count > 0)
     }
 
     async fn revoke_user_sessions(
         &self,
-        tenant_id: &str,
-        user_id: &str,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
         reason: &str,
         now: i64,
-    ) -> Result<u32, StoreError> {
-        let request = user_request(user_id, None, Some(reason), now);
-        self.0.call(&tenant_object(tenant_id), "/revoke", &request).await
+    ) -> Result<Vec<String>, StoreError> {
+        let request =
+            RevokeSessions { user_id: user_id.to_string(), session_id: None, reason: reason.to_string(), now };
+        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.ids)
     }
 
-    async fn user_sessions(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<Session>, StoreError> {
-        let request = user_request(user_id, None, None, now);
-        self.0.call(&tenant_object(tenant_id), "/list", &request).await
+    async fn user_sessions(
+        &self,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        now: i64,
+    ) -> Result<Vec<Session>, StoreError> {
+        let request = ListSessions { user_id: user_id.to_string(), now };
+        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.sessions)
     }
 
-    async fn session_active(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<bool, StoreError> {
-        let request = user_request("", Some(session_id), None, now);
-        self.0.call(&tenant_object(tenant_id), "/active", &request).await
+    async fn session_active(
+        &self,
+        tenant_id: TenantId<'_>,
+        session_id: SessionId<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let request = SessionActive { session_id: session_id.to_string(), now };
+        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.active)
     }
 
-    async fn session_status(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<(bool, u64), StoreError> {
-        let request = user_request("", Some(session_id).filter(|s| !s.is_empty()), None, now);
-        self.0.call(&tenant_object(tenant_id), "/status", &request).await
+    async fn session_status(
+        &self,
+        tenant_id: TenantId<'_>,
+        session_id: SessionId<'_>,
+        now: i64,
+    ) -> Result<(bool, u64), StoreError> {
+        let request = SessionStatus { session_id: Some(session_id).filter(|s| !s.is_empty()).map(String::from), now };
+        let status = self.0.call(&tenant_object(&tenant_id), &request).await?;
+        Ok((status.active, status.rbac_version))
     }
 
-    async fn rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError> {
-        self.0.call(&tenant_object(tenant_id), "/rbac-version", &()).await
+    async fn rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError> {
+        Ok(self.0.call(&tenant_object(&tenant_id), &GetRbacVersion).await?.version)
     }
 
-    async fn bump_rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError> {
-        self.0.call(&tenant_object(tenant_id), "/bump-rbac", &()).await
+    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError> {
+        Ok(self.0.call(&tenant_object(&tenant_id), &BumpRbacVersion).await?.version)
     }
 }
 
 impl Ping for ChallengeClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.0.call::<_, String>("health", "/ping", &()).await.map(|_| ())
+        self.0.ping().await
     }
 }
 
 impl ChallengeStore for ChallengeClient {
-    async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError> {
-        let request = PutOtp { key: key.to_string(), record: record.clone() };
-        self.0.call::<_, bool>(&format!("otp:{key}"), "/put-otp", &request).await.map(|_| ())
+    async fn place_otp(&self, key: &str, record: &OtpRecord, now: i64) -> Result<Placement, StoreError> {
+        let request = PlaceOtp { key: key.to_string(), record: record.clone(), now };
+        self.0.call(&format!("otp:{key}"), &request).await
     }
 
-    async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError> {
-        let request = CheckOtp { key: key.to_string(), presented_hash: presented_hash.to_string(), now };
-        self.0.call(&format!("otp:{key}"), "/check-otp", &request).await
+    async fn check_otp(
+        &self,
+        key: &str,
+        presented_hash: &str,
+        holder: &str,
+        now: i64,
+    ) -> Result<OtpOutcome, StoreError> {
+        let request = CheckOtp {
+            key: key.to_string(),
+            presented_hash: presented_hash.to_string(),
+            holder: holder.to_string(),
+            now,
+        };
+        self.0.call(&format!("otp:{key}"), &request).await
     }
 
     async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError> {
         let request = Guard { key: key.to_string(), event, now };
-        self.0.call(&format!("mfa:{key}"), "/guard", &request).await
+        self.0.call(&format!("mfa:{key}"), &request).await
     }
 
     async fn put_ticket(&self, key: &str, payload: &serde_json::Value, expires_at: i64) -> Result<(), StoreError> {
-        let request =
-            Ticket { key: key.to_string(), payload: Some(payload.clone()), expires_at: Some(expires_at), now: None };
-        self.0.call::<_, bool>(&ticket_object(key), "/put-ticket", &request).await.map(|_| ())
+        let request = PutTicket { key: key.to_string(), payload: payload.clone(), expires_at };
+        self.0.call(&ticket_object(key), &request).await.map(|_| ())
     }
 
     async fn peek_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError> {
-        let request = Ticket { key: key.to_string(), payload: None, expires_at: None, now: Some(now) };
-        self.0.call(&ticket_object(key), "/peek-ticket", &request).await
+        let request = PeekTicket { key: key.to_string(), now };
+        Ok(self.0.call(&ticket_object(key), &request).await?.payload)
     }
 
     async fn take_ticket(&self, key: &str, now: i64) -> Result<Option<serde_json::Value>, StoreError> {
-        let request = Ticket { key: key.to_string(), payload: None, expires_at: None, now: Some(now) };
-        self.0.call(&ticket_object(key), "/take-ticket", &request).await
+        let request = TakeTicket { key: key.to_string(), now };
+        Ok(self.0.call(&ticket_object(key), &request).await?.payload)
     }
 }
 

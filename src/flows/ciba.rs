@@ -51,6 +51,9 @@ pub struct CibaState {
     pub scopes: Vec<String>,
     /// Shown on both devices so the user can tell this request apart (CIBA Core §7.1).
     pub binding_message: Option<String>,
+    /// The client's name, shown on the approval prompt (requests stored before it: empty).
+    #[serde(default)]
+    pub client_name: String,
 }
 
 impl CibaState {
@@ -72,6 +75,7 @@ impl CibaState {
             user_id,
             scopes,
             binding_message,
+            client_name: String::new(),
         }
     }
 }

@@ -10,6 +10,7 @@
 //!
 //! Everything here is pure: callers pass `now` (Unix seconds) and random bytes.
 
+pub mod activation;
 pub mod ciba;
 pub mod device;
 pub mod polling;

@@ -25,7 +25,7 @@ pub fn generate(random: &[u8]) -> Option<String> {
         .iter()
         .filter(|&&b| b < UNBIASED_LIMIT)
         .take(LEN)
-        .map(|&b| ALPHABET[usize::from(b % 20)] as char)
+        .map(|&b| char::from(ALPHABET[usize::from(b % 20)]))
         .collect();
     (code.len() == LEN).then_some(code)
 }
@@ -48,7 +48,7 @@ pub fn normalize(input: &str) -> Option<String> {
     let mut code = String::with_capacity(LEN);
     for c in input.chars().filter(|&c| c != '-' && !c.is_whitespace()) {
         let upper = c.to_ascii_uppercase();
-        if code.len() == LEN || !upper.is_ascii() || !ALPHABET.contains(&(upper as u8)) {
+        if code.len() == LEN || !upper.is_ascii() || !u8::try_from(upper).is_ok_and(|b| ALPHABET.contains(&b)) {
             return None;
         }
         code.push(upper);

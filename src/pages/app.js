@@ -1,6 +1,6 @@
 // The sign-in pages of AuthSec Edge: password, TOTP and passkey sign-in, sign-up for end
-// users (when the page is opened with ?client_id=), passkey registration from a signed-in
-// session, and device activation. No dependencies; the session lives in sessionStorage.
+// users (when the page is opened with ?client_id=), the account's second factors and
+// passkey registration from a signed-in session after a step-up, and device activation. No dependencies; the session lives in sessionStorage.
 "use strict";
 
 const params = new URLSearchParams(location.search);
@@ -30,10 +30,20 @@ async function api(path, body, token) {
   return data;
 }
 
+async function apiGet(path, token) {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message || data.error || `HTTP ${res.status}`);
+  return data;
+}
+
 function show(section) {
   for (const id of ["signin", "signup", "mfa", "account"]) if ($(id)) $(id).hidden = id !== section;
   document.body.dataset.view = section;
-  if (section === "account") $("account-email").textContent = session.email;
+  if (section === "account") {
+    $("account-email").textContent = session.email;
+    listFactors().catch((err) => say(err.message));
+  }
   const heading = $(section)?.querySelector("h2");
   if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
@@ -75,6 +85,45 @@ function credentialJson(credential) {
 }
 
 const webauthn = (step) => `/authsec/webauthn/${who}/${step}`;
+
+// The account's second factors, so that one the user did not add is seen (issue 12).
+async function listFactors() {
+  const list = $("factor-list");
+  if (!list || !session.token) return;
+  const [totp, passkeys] = await Promise.all([
+    apiGet("/authsec/uflow/auth/totp/devices", session.token),
+    apiGet(webauthn("credentials"), session.token),
+  ]);
+  const items = [
+    ...totp.devices.filter((d) => d.confirmed).map((d) => `Authenticator app: ${d.device_name}`),
+    ...passkeys.credentials.map((c) => `Passkey: ${c.name}${c.flagged ? " (flagged as possibly cloned)" : ""}`),
+  ];
+  list.replaceChildren(...(items.length ? items : ["None yet"]).map((text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }));
+  document.body.dataset.factors = String(items.length);
+  usablePasskeys = passkeys.credentials.filter((c) => !c.flagged).length;
+}
+let usablePasskeys = 0;
+
+// Fresh proof before a factor changes (a step-up): the password while there is no
+// factor, else a code, or a passkey when the field is left empty.
+async function stepUp() {
+  const proof = $("stepup-secret").value.trim();
+  if (!proof) {
+    if (!usablePasskeys) throw new Error("Confirm it is you first: enter your password, or a code from your authenticator app.");
+    const begin = await api("/authsec/uflow/auth/step-up/passkey", {}, session.token);
+    const credential = await navigator.credentials.get({ publicKey: requestOptions(begin.publicKey) });
+    const done = await api("/authsec/uflow/auth/step-up", { credential: credentialJson(credential) }, session.token);
+    return done.step_up_token;
+  }
+  const isCode = /^\d{6}$/.test(proof) || /^[a-z0-9]{5}-[a-z0-9]{5}$/i.test(proof);
+  const done = await api("/authsec/uflow/auth/step-up", isCode ? { totp_code: proof } : { password: proof }, session.token);
+  $("stepup-secret").value = "";
+  return done.step_up_token;
+}
 
 async function passkeySignIn(email) {
   const begin = await api(webauthn("beginAuthentication"), { email, client_id: clientId, mfa_token: mfaToken });
@@ -137,18 +186,23 @@ on("signup-form", "submit", async () => {
 });
 on("signup-verify-form", "submit", async () => {
   const email = $("signup-email").value.trim();
-  await api("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: $("signup-code").value });
+  // The password binds the completion to this sign-up (a rival request cannot finish it).
+  await api("/authsec/uflow/user/register/complete", {
+    client_id: clientId, email, otp: $("signup-code").value, password: $("signup-password").value,
+  });
   $("signin-email").value = email;
   say("Account created. Sign in to continue.");
   show("signin");
 });
 on("register-passkey", "click", async () => {
-  const begin = await api(webauthn("beginRegistration"), { client_id: clientId }, session.token);
+  const stepUpToken = await stepUp();
+  const begin = await api(webauthn("beginRegistration"), { client_id: clientId, step_up_token: stepUpToken }, session.token);
   const credential = await navigator.credentials.create({ publicKey: creationOptions(begin.publicKey) });
   await api(webauthn("finishRegistration"), {
-    credential: credentialJson(credential), name: $("passkey-name").value, client_id: clientId,
+    credential: credentialJson(credential), name: $("passkey-name").value, client_id: clientId, step_up_token: stepUpToken,
   }, session.token);
   say("Passkey registered.");
+  await listFactors();
   document.body.dataset.passkeys = "registered";
 });
 on("signout", "click", async () => {
@@ -165,7 +219,16 @@ async function showDeviceRequest() {
   if (!res.ok) throw new Error(res.status === 404 ? "No such code, or it expired." : data.message || `HTTP ${res.status}`);
   $("device-client").textContent = data.client_name || data.client_id;
   $("device-name").textContent = (data.device_info && data.device_info.name) || "a device";
-  $("device-scopes").textContent = data.scopes.length ? data.scopes.join(", ") : "your account";
+  $("device-scopes").textContent = data.scopes.length ? data.scopes.join(", ") : "no specific permissions";
+  const words = $("device-scope-words");
+  words.replaceChildren(...(data.scope_descriptions || []).map((s) => {
+    const item = document.createElement("li");
+    item.textContent = s.description;
+    item.title = s.scope;
+    return item;
+  }));
+  $("device-network-warning").textContent = data.network_warning || "";
+  $("device-network-warning").hidden = !data.network_warning;
   $("device-details").hidden = false;
   // Deciding is possible only once the user has seen what they decide on (RFC 8628 §5.4).
   for (const button of document.querySelectorAll(".decision")) button.disabled = false;

@@ -1,6 +1,7 @@
 //! Account records and the intent-level operations on them.
 
 use super::StoreError;
+use crate::ids::{ClientId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,23 @@ impl UserKind {
     }
 }
 
+/// Whether a user may sign in. Stored and sent as `active` / `disabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: String,
@@ -27,7 +45,7 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub kind: UserKind,
-    pub status: String,
+    pub status: UserStatus,
     pub password_hash: String,
     pub email_verified: i64,
     pub failed_logins: i64,
@@ -38,7 +56,7 @@ pub struct User {
 
 impl User {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == UserStatus::Active
     }
 
     pub fn locked_at(&self, now: i64) -> Option<i64> {
@@ -104,6 +122,11 @@ impl Client {
     pub fn is_usable(&self) -> bool {
         self.active == 1 && self.deleted_at.is_none()
     }
+
+    /// Whether an admin registered the client for `grant` (a `grant_types` entry).
+    pub fn has_grant(&self, grant: &str) -> bool {
+        serde_json::from_str::<Vec<String>>(&self.grant_types).is_ok_and(|grants| grants.iter().any(|g| g == grant))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,13 +146,13 @@ pub trait AccountStore {
     async fn register_tenant(&self, new: &NewTenant) -> Result<(), StoreError>;
     /// The admin with this (lower-cased) email, in whichever tenant.
     async fn admin_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
-    async fn user_by_email(&self, tenant_id: &str, email: &str) -> Result<Option<User>, StoreError>;
-    async fn user_by_id(&self, tenant_id: &str, user_id: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_email(&self, tenant_id: TenantId<'_>, email: &str) -> Result<Option<User>, StoreError>;
+    async fn user_by_id(&self, tenant_id: TenantId<'_>, user_id: UserId<'_>) -> Result<Option<User>, StoreError>;
     /// Counts a failed login atomically and returns the new counters.
     async fn record_login_failure(
         &self,
-        tenant_id: &str,
-        user_id: &str,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
         now: i64,
         max: i64,
         lock_secs: i64,
@@ -137,21 +160,31 @@ pub trait AccountStore {
     /// Clears the counters, stamps the login, and stores a re-hashed password if given.
     async fn record_login_success(
         &self,
-        tenant_id: &str,
-        user_id: &str,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
         now: i64,
         rehashed: Option<&str>,
     ) -> Result<(), StoreError>;
     /// Names of the roles bound to the user tenant-wide and not expired.
-    async fn tenant_roles(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<String>, StoreError>;
+    async fn tenant_roles(
+        &self,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        now: i64,
+    ) -> Result<Vec<String>, StoreError>;
     /// The tenant's default client id and default project id.
-    async fn tenant_defaults(&self, tenant_id: &str) -> Result<Option<(String, String)>, StoreError>;
+    async fn tenant_defaults(&self, tenant_id: TenantId<'_>) -> Result<Option<(String, String)>, StoreError>;
     /// A client by its public `client_id`, in whichever tenant.
-    async fn client_by_client_id(&self, client_id: &str) -> Result<Option<Client>, StoreError>;
+    async fn client_by_client_id(&self, client_id: ClientId<'_>) -> Result<Option<Client>, StoreError>;
     /// Creates a user; `Conflict` if the tenant already has this email.
     async fn create_user(&self, user: &User) -> Result<(), StoreError>;
     /// Replaces the password hash and clears the failed-login counters.
-    async fn set_password(&self, tenant_id: &str, user_id: &str, password_hash: &str) -> Result<(), StoreError>;
+    async fn set_password(
+        &self,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        password_hash: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// The development mail outbox (only ever written when ENVIRONMENT=development).
@@ -184,5 +217,25 @@ mod tests {
         // After the lock, one failure is the first of a new count.
         c = after_failure(c, 1000, 5, 900);
         assert_eq!(c, counters(1, None));
+    }
+
+    #[test]
+    fn statuses_keep_their_stored_and_json_spelling() {
+        use crate::store::invitations::InvitationStatus;
+        for status in [UserStatus::Active, UserStatus::Disabled] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, serde_json::Value::from(status.as_str()));
+            assert_eq!(serde_json::from_value::<UserStatus>(json).unwrap(), status);
+        }
+        for status in [InvitationStatus::Pending, InvitationStatus::Accepted, InvitationStatus::Cancelled] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json, serde_json::Value::from(status.as_str()));
+            assert_eq!(serde_json::from_value::<InvitationStatus>(json).unwrap(), status);
+        }
+        assert_eq!(UserStatus::Active.as_str(), "active");
+        assert_eq!(UserStatus::Disabled.as_str(), "disabled");
+        assert_eq!(InvitationStatus::Pending.as_str(), "pending");
+        assert_eq!(InvitationStatus::Accepted.as_str(), "accepted");
+        assert_eq!(InvitationStatus::Cancelled.as_str(), "cancelled");
     }
 }

@@ -3,6 +3,7 @@
 
 use super::accounts::Client;
 use super::StoreError;
+use crate::ids::TenantId;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,11 +17,11 @@ pub trait ClientStore {
     /// `Conflict` if the id or client_id exists.
     async fn create_client(&self, client: &Client) -> Result<(), StoreError>;
     /// Live (not soft-deleted) clients, oldest first.
-    async fn list_clients(&self, tenant_id: &str, offset: u64, limit: u64) -> Result<Page<Client>, StoreError>;
+    async fn list_clients(&self, tenant_id: TenantId<'_>, offset: u64, limit: u64) -> Result<Page<Client>, StoreError>;
     /// A client of the tenant by row id or public client_id, soft-deleted ones included.
-    async fn tenant_client(&self, tenant_id: &str, id: &str) -> Result<Option<Client>, StoreError>;
+    async fn tenant_client(&self, tenant_id: TenantId<'_>, id: &str) -> Result<Option<Client>, StoreError>;
     /// Replaces the mutable fields of the tenant's client `client.id`; false if absent.
     async fn update_client(&self, client: &Client) -> Result<bool, StoreError>;
     /// Removes the client for good; false if absent.
-    async fn delete_client(&self, tenant_id: &str, id: &str) -> Result<bool, StoreError>;
+    async fn delete_client(&self, tenant_id: TenantId<'_>, id: &str) -> Result<bool, StoreError>;
 }

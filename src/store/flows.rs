@@ -7,6 +7,7 @@
 
 use super::{Ping, StoreError};
 use crate::flows::{CibaEvent, CibaOutcome, CibaState, DeviceEvent, DeviceOutcome, DeviceState};
+use crate::ids::{DeviceId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[allow(async_fn_in_trait)]
@@ -52,6 +53,11 @@ pub trait CibaDeviceStore {
     /// `Conflict` if the user already registered this token.
     async fn add_ciba_device(&self, device: &CibaDevice) -> Result<(), StoreError>;
     /// The user's devices, oldest first.
-    async fn ciba_devices(&self, tenant_id: &str, user_id: &str) -> Result<Vec<CibaDevice>, StoreError>;
-    async fn remove_ciba_device(&self, tenant_id: &str, user_id: &str, device_id: &str) -> Result<bool, StoreError>;
+    async fn ciba_devices(&self, tenant_id: TenantId<'_>, user_id: UserId<'_>) -> Result<Vec<CibaDevice>, StoreError>;
+    async fn remove_ciba_device(
+        &self,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        device_id: DeviceId<'_>,
+    ) -> Result<bool, StoreError>;
 }

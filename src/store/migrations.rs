@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0004_mfa.sql"),
     migration!("0005_ciba_devices.sql"),
     migration!("0006_rbac.sql"),
+    migration!("0007_totp_only_login.sql"),
 ];
 
 /// The statements of a migration file: comments dropped, split on `;`.

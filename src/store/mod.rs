@@ -2,8 +2,10 @@
 //!
 //! Each method is one atomic operation on every backend: a single statement or a D1
 //! `batch` in SQL, one event in a Durable Object. Logic never asks which backend it has.
-//! `memory` is the first-class in-memory implementation; `sql` runs the D1 dialect
-//! through a small executor trait (D1 in the Worker, SQLite in native tests).
+//! The traits live in the files at this level; the implementations in folders:
+//! `memory/` is the first-class in-memory implementation; `sql/` runs the D1 dialect
+//! through a small executor trait (D1 in the Worker, SQLite in native tests, Postgres
+//! through `sql/postgres.rs`).
 
 pub mod accounts;
 pub mod admin;
@@ -11,22 +13,24 @@ pub mod clients;
 pub mod flows;
 pub mod invitations;
 pub mod memory;
-mod memory_accounts;
-mod memory_flows;
-mod memory_mfa;
-mod memory_rbac;
-mod memory_state;
 pub mod mfa;
 pub mod migrations;
-pub mod postgres;
 pub mod rbac;
 pub mod sql;
-mod sql_accounts;
-mod sql_mfa;
-mod sql_rbac;
 pub mod state;
 
+/// The Postgres executor lives with the SQL backend it feeds; this keeps its old path.
+pub use sql::postgres;
+
 use crate::rate_limit::{Decision, Limit};
+use accounts::{AccountStore, DevOutbox};
+use admin::TenantAdminStore;
+use clients::ClientStore;
+use flows::CibaDeviceStore;
+use invitations::InvitationStore;
+use mfa::MfaStore;
+use migrations::MigrationStore;
+use rbac::RbacStore;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -81,6 +85,11 @@ pub trait TenantStore {
     async fn list_tenants(&self, offset: u64, limit: u64) -> Result<clients::Page<Tenant>, StoreError>;
     /// Renames a tenant; false if it does not exist.
     async fn rename_tenant(&self, id: &str, name: &str) -> Result<bool, StoreError>;
+    /// Whether email plus a TOTP code alone signs in to the tenant (ours, off by
+    /// default); false for an unknown tenant.
+    async fn totp_only_login(&self, id: &str) -> Result<bool, StoreError>;
+    /// Sets `totp_only_login`; false if the tenant does not exist.
+    async fn set_totp_only_login(&self, id: &str, enabled: bool) -> Result<bool, StoreError>;
 }
 
 #[allow(async_fn_in_trait)]
@@ -92,14 +101,54 @@ pub trait SigningKeyStore {
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError>;
 }
 
+/// Everything the API asks of the relational store (D1 or Postgres in the Worker, memory
+/// in native tests), under one name: the bound of `api::Platform::Store`. Every type with
+/// all the parts is a `Stores`; there is nothing else to implement.
+pub trait Stores:
+    TenantStore
+    + SigningKeyStore
+    + AccountStore
+    + ClientStore
+    + TenantAdminStore
+    + InvitationStore
+    + MigrationStore
+    + MfaStore
+    + CibaDeviceStore
+    + RbacStore
+    + DevOutbox
+    + Ping
+{
+}
+
+impl<T> Stores for T where
+    T: TenantStore
+        + SigningKeyStore
+        + AccountStore
+        + ClientStore
+        + TenantAdminStore
+        + InvitationStore
+        + MigrationStore
+        + MfaStore
+        + CibaDeviceStore
+        + RbacStore
+        + DevOutbox
+        + Ping
+{
+}
+
 /// The relational store's liveness, for the health check.
 #[allow(async_fn_in_trait)]
 pub trait Ping {
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
-/// A cache of derived documents (JWKS, discovery). Eventually consistent: never used for
-/// anything that must be fresh everywhere at once (revocation, one-time codes, limits).
+/// KV's minimum expiration TTL: a `put_document` TTL below it is refused by KV.
+pub const KV_MIN_TTL_SECS: u64 = 60;
+
+/// A cache of derived documents (JWKS, discovery) and of decisions made elsewhere on
+/// their way out to the colos (revocation records, RBAC versions; `api::revocation`).
+/// Eventually consistent: it never decides anything, and one-time codes and rate limits
+/// never use it.
 #[allow(async_fn_in_trait)]
 pub trait DocumentCache: Ping {
     async fn get_document(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -5,18 +5,24 @@
 
 use super::{Ping, StoreError};
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
-use crate::accounts::otp::{OtpOutcome, OtpRecord};
+use crate::accounts::otp::{OtpOutcome, OtpRecord, Placement};
 use crate::accounts::sessions::{RefreshOutcome, Session};
+use crate::ids::{SessionId, TenantId, UserId};
 
 #[allow(async_fn_in_trait)]
 pub trait SessionStore: Ping {
     /// Stores a new session and its first refresh-token hash.
-    async fn create_session(&self, tenant_id: &str, session: &Session, refresh_hash: &str) -> Result<(), StoreError>;
+    async fn create_session(
+        &self,
+        tenant_id: TenantId<'_>,
+        session: &Session,
+        refresh_hash: &str,
+    ) -> Result<(), StoreError>;
     /// Presents a refresh-token hash; on `Rotated` the new hash replaces it and the
     /// session is returned; on `Reused` the session is revoked.
     async fn rotate_refresh(
         &self,
-        tenant_id: &str,
+        tenant_id: TenantId<'_>,
         presented_hash: &str,
         new_hash: &str,
         now: i64,
@@ -24,37 +30,58 @@ pub trait SessionStore: Ping {
     /// Revokes one session of `user_id`; false if there is no such live session.
     async fn revoke_session(
         &self,
-        tenant_id: &str,
-        user_id: &str,
-        session_id: &str,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        session_id: SessionId<'_>,
         reason: &str,
         now: i64,
     ) -> Result<bool, StoreError>;
-    /// Revokes every live session of a user; returns how many.
+    /// Revokes every live session of a user; returns their ids (for the edge to learn of).
     async fn revoke_user_sessions(
         &self,
-        tenant_id: &str,
-        user_id: &str,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
         reason: &str,
         now: i64,
-    ) -> Result<u32, StoreError>;
+    ) -> Result<Vec<String>, StoreError>;
     /// The user's live sessions, newest first.
-    async fn user_sessions(&self, tenant_id: &str, user_id: &str, now: i64) -> Result<Vec<Session>, StoreError>;
-    async fn session_active(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<bool, StoreError>;
+    async fn user_sessions(
+        &self,
+        tenant_id: TenantId<'_>,
+        user_id: UserId<'_>,
+        now: i64,
+    ) -> Result<Vec<Session>, StoreError>;
+    async fn session_active(
+        &self,
+        tenant_id: TenantId<'_>,
+        session_id: SessionId<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError>;
     /// Whether the session is live, and the tenant's RBAC version, in one call (the
     /// permission checks' only round trip when their cache is fresh).
-    async fn session_status(&self, tenant_id: &str, session_id: &str, now: i64) -> Result<(bool, u64), StoreError>;
-    async fn rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError>;
+    async fn session_status(
+        &self,
+        tenant_id: TenantId<'_>,
+        session_id: SessionId<'_>,
+        now: i64,
+    ) -> Result<(bool, u64), StoreError>;
+    async fn rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError>;
     /// Marks every cached permission set of the tenant stale; returns the new version.
-    async fn bump_rbac_version(&self, tenant_id: &str) -> Result<u64, StoreError>;
+    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError>;
 }
 
 #[allow(async_fn_in_trait)]
 pub trait ChallengeStore: Ping {
-    /// Stores (replacing any previous) the pending code under `key`.
-    async fn put_otp(&self, key: &str, record: &OtpRecord) -> Result<(), StoreError>;
-    /// Checks a presented code hash; see `accounts::otp::check`.
-    async fn check_otp(&self, key: &str, presented_hash: &str, now: i64) -> Result<OtpOutcome, StoreError>;
+    /// Offers a new pending code under `key`, in one atomic step; see `accounts::otp::place`.
+    async fn place_otp(&self, key: &str, record: &OtpRecord, now: i64) -> Result<Placement, StoreError>;
+    /// Checks a presented code hash from `holder`; see `accounts::otp::check`.
+    async fn check_otp(
+        &self,
+        key: &str,
+        presented_hash: &str,
+        holder: &str,
+        now: i64,
+    ) -> Result<OtpOutcome, StoreError>;
     /// Applies one event to the second-factor guard under `key` (one per user); see
     /// `accounts::mfa_guard::transition`.
     async fn guard(&self, key: &str, event: GuardEvent, now: i64) -> Result<GuardOutcome, StoreError>;

@@ -35,7 +35,7 @@ impl VerificationCache {
     pub fn key(token: &str, fingerprint: &str, policy: &VerifyPolicy<'_>) -> [u8; 32] {
         let mut hasher = Sha256::new();
         for part in [fingerprint, policy.issuer, policy.audience] {
-            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(crate::cast::usize_to_u64(part.len()).to_be_bytes());
             hasher.update(part.as_bytes());
         }
         hasher.update(token.as_bytes());
@@ -45,7 +45,7 @@ impl VerificationCache {
     /// A previous success for this key, re-checked against the clock.
     pub fn get(&self, key: &[u8; 32], policy: &VerifyPolicy<'_>) -> Option<Result<VerifiedToken, TokenError>> {
         let hit = self.entries.get(key)?;
-        let claims = &hit.claims;
+        let claims = hit.claims();
         if policy.now > claims.exp.saturating_add(policy.leeway_secs) {
             return Some(Err(TokenError::Expired));
         }
@@ -60,7 +60,7 @@ impl VerificationCache {
             return;
         }
         if self.entries.len() >= self.capacity {
-            self.entries.retain(|_, v| now <= v.claims.exp.saturating_add(leeway_secs));
+            self.entries.retain(|_, v| now <= v.claims().exp.saturating_add(leeway_secs));
             if self.entries.len() >= self.capacity {
                 self.entries.clear();
             }

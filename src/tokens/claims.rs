@@ -60,4 +60,17 @@ pub struct AccessClaims {
     pub jti: String,
     #[serde(default)]
     pub sid: String,
+    /// The grant a client obtained this token through (`device_code` or `ciba`; ours,
+    /// api.md "Factors, delegated tokens, step-up"). Absent for a first-party sign-in.
+    /// A delegated token is refused on admin, factor and account-change routes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub grant: String,
+}
+
+impl AccessClaims {
+    /// Whether a client obtained this token through a grant rather than the user signing
+    /// in here. Device tokens predating the `grant` claim count too.
+    pub fn is_delegated(&self) -> bool {
+        !self.grant.is_empty() || self.token_type == TokenType::Device
+    }
 }

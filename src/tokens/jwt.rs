@@ -22,14 +22,16 @@ pub struct Header {
 }
 
 /// A token whose shape is valid and whose signature has not been checked. Its claims
-/// are raw bytes: nobody may act on them before `verify` says so.
+/// are raw bytes: nobody may act on them before `verify` says so. The fields are private
+/// (as jwt-compact's are) so that nothing can assemble one from parts that were never
+/// parsed together.
 #[derive(Debug, Clone)]
 pub struct UntrustedToken<'a> {
-    pub header: Header,
+    header: Header,
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`: the bytes that were signed.
-    pub signing_input: &'a str,
-    pub payload: Vec<u8>,
-    pub signature: Vec<u8>,
+    signing_input: &'a str,
+    payload: Vec<u8>,
+    signature: Vec<u8>,
 }
 
 impl<'a> UntrustedToken<'a> {
@@ -50,6 +52,25 @@ impl<'a> UntrustedToken<'a> {
         let signature = b64::decode(signature_b64).ok_or(TokenError::Malformed("signature is not base64url"))?;
         let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
         Ok(UntrustedToken { header, signing_input, payload, signature })
+    }
+
+    /// The header as sent: attacker-chosen until the signature verifies.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The bytes that were signed.
+    pub fn signing_input(&self) -> &'a str {
+        self.signing_input
+    }
+
+    /// The raw claims, unverified.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
     }
 }
 

@@ -24,10 +24,22 @@ pub struct VerifyPolicy<'a> {
 }
 
 /// A token whose signature, algorithm, key, issuer, audience and lifetime all checked out.
+/// Only `verify_access_token` makes one (its fields are private), so holding one is proof.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
-    pub kid: String,
-    pub claims: AccessClaims,
+    kid: String,
+    claims: AccessClaims,
+}
+
+impl VerifiedToken {
+    /// The key that signed it.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    pub fn claims(&self) -> &AccessClaims {
+        &self.claims
+    }
 }
 
 /// Like `verify_access_token`, but consults and fills a per-isolate cache of successes
@@ -57,22 +69,22 @@ pub async fn verify_access_token<C: Es256>(
     let untrusted = UntrustedToken::parse(token)?;
     // Exact match: "none", "NONE", "HS256" (a public key used as an HMAC secret) and
     // every other algorithm are refused before any key is touched.
-    if untrusted.header.alg != ALG_ES256 {
+    if untrusted.header().alg != ALG_ES256 {
         return Err(TokenError::UnsupportedAlgorithm);
     }
-    if untrusted.header.crit.is_some() {
+    if untrusted.header().crit.is_some() {
         return Err(TokenError::Malformed("crit header parameters are not supported"));
     }
-    let kid = untrusted.header.kid.as_deref().ok_or(TokenError::MissingKeyId)?;
+    let kid = untrusted.header().kid.as_deref().ok_or(TokenError::MissingKeyId)?;
     let key = keys.public_key(kid).ok_or(TokenError::UnknownKeyId)?;
     let valid = crypto
-        .verify(key, untrusted.signing_input.as_bytes(), &untrusted.signature)
+        .verify(key, untrusted.signing_input().as_bytes(), untrusted.signature())
         .await
         .map_err(|e| TokenError::Backend(e.0))?;
     if !valid {
         return Err(TokenError::BadSignature);
     }
-    let claims: AccessClaims = serde_json::from_slice(&untrusted.payload)
+    let claims: AccessClaims = serde_json::from_slice(untrusted.payload())
         .map_err(|_| TokenError::Malformed("claims are missing or mistyped"))?;
     check_claims(&claims, policy)?;
     Ok(VerifiedToken { kid: kid.to_string(), claims })

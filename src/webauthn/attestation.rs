@@ -10,7 +10,7 @@
 
 use super::cbor::Value;
 use super::cert;
-use super::cose::{self, CoseKey, ALG_ES256, ALG_RS256};
+use super::cose::{self, CoseAlg, CoseKey};
 use super::WebauthnError;
 
 /// Most certificates accepted in an x5c array.
@@ -82,8 +82,11 @@ fn verify_packed(
     let alg = att_stmt
         .get_text("alg")
         .and_then(Value::as_int)
-        .and_then(|alg| i64::try_from(alg).ok())
+        .filter(|alg| i64::try_from(*alg).is_ok())
         .ok_or(WebauthnError::MalformedAttestation("packed alg"))?;
+    // An identifier outside the accepted three: a mismatch for self attestation, an
+    // unsupported algorithm for a certificate.
+    let alg = CoseAlg::from_id(alg);
     let sig =
         att_stmt.get_text("sig").and_then(Value::as_bytes).ok_or(WebauthnError::MalformedAttestation("packed sig"))?;
     if att_stmt.get_text("ecdaaKeyId").is_some() {
@@ -92,7 +95,7 @@ fn verify_packed(
 
     let Some(x5c) = att_stmt.get_text("x5c") else {
         // Self attestation (§8.2 step 3).
-        if alg != credential_key.alg() {
+        if alg != Some(credential_key.alg()) {
             return Err(WebauthnError::AttestationAlgMismatch);
         }
         if !credential_key.verify(signed, sig) {
@@ -114,9 +117,9 @@ fn verify_packed(
     let leaf = chain.first().ok_or(WebauthnError::MalformedAttestation("x5c length"))?;
     let key = cert::attestation_cert_key(leaf, aaguid)?;
     let verified = match (&key, alg) {
-        (cert::CertKey::P256(key), ALG_ES256) => cose::verify_es256(key, signed, sig),
-        (cert::CertKey::Rsa(key), ALG_RS256) => cose::verify_rs256(key, signed, sig),
-        (_, ALG_ES256 | ALG_RS256) => return Err(WebauthnError::AttestationAlgMismatch),
+        (cert::CertKey::P256(key), Some(CoseAlg::Es256)) => cose::verify_es256(key, signed, sig),
+        (cert::CertKey::Rsa(key), Some(CoseAlg::Rs256)) => cose::verify_rs256(key, signed, sig),
+        (_, Some(CoseAlg::Es256 | CoseAlg::Rs256)) => return Err(WebauthnError::AttestationAlgMismatch),
         _ => return Err(WebauthnError::UnsupportedAlgorithm),
     };
     if !verified {

@@ -10,14 +10,53 @@ use super::cbor::{self, Value};
 use super::WebauthnError;
 use p256::ecdsa::signature::Verifier;
 use rsa::traits::PublicKeyParts;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// ECDSA with P-256 and SHA-256 (RFC 9053 §2.1).
-pub const ALG_ES256: i64 = -7;
-/// EdDSA; WebAuthn uses it with Ed25519 only (RFC 9053 §2.2).
-pub const ALG_EDDSA: i64 = -8;
-/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8812 §2).
-pub const ALG_RS256: i64 = -257;
+/// A COSE algorithm this relying party accepts (IANA "COSE Algorithms" registry). The
+/// integer from the wire is parsed into this once; an identifier outside the three is
+/// not a `CoseAlg`. Stored and serialized as the registered integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "i64", try_from = "i64")]
+pub enum CoseAlg {
+    /// ECDSA with P-256 and SHA-256 (RFC 9053 §2.1).
+    Es256 = -7,
+    /// EdDSA; WebAuthn uses it with Ed25519 only (RFC 9053 §2.2).
+    EdDsa = -8,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8812 §2).
+    Rs256 = -257,
+}
+
+impl CoseAlg {
+    /// The algorithms offered in `pubKeyCredParams`, most preferred first (WebAuthn §5.4).
+    pub const OFFERED: [CoseAlg; 3] = [CoseAlg::Es256, CoseAlg::EdDsa, CoseAlg::Rs256];
+
+    /// The registered COSE identifier.
+    // A fieldless enum's discriminant: `as` is the only conversion Rust offers for it.
+    #[allow(clippy::as_conversions)]
+    pub const fn id(self) -> i64 {
+        self as i64
+    }
+
+    /// The algorithm a COSE identifier names, if this relying party accepts it.
+    pub fn from_id(id: i128) -> Option<CoseAlg> {
+        CoseAlg::OFFERED.into_iter().find(|alg| i128::from(alg.id()) == id)
+    }
+}
+
+impl From<CoseAlg> for i64 {
+    fn from(alg: CoseAlg) -> i64 {
+        alg.id()
+    }
+}
+
+impl TryFrom<i64> for CoseAlg {
+    type Error = WebauthnError;
+
+    fn try_from(id: i64) -> Result<CoseAlg, WebauthnError> {
+        CoseAlg::from_id(i128::from(id)).ok_or(WebauthnError::UnsupportedAlgorithm)
+    }
+}
 
 /// Smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -50,9 +89,9 @@ impl CoseKey {
             return Err(WebauthnError::MalformedKey("not a map"));
         }
         let kty = int_label(value, 1, "kty")?;
-        let alg = int_label(value, 3, "alg")?;
+        let alg = CoseAlg::from_id(int_label(value, 3, "alg")?);
         match (kty, alg) {
-            (KTY_EC2, a) if a == i128::from(ALG_ES256) => {
+            (KTY_EC2, Some(CoseAlg::Es256)) => {
                 if int_label(value, -1, "crv")? != CRV_P256 {
                     return Err(WebauthnError::UnsupportedAlgorithm);
                 }
@@ -66,7 +105,7 @@ impl CoseKey {
                     .map(CoseKey::Es256)
                     .map_err(|_| WebauthnError::MalformedKey("point is not on P-256"))
             }
-            (KTY_OKP, a) if a == i128::from(ALG_EDDSA) => {
+            (KTY_OKP, Some(CoseAlg::EdDsa)) => {
                 if int_label(value, -1, "crv")? != CRV_ED25519 {
                     return Err(WebauthnError::UnsupportedAlgorithm);
                 }
@@ -75,7 +114,7 @@ impl CoseKey {
                     .map(CoseKey::EdDsa)
                     .map_err(|_| WebauthnError::MalformedKey("invalid Ed25519 point"))
             }
-            (KTY_RSA, a) if a == i128::from(ALG_RS256) => {
+            (KTY_RSA, Some(CoseAlg::Rs256)) => {
                 let n = bytes_label(value, -1, "n")?;
                 let e = bytes_label(value, -2, "e")?;
                 rsa_key(n, e).map(CoseKey::Rs256)
@@ -84,12 +123,12 @@ impl CoseKey {
         }
     }
 
-    /// The COSE algorithm identifier of this key.
-    pub fn alg(&self) -> i64 {
+    /// The COSE algorithm of this key.
+    pub fn alg(&self) -> CoseAlg {
         match self {
-            CoseKey::Es256(_) => ALG_ES256,
-            CoseKey::EdDsa(_) => ALG_EDDSA,
-            CoseKey::Rs256(_) => ALG_RS256,
+            CoseKey::Es256(_) => CoseAlg::Es256,
+            CoseKey::EdDsa(_) => CoseAlg::EdDsa,
+            CoseKey::Rs256(_) => CoseAlg::Rs256,
         }
     }
 

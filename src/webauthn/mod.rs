@@ -27,7 +27,7 @@ mod tests;
 
 pub use assertion::{verify_assertion, AssertionCheck, AssertionOutcome};
 pub use attestation::{AttestationFormat, AttestationKind};
-pub use cose::{CoseKey, ALG_EDDSA, ALG_ES256, ALG_RS256};
+pub use cose::{CoseAlg, CoseKey};
 pub use options::{creation_options, request_options, CreationOptionsParams};
 pub use registration::{verify_registration, NewCredential, RegistrationCheck};
 pub use response::{parse_assertion_response, parse_registration_response, AssertionResponse, RegistrationResponse};

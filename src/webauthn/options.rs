@@ -8,7 +8,7 @@
 //! in order of preference; attestation is "none", since this RP does not evaluate
 //! attestation trust.
 
-use super::cose::{ALG_EDDSA, ALG_ES256, ALG_RS256};
+use super::cose::CoseAlg;
 use crate::b64;
 use serde_json::{json, Value};
 
@@ -37,7 +37,7 @@ pub struct CreationOptionsParams<'a> {
 /// `PublicKeyCredentialCreationOptionsJSON` (WebAuthn L3 §5.1.11).
 pub fn creation_options(params: &CreationOptionsParams<'_>) -> Value {
     let pub_key_cred_params: Vec<Value> =
-        [ALG_ES256, ALG_EDDSA, ALG_RS256].iter().map(|alg| json!({ "type": "public-key", "alg": alg })).collect();
+        CoseAlg::OFFERED.iter().map(|alg| json!({ "type": "public-key", "alg": alg.id() })).collect();
     json!({
         "rp": { "id": params.rp_id, "name": params.rp_name },
         "user": {

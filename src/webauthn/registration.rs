@@ -12,7 +12,7 @@ use super::attestation::{self, AttestationFormat, AttestationKind};
 use super::authdata::AuthenticatorData;
 use super::cbor::{self, Value};
 use super::client_data::{verify_client_data, Ceremony};
-use super::cose::CoseKey;
+use super::cose::{CoseAlg, CoseKey};
 use super::WebauthnError;
 use crate::secret::constant_time_eq;
 use sha2::{Digest, Sha256};
@@ -40,8 +40,8 @@ pub struct NewCredential {
     pub credential_id: Vec<u8>,
     /// The credential public key as COSE_Key bytes, exactly as in authenticator data.
     pub public_key_cose: Vec<u8>,
-    /// Its COSE algorithm: [`super::ALG_ES256`], [`super::ALG_EDDSA`] or [`super::ALG_RS256`].
-    pub alg: i64,
+    /// Its COSE algorithm, the one its key was registered with.
+    pub alg: CoseAlg,
     pub sign_count: u32,
     pub aaguid: [u8; 16],
     pub user_verified: bool,

@@ -37,7 +37,7 @@ export async function onboard(email) {
   });
   assert.equal(started.status, 201, started.text);
   const code = await latestCode(who.email);
-  const done = await client.post("/authsec/uflow/auth/admin/complete-registration", { email: who.email, otp: code });
+  const done = await client.post("/authsec/uflow/auth/admin/complete-registration", { email: who.email, otp: code, password: PASSWORD });
   assert.equal(done.status, 201, done.text);
   const login = await client.post("/authsec/uflow/auth/admin/login", { email: who.email, password: PASSWORD });
   assert.equal(login.status, 200, login.text);
@@ -50,6 +50,25 @@ export const USER_PASSWORD = "a long and private passphrase";
 // The default client a tenant gets at registration (its id is in the admin's token).
 export const defaultClientId = async (admin) => (await verify(admin.login.token)).data.client_id;
 
+export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+export const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
+
+// Sets a client's grant_types as its tenant's admin (every grant checks them).
+export async function setGrantTypes(admin, clientId, grantTypes) {
+  const res = await call("PUT", `/authsec/clientms/tenants/${admin.tenantId}/clients/${clientId}`,
+    { json: { grant_types: grantTypes }, headers: bearer(admin.login.token) });
+  assert.equal(res.status, 200, res.text);
+  return res.data;
+}
+
+// The default client, which an admin has registered for the device grant (a tenant's
+// default client does not offer it until then).
+export async function deviceClientId(admin) {
+  const clientId = await defaultClientId(admin);
+  await setGrantTypes(admin, clientId, [DEVICE_GRANT]);
+  return clientId;
+}
+
 // Registers an end user through `clientId`, from an address of its own.
 export async function registerEndUser(clientId, prefix = "user") {
   const email = `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
@@ -57,7 +76,7 @@ export async function registerEndUser(clientId, prefix = "user") {
   const started = await client.post("/authsec/uflow/user/register/initiate", { client_id: clientId, email, password: USER_PASSWORD });
   assert.equal(started.status, 200, started.text);
   const code = await latestCode(email);
-  const done = await client.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: code });
+  const done = await client.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: code, password: USER_PASSWORD });
   assert.equal(done.status, 201, done.text);
   return { email, client, userId: done.data.user_id };
 }

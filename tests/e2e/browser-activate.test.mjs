@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { BASE, call, verify } from "./helpers.mjs";
-import { PASSWORD, defaultClientId, onboard } from "./accounts-helpers.mjs";
+import { PASSWORD, deviceClientId, onboard } from "./accounts-helpers.mjs";
 
 const CHROMIUM = process.env.AUTHSEC_CHROMIUM ?? "/usr/bin/chromium";
 const shots = resolve(new URL("../..", import.meta.url).pathname, "test-output", "e2e", `browser-${process.env.AUTHSEC_E2E_STORE ?? "d1"}`);
@@ -17,16 +17,18 @@ test("a signed-in admin approves a device on the activation page", { timeout: 12
   assert.ok(existsSync(CHROMIUM), `Chromium is expected at ${CHROMIUM} (scripts/test installs Debian's package)`);
   mkdirSync(shots, { recursive: true });
   const admin = await onboard();
-  const clientId = await defaultClientId(admin);
+  const clientId = await deviceClientId(admin);
+  const network = `10.201.${Math.floor(Math.random() * 250)}`;
   const device = await call("POST", "/authsec/uflow/auth/device/code", {
     json: { client_id: clientId, scopes: ["tv:watch"], device_info: { name: "Living-room TV" } },
+    headers: { "cf-connecting-ip": `${network}.7` },
   });
   assert.equal(device.status, 200, device.text);
   const origin = BASE.replace("127.0.0.1", "localhost");
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] });
   try {
     const context = await browser.newContext();
-    await context.setExtraHTTPHeaders({ "cf-connecting-ip": `10.201.${Math.floor(Math.random() * 250)}.9` });
+    await context.setExtraHTTPHeaders({ "cf-connecting-ip": `${network}.9` });
     const page = await context.newPage();
     await page.goto(`${origin}/authsec/login`);
     await page.locator("#signin-email").fill(admin.email);
@@ -41,6 +43,9 @@ test("a signed-in admin approves a device on the activation page", { timeout: 12
     await page.waitForSelector("#device-details:not([hidden])");
     assert.equal(await page.locator("#device-name").textContent(), "Living-room TV");
     assert.equal(await page.locator("#device-scopes").textContent(), "tv:watch");
+    assert.equal(await page.locator("#device-client").textContent(), "Default client");
+    assert.equal(await page.locator("#device-scope-words li").textContent(), "“watch” on “tv”");
+    assert.equal(await page.locator("#device-network-warning").isHidden(), true, "same network: no warning");
     await page.screenshot({ path: resolve(shots, "activate-2-request-shown.png") });
     await page.getByRole("button", { name: "Approve" }).click();
     await page.waitForFunction(() => document.getElementById("status").textContent === "device approved");

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { BASE, verify } from "./helpers.mjs";
+import { BASE, call, verify } from "./helpers.mjs";
 import { defaultClientId, latestCode, onboard } from "./accounts-helpers.mjs";
 
 const CHROMIUM = process.env.AUTHSEC_CHROMIUM ?? "/usr/bin/chromium";
@@ -60,12 +60,33 @@ test("a passkey registered in Chromium signs its owner in without a password", {
     await view("account");
     await shot("signed-in-with-password");
 
+    // Registering a factor needs fresh proof: the page asks for the password first.
+    await page.getByRole("button", { name: "Register a passkey" }).click();
+    await page.waitForFunction(() => /confirm it is you/i.test(document.getElementById("status").textContent));
+    await page.locator("#stepup-secret").fill(password);
     await page.getByRole("button", { name: "Register a passkey" }).click();
     await page.waitForSelector('body[data-passkeys="registered"]');
+    await page.waitForSelector('body[data-factors="1"]');
+    assert.match(await page.locator("#factor-list").innerText(), /Passkey: This device/);
     const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
     assert.equal(credentials.length, 1, "one resident credential on the authenticator");
     assert.equal(credentials[0].isResidentCredential, true);
     await shot("passkey-registered");
+
+    // The API behind the page: the owner's passkeys, without key material; removing one
+    // needs a step-up (and the only factor stays).
+    const pageToken = await page.evaluate(() => sessionStorage.getItem("authsec.token"));
+    const auth = { authorization: `Bearer ${pageToken}`, "cf-connecting-ip": "10.201.0.1" };
+    const listed = await call("GET", `/authsec/webauthn/enduser/credentials`, { headers: auth });
+    assert.equal(listed.status, 200, listed.text);
+    assert.deepEqual(Object.keys(listed.data.credentials[0]).sort(),
+      ["backup_eligible", "created_at", "credential_id", "flagged", "id", "last_used_at", "name"]);
+    const path = `/authsec/webauthn/enduser/credentials/${listed.data.credentials[0].id}`;
+    const renamed = await call("PATCH", path, { json: { name: "Chromium" }, headers: auth });
+    assert.equal(renamed.status, 200, renamed.text);
+    const bare = await call("DELETE", path, { headers: auth });
+    assert.equal(bare.status, 400, bare.text);
+    assert.equal(bare.data.error, "step_up_required");
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await view("signin");

@@ -6,14 +6,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as oidc from "openid-client";
 import { BASE, call, verify } from "./helpers.mjs";
-import { bearer, defaultClientId, onboard } from "./accounts-helpers.mjs";
+import { CIBA_GRANT, bearer, defaultClientId, deviceClientId, onboard, setGrantTypes } from "./accounts-helpers.mjs";
 import { enrolledTotp, totp, stepNow } from "./totp-helpers.mjs";
 
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 async function tenantWithClient() {
   const admin = await onboard();
-  const clientId = await defaultClientId(admin);
+  const clientId = await deviceClientId(admin);
   const config = await oidc.discovery(new URL(BASE), clientId, undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
   });
@@ -75,17 +75,22 @@ test("a burst of wrong user codes is throttled with 429", async () => {
   assert.ok(statuses.slice(20).every((s) => s === 429), statuses.join(","));
 });
 
-test("TOTP approves a device code for the user whose code it is", async () => {
+test("TOTP approves a device code for the signed-in user whose code it is", async () => {
   const who = await enrolledTotp();
-  const clientId = await defaultClientId(who);
+  const clientId = await deviceClientId(who);
   const started = await call("POST", "/authsec/uflow/auth/device/code", { json: { client_id: clientId } });
+  // Email plus a code is no approval unless the tenant set totp_only_login (issue 12).
+  const anonymous = await who.client.post("/authsec/uflow/auth/totp/device-approve", {
+    user_code: started.data.user_code, email: who.email, totp_code: totp(who.secret, stepNow()),
+  });
+  assert.equal(anonymous.status, 401, anonymous.text);
   const wrong = await who.client.post("/authsec/uflow/auth/totp/device-approve", {
     user_code: started.data.user_code, email: who.email, totp_code: totp(who.secret, stepNow()) === "000000" ? "111111" : "000000",
-  });
+  }, who.auth);
   assert.equal(wrong.status, 400, wrong.text);
   const right = await who.client.post("/authsec/uflow/auth/totp/device-approve", {
     user_code: started.data.user_code, email: who.email, totp_code: totp(who.secret, stepNow()),
-  });
+  }, who.auth);
   assert.equal(right.status, 200, right.text);
   const poll = await call("POST", "/authsec/uflow/auth/device/token", { json: { device_code: started.data.device_code } });
   assert.equal(poll.status, 200, poll.text);
@@ -94,7 +99,7 @@ test("TOTP approves a device code for the user whose code it is", async () => {
 test("openid-client completes CIBA as a confidential client: initiate, the user approves, the client polls", { timeout: 60_000 }, async () => {
   const admin = await onboard();
   const created = await admin.client.post(`/authsec/clientms/tenants/${admin.tenantId}/clients/create`,
-    { name: "backchannel", client_type: "confidential" }, bearer(admin.login.token));
+    { name: "backchannel", client_type: "confidential", grant_types: [CIBA_GRANT] }, bearer(admin.login.token));
   assert.equal(created.status, 201, created.text);
   const { client_id: clientId, client_secret: secret } = created.data;
   const config = await oidc.discovery(new URL(BASE), clientId, secret, oidc.ClientSecretPost(secret), {
@@ -144,4 +149,61 @@ test("device and CIBA routes refuse bad input", async () => {
     const res = await call(method, path, { json, headers: { "cf-connecting-ip": "10.251.0.1", ...headers } });
     assert.equal(res.status, status, `${method} ${path} ${JSON.stringify(json)}: ${res.text}`);
   }
+});
+
+test("a device token is refused on admin, factor and account routes and bounded by its scopes", async () => {
+  const { admin, clientId } = await tenantWithClient();
+  const started = await call("POST", "/authsec/uflow/auth/device/code", { json: { client_id: clientId, scopes: ["docs:read"] } });
+  assert.equal(started.status, 200, started.text);
+  const approved = await admin.client.post("/authsec/uflow/auth/device/verify", { user_code: started.data.user_code, approve: true }, bearer(admin.login.token));
+  assert.equal(approved.status, 200, approved.text);
+  const issued = await call("POST", "/authsec/uflow/auth/device/token", { json: { device_code: started.data.device_code } });
+  assert.equal(issued.status, 200, issued.text);
+  const auth = bearer(issued.data.access_token);
+  assert.deepEqual((await verify(issued.data.access_token)).data.roles, [], "an admin's device token carries no roles");
+  for (const [method, path, json] of [
+    ["GET", "/authsec/uflow/admin/roles"],
+    ["GET", `/authsec/clientms/tenants/${admin.tenantId}/clients/getClients`],
+    ["POST", "/authsec/uflow/auth/totp/register", { device_name: "phone" }],
+    ["POST", "/authsec/webauthn/admin/beginRegistration", {}],
+    ["GET", "/authsec/uflow/auth/sessions"],
+  ]) {
+    const res = await call(method, path, { json, headers: auth });
+    assert.equal(res.status, 403, `${path}: ${res.text}`);
+  }
+  const check = (q) => call("GET", `/authsec/authmgr/user/check/permission?${q}`, { headers: auth });
+  assert.equal((await check("resource=docs&action=read")).data.has_permission, true);
+  assert.equal((await check("resource=docs&action=write")).data.has_permission, false);
+  // Withdrawing the grant stops the client at once, refresh included.
+  await setGrantTypes(admin, clientId, []);
+  const refresh = await call("POST", "/authsec/uflow/auth/token/refresh", { json: { refresh_token: issued.data.refresh_token } });
+  assert.equal(refresh.status, 400, refresh.text);
+  const again = await call("POST", "/authsec/uflow/auth/device/code", { json: { client_id: clientId } });
+  assert.equal(again.data.error, "unauthorized_client", again.text);
+});
+
+test("a tenant's default client offers no device grant until an admin enables it; CIBA can be registered", async () => {
+  const admin = await onboard();
+  const clientId = await defaultClientId(admin);
+  const refused = await call("POST", "/authsec/uflow/auth/device/code", { json: { client_id: clientId } });
+  assert.equal(refused.status, 400, refused.text);
+  assert.equal(refused.data.error, "unauthorized_client");
+  const updated = await setGrantTypes(admin, clientId, [CIBA_GRANT]);
+  assert.deepEqual(updated.grant_types, [CIBA_GRANT]);
+});
+
+test("the activation info warns when the approver is on another network than the device", async () => {
+  const { clientId } = await tenantWithClient();
+  const started = await call("POST", "/authsec/uflow/auth/device/code", {
+    json: { client_id: clientId, scopes: ["email"] }, headers: { "cf-connecting-ip": "192.0.2.10" },
+  });
+  const info = (ip) => call("GET", `/authsec/uflow/auth/device/activate/info?user_code=${started.data.user_code}`, { headers: { "cf-connecting-ip": ip } });
+  const same = await info("192.0.2.77");
+  assert.equal(same.data.same_network, true, same.text);
+  assert.equal(same.data.network_warning, null);
+  assert.equal(same.data.client_name, "Default client");
+  assert.deepEqual(same.data.scope_descriptions, [{ scope: "email", description: "See your email address" }]);
+  const other = await info("198.51.100.1");
+  assert.equal(other.data.same_network, false);
+  assert.match(other.data.network_warning, /another network/);
 });

@@ -108,3 +108,4 @@ test("CORS: an allowed console origin is answered, others are not", async () => 
   const answer = await fetch(`${BASE}/authsec/uflow/health`, { headers: { origin: "https://console.example.test" } });
   assert.equal(answer.headers.get("access-control-allow-origin"), "https://console.example.test");
 });
+

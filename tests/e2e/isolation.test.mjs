@@ -18,7 +18,7 @@ async function tenantWithEverything() {
   const email = `iso-${randomUUID().slice(0, 8)}@example.test`;
   const user = as(`10.220.${email.charCodeAt(4)}.${email.charCodeAt(5)}`);
   await user.post("/authsec/uflow/user/register/initiate", { client_id: clientId, email, password: USER_PASSWORD });
-  const done = await user.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: await latestCode(email) });
+  const done = await user.post("/authsec/uflow/user/register/complete", { client_id: clientId, email, otp: await latestCode(email), password: USER_PASSWORD });
   const login = await user.post("/authsec/uflow/user/login", { client_id: clientId, email, password: USER_PASSWORD });
   assert.equal(login.status, 200, login.text);
   return { admin, auth, app: app.data, project: project.data, userId: done.data.user_id, userLogin: login.data };

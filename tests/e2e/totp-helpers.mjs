@@ -2,7 +2,7 @@
 // HMAC) and an enrolled account.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { bearer, onboard } from "./accounts-helpers.mjs";
+import { PASSWORD, bearer, onboard } from "./accounts-helpers.mjs";
 
 const STEP = 30;
 
@@ -42,16 +42,18 @@ export async function roomInStep(secs = 12) {
 export async function enrolledTotp() {
   const who = await onboard();
   const auth = bearer(who.login.token);
-  const reg = await who.client.post("/authsec/uflow/auth/totp/register", { device_name: "phone" }, auth);
+  // The first factor needs fresh proof: the password (a step-up, issue 12).
+  const reg = await who.client.post("/authsec/uflow/auth/totp/register", { device_name: "phone", password: PASSWORD }, auth);
   assert.equal(reg.status, 200, reg.text);
   assert.equal(reg.data.backup_codes.length, 10);
   assert.match(reg.data.qr_code_url, /^otpauth:\/\/totp\//);
   const secret = base32Decode(reg.data.secret);
   await roomInStep();
   const confirm = await who.client.post(
-    "/authsec/uflow/auth/totp/confirm", { device_id: reg.data.device_id, totp_code: totp(secret, stepNow() - 1) }, auth,
+    "/authsec/uflow/auth/totp/confirm",
+    { device_id: reg.data.device_id, totp_code: totp(secret, stepNow() - 1), step_up_token: reg.data.step_up_token }, auth,
   );
   assert.equal(confirm.status, 200, confirm.text);
-  return { ...who, auth, secret, backupCodes: reg.data.backup_codes };
+  return { ...who, auth, secret, backupCodes: reg.data.backup_codes, stepUpToken: reg.data.step_up_token };
 }
 

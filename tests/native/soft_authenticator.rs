@@ -21,9 +21,9 @@ pub struct SoftAuthenticator {
 
 fn cbor_head(major: u8, len: usize) -> Vec<u8> {
     match len {
-        0..=23 => vec![(major << 5) | len as u8],
-        24..=255 => vec![(major << 5) | 24, len as u8],
-        _ => vec![(major << 5) | 25, (len >> 8) as u8, len as u8],
+        0..=23 => vec![(major << 5) | u8::try_from(len).unwrap()],
+        24..=255 => vec![(major << 5) | 24, u8::try_from(len).unwrap()],
+        _ => [vec![(major << 5) | 25], u16::try_from(len).unwrap().to_be_bytes().to_vec()].concat(),
     }
 }
 
@@ -64,7 +64,7 @@ impl SoftAuthenticator {
         auth_data.push(0x45); // UP | UV | AT
         auth_data.extend(self.counter.to_be_bytes());
         auth_data.extend([0u8; 16]);
-        auth_data.extend((self.credential_id.len() as u16).to_be_bytes());
+        auth_data.extend(u16::try_from(self.credential_id.len()).unwrap().to_be_bytes());
         auth_data.extend(&self.credential_id);
         auth_data.extend(self.cose_key());
         let mut attestation = vec![0xA3];
@@ -83,7 +83,7 @@ impl SoftAuthenticator {
     /// The credential JSON of `navigator.credentials.get` for `options`, with the given
     /// flags (0x05 = UP | UV), after advancing the counter by `count_step`.
     pub fn assert_with(&mut self, options: &Value, origin: &str, flags: u8, count_step: i64) -> Value {
-        self.counter = (i64::from(self.counter) + count_step).max(0) as u32;
+        self.counter = u32::try_from((i64::from(self.counter) + count_step).max(0)).unwrap();
         let challenge = options["challenge"].as_str().expect("a challenge");
         let client_data = Self::client_data("webauthn.get", challenge, origin);
         let mut auth_data = Sha256::digest(RP_ID.as_bytes()).to_vec();

@@ -67,6 +67,8 @@ pub struct TestPlatform {
     pub mail: CapturingTransport,
     pub push: CapturingPush,
     counter: Cell<u64>,
+    /// Fault injection: the CSPRNG fails, as a broken runtime's would.
+    pub random_fails: Cell<bool>,
 }
 
 impl TestPlatform {
@@ -84,6 +86,7 @@ impl TestPlatform {
             mail: CapturingTransport::default(),
             push: CapturingPush::default(),
             counter: Cell::new(0),
+            random_fails: Cell::new(false),
         }
     }
 
@@ -133,7 +136,10 @@ impl Platform for TestPlatform {
     fn push_transport(&self) -> Option<&CapturingPush> {
         Some(&self.push)
     }
-    fn random_id(&self) -> [u8; 16] {
+    fn random_id(&self) -> Option<[u8; 16]> {
+        if self.random_fails.get() {
+            return None;
+        }
         // splitmix64: deterministic, so failures reproduce, yet every id differs.
         let mut out = [0u8; 16];
         for chunk in out.chunks_mut(8) {
@@ -144,7 +150,7 @@ impl Platform for TestPlatform {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
         }
-        out
+        Some(out)
     }
 }
 
@@ -167,6 +173,7 @@ pub fn claims(now: i64) -> AccessClaims {
         exp: now + 900,
         jti: "jti-1".into(),
         sid: String::new(),
+        grant: String::new(),
     }
 }
 
@@ -216,7 +223,7 @@ pub fn onboard(platform: &TestPlatform, isolate: &Isolate, email: &str, domain: 
     let code = latest_code(platform, email);
     let done = post(
         "/authsec/uflow/auth/admin/complete-registration",
-        serde_json::json!({"email": email, "otp": code}),
+        serde_json::json!({"email": email, "otp": code, "password": ADMIN_PASSWORD}),
         NOW + 1,
     );
     assert_eq!(done.status, 201, "{}", done.json_body());

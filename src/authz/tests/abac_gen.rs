@@ -63,7 +63,7 @@ pub fn rule(rng: &mut Rng, name: String) -> RuleDoc {
     RuleDoc {
         name,
         effect: effect.to_string(),
-        priority: rng.below(4) as i64,
+        priority: i64::try_from(rng.below(4)).unwrap(),
         subjects: some(rng, 2, subject_matcher),
         resources: some(rng, 2, resource_matcher),
         actions,

@@ -19,7 +19,9 @@ fn refusal(kind: &str, operator: &str, key: &str, value: Value) -> (ConditionFie
 #[test]
 fn time_conditions_with_rfc3339_strings_and_numbers() {
     let ctx = json!({});
-    for value in [json!("2026-11-28T10:00:00Z"), json!("2026-11-28T11:00:00+01:00"), json!(T), json!(T as f64)] {
+    for value in
+        [json!("2026-11-28T10:00:00Z"), json!("2026-11-28T11:00:00+01:00"), json!(T), json!(crate::cast::i64_to_f64(T))]
+    {
         let after = cond("time", "after", "", value.clone());
         let before = cond("time", "before", "", value.clone());
         assert!(!after.holds(&ctx, T - 1) && !after.holds(&ctx, T) && after.holds(&ctx, T + 1), "{value}");
@@ -27,7 +29,7 @@ fn time_conditions_with_rfc3339_strings_and_numbers() {
     }
     let half = cond("time", "before", "", json!("2026-11-28T10:00:00.5Z"));
     assert!(half.holds(&ctx, T) && !half.holds(&ctx, T + 1), "fractional seconds count");
-    let half_num = cond("time", "after", "", json!(T as f64 + 0.5));
+    let half_num = cond("time", "after", "", json!(crate::cast::i64_to_f64(T) + 0.5));
     assert!(!half_num.holds(&ctx, T) && half_num.holds(&ctx, T + 1));
     assert!(cond("time", "after", "ignored.key", json!(0)).holds(&Value::Null, T), "key is ignored");
 }

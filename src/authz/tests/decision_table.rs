@@ -74,7 +74,11 @@ fn evaluate_agrees_with_the_reference() {
             let want = reference(&docs, &req);
             let got_tuple = (got.allowed, got.effect, got.matched_policy.clone(), got.matched_rule.clone());
             assert_eq!(got_tuple, want, "seed {seed} case {case}\npolicies: {docs:#?}\nrequest: {req:#?}");
-            outcomes[got.effect as usize] += 1;
+            outcomes[match got.effect {
+                DecisionEffect::Allow => 0,
+                DecisionEffect::Deny => 1,
+                DecisionEffect::DefaultDeny => 2,
+            }] += 1;
         }
     }
     assert!(outcomes.iter().all(|&n| n >= 300), "every outcome is well represented: {outcomes:?}");

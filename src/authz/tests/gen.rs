@@ -18,7 +18,7 @@ impl Rng {
 
     /// A number in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+        usize::try_from(self.next_u64() % crate::cast::usize_to_u64(n)).unwrap()
     }
 
     /// True with probability `percent`/100.

@@ -186,7 +186,7 @@ fn removing_a_binding_never_widens_access() {
         let bindings: Vec<BindingDef> = (0..1 + rng.below(6))
             .map(|i| {
                 let subject = if rng.chance(50) { user(rng.pick(&["u", "v"])) } else { group(rng.pick(&["g", "h"])) };
-                let expires = rng.chance(40).then(|| NOW + rng.below(20) as i64 - 10);
+                let expires = rng.chance(40).then(|| NOW + i64::try_from(rng.below(20)).unwrap() - 10);
                 bind(&format!("b{i}"), subject, &format!("r{}", rng.below(5)), random_scope(&mut rng), expires)
             })
             .collect();
@@ -214,4 +214,20 @@ fn removing_a_binding_never_widens_access() {
         }
     }
     assert!(changed >= 100, "removals change enough answers to mean something: {changed}");
+}
+
+#[test]
+fn a_role_is_held_at_a_scope_only_where_its_binding_covers_it() {
+    let bindings = vec![
+        bind("b1", user("u"), "r-editor", Scope::new("project", "p1"), None),
+        bind("b2", user("u"), "r-viewer", Scope::new("folder", "*"), None),
+        bind("b3", user("u"), "r-auditor", Scope::tenant(), Some(NOW + 10)),
+    ];
+    let eff = compile("u", &[], &roles(), &bindings);
+    assert!(eff.has_role_at("editor", &Scope::new("project", "p1"), NOW));
+    assert!(!eff.has_role_at("editor", &Scope::new("project", "p2"), NOW));
+    assert!(eff.has_role_at("viewer", &Scope::new("folder", "any"), NOW), "a kind-wide binding covers every id");
+    assert!(!eff.has_role_at("viewer", &Scope::new("project", "p1"), NOW));
+    assert!(eff.has_role_at("auditor", &Scope::new("project", "p9"), NOW), "tenant-wide covers all");
+    assert!(!eff.has_role_at("auditor", &Scope::new("project", "p9"), NOW + 11), "until it expires");
 }

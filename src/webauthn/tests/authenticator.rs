@@ -5,7 +5,7 @@
 use super::cbor_encode::{bytes, encode, int, map};
 use crate::b64;
 use crate::webauthn::cbor::Value;
-use crate::webauthn::{ALG_EDDSA, ALG_ES256, ALG_RS256};
+use crate::webauthn::CoseAlg;
 use p256::ecdsa::signature::Signer;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
@@ -56,11 +56,11 @@ impl SoftKey {
         SoftKey::Rs256(Box::new(rsa_key().clone()))
     }
 
-    pub fn alg(&self) -> i64 {
+    pub fn alg(&self) -> CoseAlg {
         match self {
-            SoftKey::Es256(_) => ALG_ES256,
-            SoftKey::EdDsa(_) => ALG_EDDSA,
-            SoftKey::Rs256(_) => ALG_RS256,
+            SoftKey::Es256(_) => CoseAlg::Es256,
+            SoftKey::EdDsa(_) => CoseAlg::EdDsa,
+            SoftKey::Rs256(_) => CoseAlg::Rs256,
         }
     }
 
@@ -71,7 +71,7 @@ impl SoftKey {
                 let point = key.verifying_key().to_encoded_point(false);
                 map(vec![
                     (int(1), int(2)),
-                    (int(3), int(ALG_ES256)),
+                    (int(3), int(CoseAlg::Es256.id())),
                     (int(-1), int(1)),
                     (int(-2), bytes(&point.x().expect("x")[..])),
                     (int(-3), bytes(&point.y().expect("y")[..])),
@@ -79,13 +79,13 @@ impl SoftKey {
             }
             SoftKey::EdDsa(key) => map(vec![
                 (int(1), int(1)),
-                (int(3), int(ALG_EDDSA)),
+                (int(3), int(CoseAlg::EdDsa.id())),
                 (int(-1), int(6)),
                 (int(-2), bytes(key.verifying_key().as_bytes())),
             ]),
             SoftKey::Rs256(key) => map(vec![
                 (int(1), int(3)),
-                (int(3), int(ALG_RS256)),
+                (int(3), int(CoseAlg::Rs256.id())),
                 (int(-1), bytes(&key.n().to_bytes_be())),
                 (int(-2), bytes(&key.e().to_bytes_be())),
             ]),
@@ -139,7 +139,7 @@ pub fn auth_data(
     out.extend_from_slice(&sign_count.to_be_bytes());
     if let Some(a) = attested {
         out.extend_from_slice(&a.aaguid);
-        out.extend_from_slice(&(a.credential_id.len() as u16).to_be_bytes());
+        out.extend_from_slice(&u16::try_from(a.credential_id.len()).unwrap().to_be_bytes());
         out.extend_from_slice(a.credential_id);
         out.extend_from_slice(a.cose_key);
     }

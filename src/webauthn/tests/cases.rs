@@ -7,7 +7,7 @@ use super::cbor_encode::{bytes, int, map, text};
 use crate::webauthn::authdata::{FLAG_AT, FLAG_UP, FLAG_UV};
 use crate::webauthn::cbor::Value;
 use crate::webauthn::{
-    verify_assertion, verify_registration, AssertionCheck, AssertionOutcome, NewCredential, RegistrationCheck,
+    verify_assertion, verify_registration, AssertionCheck, AssertionOutcome, CoseAlg, NewCredential, RegistrationCheck,
     WebauthnError,
 };
 
@@ -17,12 +17,12 @@ pub enum Attestation {
     None,
     /// "packed" self attestation declaring `alg`.
     PackedSelf {
-        alg: i64,
+        alg: CoseAlg,
     },
     /// "packed" with a certificate chain; `signer` holds the leaf's private key.
     PackedX5c {
         signer: Box<SoftKey>,
-        alg: i64,
+        alg: CoseAlg,
         x5c: Vec<Vec<u8>>,
     },
     /// Any format and statement, unsigned.
@@ -92,12 +92,12 @@ impl RegCase {
             Attestation::None => ("none".to_owned(), map(vec![])),
             Attestation::PackedSelf { alg } => (
                 "packed".to_owned(),
-                map(vec![(text("alg"), int(*alg)), (text("sig"), bytes(&self.key.sign(&signed)))]),
+                map(vec![(text("alg"), int(alg.id())), (text("sig"), bytes(&self.key.sign(&signed)))]),
             ),
             Attestation::PackedX5c { signer, alg, x5c } => (
                 "packed".to_owned(),
                 map(vec![
-                    (text("alg"), int(*alg)),
+                    (text("alg"), int(alg.id())),
                     (text("sig"), bytes(&signer.sign(&signed))),
                     (text("x5c"), Value::Array(x5c.iter().map(|c| bytes(c)).collect())),
                 ]),

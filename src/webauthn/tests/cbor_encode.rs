@@ -29,15 +29,15 @@ pub fn map(entries: Vec<(Value, Value)>) -> Value {
 pub fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
     let major = major << 5;
     if arg < 24 {
-        out.push(major | arg as u8);
+        out.push(major | u8::try_from(arg).unwrap());
     } else if arg <= 0xff {
-        out.extend_from_slice(&[major | 24, arg as u8]);
+        out.extend_from_slice(&[major | 24, u8::try_from(arg).unwrap()]);
     } else if arg <= 0xffff {
         out.push(major | 25);
-        out.extend_from_slice(&(arg as u16).to_be_bytes());
+        out.extend_from_slice(&u16::try_from(arg).unwrap().to_be_bytes());
     } else if arg <= 0xffff_ffff {
         out.push(major | 26);
-        out.extend_from_slice(&(arg as u32).to_be_bytes());
+        out.extend_from_slice(&u32::try_from(arg).unwrap().to_be_bytes());
     } else {
         out.push(major | 27);
         out.extend_from_slice(&arg.to_be_bytes());
@@ -46,22 +46,22 @@ pub fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
 
 fn write(out: &mut Vec<u8>, value: &Value) {
     match value {
-        Value::Int(n) if *n >= 0 => head(out, 0, *n as u64),
-        Value::Int(n) => head(out, 1, (-1 - *n) as u64),
+        Value::Int(n) if *n >= 0 => head(out, 0, u64::try_from(*n).unwrap()),
+        Value::Int(n) => head(out, 1, u64::try_from(-1 - *n).unwrap()),
         Value::Bytes(b) => {
-            head(out, 2, b.len() as u64);
+            head(out, 2, crate::cast::usize_to_u64(b.len()));
             out.extend_from_slice(b);
         }
         Value::Text(t) => {
-            head(out, 3, t.len() as u64);
+            head(out, 3, crate::cast::usize_to_u64(t.len()));
             out.extend_from_slice(t.as_bytes());
         }
         Value::Array(items) => {
-            head(out, 4, items.len() as u64);
+            head(out, 4, crate::cast::usize_to_u64(items.len()));
             items.iter().for_each(|item| write(out, item));
         }
         Value::Map(entries) => {
-            head(out, 5, entries.len() as u64);
+            head(out, 5, crate::cast::usize_to_u64(entries.len()));
             for (k, v) in entries {
                 write(out, k);
                 write(out, v);

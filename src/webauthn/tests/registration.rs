@@ -5,7 +5,7 @@ use super::cases::{Attestation, RegCase};
 use super::cbor_encode::{bytes, encode, int, map, text};
 use crate::webauthn::authdata::{FLAG_AT, FLAG_BE, FLAG_BS, FLAG_UP, FLAG_UV};
 use crate::webauthn::cbor::Value;
-use crate::webauthn::{AttestationFormat, AttestationKind, WebauthnError, ALG_EDDSA, ALG_ES256, ALG_RS256};
+use crate::webauthn::{AttestationFormat, AttestationKind, CoseAlg, WebauthnError};
 
 #[test]
 fn none_attestation_for_each_algorithm() {
@@ -46,10 +46,10 @@ fn packed_self_attestation() {
 
 #[test]
 fn packed_self_attestation_refuses_alg_mismatch_and_bad_signature() {
-    let case = RegCase::new(SoftKey::es256(3)).with_attestation(Attestation::PackedSelf { alg: ALG_RS256 });
+    let case = RegCase::new(SoftKey::es256(3)).with_attestation(Attestation::PackedSelf { alg: CoseAlg::Rs256 });
     assert_eq!(case.run(), Err(WebauthnError::AttestationAlgMismatch));
 
-    let case = RegCase::new(SoftKey::es256(3)).with_attestation(Attestation::PackedSelf { alg: ALG_ES256 });
+    let case = RegCase::new(SoftKey::es256(3)).with_attestation(Attestation::PackedSelf { alg: CoseAlg::Es256 });
     let mut built = case.build();
     // Flip the last byte of the statement's signature inside the attestation object.
     let stmt_sig = {
@@ -59,6 +59,28 @@ fn packed_self_attestation_refuses_alg_mismatch_and_bad_signature() {
     let at = built.attestation_object.windows(stmt_sig.len()).position(|w| w == stmt_sig).unwrap();
     built.attestation_object[at + stmt_sig.len() - 1] ^= 0x01;
     assert_eq!(case.verify(&built), Err(WebauthnError::SignatureInvalid));
+
+    // An identifier this RP does not know is still just a mismatch with the key.
+    let unknown = map(vec![(text("alg"), int(-35)), (text("sig"), bytes(b"x"))]);
+    let case =
+        RegCase::new(SoftKey::es256(3)).with_attestation(Attestation::Raw { fmt: "packed".into(), att_stmt: unknown });
+    assert_eq!(case.run(), Err(WebauthnError::AttestationAlgMismatch));
+}
+
+#[test]
+fn cose_alg_is_the_registered_integer_on_the_wire_and_at_rest() {
+    for (alg, id) in [(CoseAlg::Es256, -7), (CoseAlg::EdDsa, -8), (CoseAlg::Rs256, -257)] {
+        assert_eq!(alg.id(), id);
+        assert_eq!(CoseAlg::from_id(i128::from(id)), Some(alg));
+        assert_eq!(CoseAlg::try_from(id), Ok(alg));
+        assert_eq!(serde_json::to_value(alg).unwrap(), serde_json::json!(id));
+        assert_eq!(serde_json::from_value::<CoseAlg>(serde_json::json!(id)).unwrap(), alg);
+    }
+    for unknown in [-35, -36, -258, 0, 7, i128::from(i64::MIN) - 7] {
+        assert_eq!(CoseAlg::from_id(unknown), None, "{unknown}");
+    }
+    assert_eq!(CoseAlg::try_from(-35), Err(WebauthnError::UnsupportedAlgorithm));
+    assert!(serde_json::from_value::<CoseAlg>(serde_json::json!(-35)).is_err());
 }
 
 #[test]
@@ -147,11 +169,12 @@ fn refuses_unsupported_and_weak_credential_keys() {
     ]);
     let rsa1024 = map(vec![
         (int(1), int(3)),
-        (int(3), int(ALG_RS256)),
+        (int(3), int(CoseAlg::Rs256.id())),
         (int(-1), bytes(&[0xc5; 128])),
         (int(-2), bytes(&[1, 0, 1])),
     ]);
-    let ed448 = map(vec![(int(1), int(1)), (int(3), int(ALG_EDDSA)), (int(-1), int(7)), (int(-2), bytes(&[1; 57]))]);
+    let ed448 =
+        map(vec![(int(1), int(1)), (int(3), int(CoseAlg::EdDsa.id())), (int(-1), int(7)), (int(-2), bytes(&[1; 57]))]);
     for (key, expected) in [
         (es384, WebauthnError::UnsupportedAlgorithm),
         (rsa1024, WebauthnError::WeakKey),
@@ -164,7 +187,7 @@ fn refuses_unsupported_and_weak_credential_keys() {
     }
     let not_on_curve = map(vec![
         (int(1), int(2)),
-        (int(3), int(ALG_ES256)),
+        (int(3), int(CoseAlg::Es256.id())),
         (int(-1), int(1)),
         (int(-2), bytes(&[1; 32])),
         (int(-3), bytes(&[2; 32])),

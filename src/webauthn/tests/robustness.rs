@@ -8,7 +8,7 @@ use crate::webauthn::authdata::AuthenticatorData;
 use crate::webauthn::cbor;
 use crate::webauthn::cert::attestation_cert_key;
 use crate::webauthn::cose::CoseKey;
-use crate::webauthn::ALG_ES256;
+use crate::webauthn::CoseAlg;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
@@ -16,15 +16,15 @@ use rand_chacha::ChaCha20Rng;
 fn corrupt(rng: &mut ChaCha20Rng, bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     for _ in 0..=(rng.next_u32() % 4) {
-        let at = rng.next_u32() as usize % out.len();
-        out[at] = rng.next_u32() as u8;
+        let at = usize::try_from(rng.next_u32()).unwrap() % out.len();
+        out[at] = crate::cast::low_byte(u64::from(rng.next_u32()));
     }
     out
 }
 
 #[test]
 fn truncated_registrations_are_refused() {
-    let case = RegCase::new(SoftKey::es256(1)).with_attestation(Attestation::PackedSelf { alg: ALG_ES256 });
+    let case = RegCase::new(SoftKey::es256(1)).with_attestation(Attestation::PackedSelf { alg: CoseAlg::Es256 });
     let built = case.build();
     assert!(case.verify(&built).is_ok());
     for len in 0..built.attestation_object.len() {
@@ -87,7 +87,7 @@ fn corrupted_keys_and_certificates_do_not_panic() {
 fn random_bytes_do_not_panic_the_parsers() {
     let mut rng = ChaCha20Rng::seed_from_u64(42);
     for _ in 0..3000 {
-        let mut bytes = vec![0u8; (rng.next_u32() % 96) as usize];
+        let mut bytes = vec![0u8; usize::try_from(rng.next_u32() % 96).unwrap()];
         rng.fill_bytes(&mut bytes);
         let _ = cbor::decode(&bytes);
         let _ = cbor::decode_prefix(&bytes);

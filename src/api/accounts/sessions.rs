@@ -1,0 +1,143 @@
+//! Sessions (ours, api.md "Sessions"): refresh with rotation and reuse detection,
+//! logout, listing and revoking one's own sessions, and an admin's revoke-all.
+
+use crate::accounts::sessions::{format_refresh_token, parse_refresh_token, RefreshOutcome};
+use crate::api::auth::{authenticate, authenticate_admin, authenticate_allowing_delegated};
+use crate::api::body::{json_object, required_string};
+use crate::api::issue::{mint_delegated_token, random_token, refresh_hash, Delegation};
+use crate::api::{revocation, Ctx, Platform};
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::ids::{ClientId, SessionId, TenantId, UserId};
+use crate::store::accounts::AccountStore;
+use crate::store::state::SessionStore;
+use serde_json::json;
+
+/// `POST /authsec/uflow/auth/token/refresh` `{refresh_token}` → a new pair.
+pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let body = json_object(req)?;
+    let presented = required_string(&body, "refresh_token")?;
+    let invalid = || ApiError::InvalidGrant("the refresh token is invalid, expired or revoked".into());
+    let (tenant_id, secret) = parse_refresh_token(presented).ok_or_else(invalid)?;
+    let new_secret = random_token(ctx)?;
+    let now = ctx.now_secs();
+    let sessions = ctx.platform.sessions();
+    let (outcome, session) = sessions
+        .rotate_refresh(
+            TenantId::new(tenant_id),
+            &refresh_hash(ctx, tenant_id, secret)?,
+            &refresh_hash(ctx, tenant_id, &new_secret)?,
+            now,
+        )
+        .await?;
+    let session = match (outcome, session) {
+        (RefreshOutcome::Rotated, Some(session)) => session,
+        (RefreshOutcome::Reused, session) => {
+            // The object revoked the session; the edge must hear of it too.
+            if let Some(session) = session {
+                revocation::publish_revoked(ctx, TenantId::new(tenant_id), &[session.id]).await?;
+            }
+            return Err(ApiError::InvalidGrant(
+                "this refresh token was already used; the session has been revoked".into(),
+            ));
+        }
+        _ => return Err(invalid()),
+    };
+    let user = ctx.platform.store().user_by_id(TenantId::new(tenant_id), UserId::new(&session.user_id)).await?;
+    let Some(user) = user.filter(|u| u.is_active()) else {
+        revocation::revoke_user_sessions(ctx, TenantId::new(tenant_id), UserId::new(&session.user_id), "user_disabled")
+            .await?;
+        return Err(invalid());
+    };
+    // A session that came through a grant stays delegated; one whose record cannot be
+    // read is refused rather than refreshed into a first-party token.
+    let delegation = match session.delegation.trim() {
+        "" | "null" => None,
+        raw => Some(
+            serde_json::from_str::<Delegation>(raw)
+                .map_err(|e| ApiError::Internal(format!("session {} has an unreadable delegation: {e}", session.id)))?,
+        ),
+    };
+    if let Some(d) = &delegation {
+        // A delegated session refreshes only while its client is usable and still
+        // registered for the grant it came through.
+        let client = ctx.platform.store().client_by_client_id(ClientId::new(&d.client_id)).await?;
+        if !client.is_some_and(|c| c.is_usable() && c.has_grant(d.grant_type_uri())) {
+            return Err(ApiError::InvalidGrant("the client no longer holds the grant this session came from".into()));
+        }
+    }
+    let (access_token, expires_in) = mint_delegated_token(ctx, &user, &session, delegation.as_ref()).await?;
+    Ok(HttpResponse::json(
+        200,
+        &json!({
+            "token": access_token,
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "refresh_token": format_refresh_token(tenant_id, &new_secret),
+            "expires_in": expires_in,
+            "session_id": session.id,
+        }),
+    ))
+}
+
+/// `POST /authsec/uflow/auth/logout`: ends the caller's session at once (a delegated
+/// token may end its own session).
+pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate_allowing_delegated(ctx, req).await?;
+    if caller.sid.is_empty() {
+        return Err(ApiError::bad_request("this token is not bound to a session"));
+    }
+    let (tenant, user) = (TenantId::new(&caller.tenant_id), UserId::new(&caller.user_id));
+    revocation::end_own_session(ctx, tenant, user, SessionId::new(&caller.sid)).await?;
+    Ok(HttpResponse::json(200, &json!({"success": true, "message": "logged out"})))
+}
+
+/// `GET /authsec/uflow/auth/sessions`: the caller's live sessions.
+pub async fn list<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(ctx, req).await?;
+    let sessions = ctx
+        .platform
+        .sessions()
+        .user_sessions(TenantId::new(&caller.tenant_id), UserId::new(&caller.user_id), ctx.now_secs())
+        .await?;
+    let sessions: Vec<_> = sessions
+        .into_iter()
+        .map(|s| {
+            json!({"id": s.id, "created_at": s.created_at, "last_used_at": s.last_used_at,
+                   "expires_at": s.expires_at, "user_agent": s.user_agent, "current": s.id == caller.sid})
+        })
+        .collect();
+    Ok(HttpResponse::json(200, &json!({"success": true, "sessions": sessions})))
+}
+
+/// `DELETE /authsec/uflow/auth/sessions/:id`: revokes one of the caller's sessions.
+pub async fn revoke<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    session_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(ctx, req).await?;
+    let (tenant, user) = (TenantId::new(&caller.tenant_id), UserId::new(&caller.user_id));
+    let revoked = revocation::revoke_session(ctx, tenant, user, SessionId::new(session_id), "revoked_by_user").await?;
+    if !revoked {
+        return Err(ApiError::NotFound);
+    }
+    Ok(HttpResponse::json(200, &json!({"success": true, "message": "session revoked"})))
+}
+
+/// `POST /authsec/uflow/admin/users/:user_id/revoke-sessions` (JA): every session of a
+/// user of the caller's own tenant; another tenant's user is simply not found.
+pub async fn admin_revoke_all<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    user_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate_admin(ctx, req).await?;
+    let user = ctx.platform.store().user_by_id(TenantId::new(&caller.tenant_id), UserId::new(user_id)).await?;
+    if user.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let tenant = TenantId::new(&caller.tenant_id);
+    let revoked = revocation::revoke_user_sessions(ctx, tenant, UserId::new(user_id), "revoked_by_admin").await?;
+    Ok(HttpResponse::json(200, &json!({"success": true, "revoked": revoked})))
+}

@@ -1,0 +1,76 @@
+//! The service's own routes (api.md "Foundation"): health, discovery, JWKS, metrics,
+//! token verification and narrowing, the development outbox, migrations, and the
+//! browser pages. Their handlers are the cross-cutting files beside this one.
+
+use super::pages::{self, Page};
+use super::router::{Mounts, Params, Table};
+use super::{dev, health, migrations, token, wellknown, Ctx, Platform};
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse, Method::*};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Health,
+    OpenIdConfiguration,
+    OAuthServerMetadata,
+    Jwks,
+    Metrics,
+    TokenVerify,
+    TokenGenerate,
+    DevOutbox,
+    MigrationStatus,
+    MigrationRun,
+    Page(Page),
+}
+
+use Action::*;
+
+const WELL_KNOWN: Table<Action> = &[
+    (Get, "/openid-configuration", OpenIdConfiguration),
+    (Get, "/oauth-authorization-server", OAuthServerMetadata),
+    (Get, "/jwks.json", Jwks),
+];
+
+const ROOT: Table<Action> = &[(Get, "/metrics", Metrics)];
+
+/// `/authsec`
+const AUTHSEC: Table<Action> = &[
+    (Get, "/uflow/health", Health),
+    (Post, "/authmgr/token/verify", TokenVerify),
+    (Post, "/authmgr/token/generate", TokenGenerate),
+    (Get, "/dev/outbox", DevOutbox),
+    (Get, "/migration/migrations/master/status", MigrationStatus),
+    (Post, "/migration/migrations/master/run", MigrationRun),
+    (Get, "/login", Page(Page::Login)),
+    (Get, "/account", Page(Page::Login)),
+    (Get, "/uflow/activate", Page(Page::Activate)),
+    (Get, "/assets/app.js", Page(Page::Script)),
+    (Get, "/assets/app.css", Page(Page::Stylesheet)),
+];
+
+pub const MOUNTS: Mounts<Action> = &[("/.well-known", WELL_KNOWN), ("", ROOT), ("/authsec", AUTHSEC)];
+
+pub async fn dispatch<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    _params: &Params,
+    action: Action,
+) -> Result<HttpResponse, ApiError> {
+    match action {
+        Health => health::health(ctx).await,
+        OpenIdConfiguration => wellknown::openid_configuration(ctx).await,
+        OAuthServerMetadata => wellknown::oauth_server_metadata(ctx).await,
+        Jwks => wellknown::jwks(ctx).await,
+        Metrics => Ok(HttpResponse::text(
+            200,
+            "text/plain; version=0.0.4; charset=utf-8",
+            ctx.isolate.metrics.borrow().render(),
+        )),
+        TokenVerify => token::verify(ctx, req).await,
+        TokenGenerate => token::generate(ctx, req).await,
+        DevOutbox => dev::outbox(ctx, req).await,
+        MigrationStatus => migrations::status(ctx, req).await,
+        MigrationRun => migrations::run(ctx, req).await,
+        Page(page) => pages::serve(page),
+    }
+}

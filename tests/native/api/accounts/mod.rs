@@ -1,0 +1,6 @@
+//! Accounts over the API: administrators, end users, invitations, tenant administration.
+
+mod admins;
+mod endusers;
+mod invitations;
+mod tenant_admin;

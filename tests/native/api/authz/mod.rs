@@ -1,0 +1,3 @@
+//! Authorization over the API: RBAC administration and the permission checks.
+
+mod rbac;

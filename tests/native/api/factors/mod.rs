@@ -1,0 +1,8 @@
+//! Second factors and passwordless sign-in over the API: TOTP and passkeys.
+
+mod passkeys;
+mod status;
+mod step_up;
+mod totp;
+mod totp_only;
+mod webauthn;

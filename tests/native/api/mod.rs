@@ -1,0 +1,13 @@
+//! The HTTP API through `api::handle` on the in-memory platform, one folder per area.
+
+mod accounts;
+mod authz;
+mod client_ip;
+mod clients;
+mod cors;
+mod edge_tier;
+mod errors;
+mod factors;
+pub mod grants;
+mod tokens;
+mod wellknown;
