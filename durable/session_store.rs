@@ -1,11 +1,13 @@
-//! `SessionStore`: one object per tenant holding its sessions and refresh-token hashes.
+//! `SessionStore`: one object per user holding that user's sessions and refresh-token
+//! hashes, and one per tenant holding the tenant state (RBAC version, session epoch) and
+//! the sessions started before sharding (`store::state::SessionShard` names both).
 //! Every operation is a synchronous SQLite read-modify-write with no `await` inside it,
 //! so concurrent refreshes of one token resolve to exactly one rotation. Decisions come
 //! from `accounts::sessions`; an alarm purges sessions past their absolute lifetime.
 
 use super::schema::{Migration, Schema, Step};
 use super::{not_found, serve};
-use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session};
+use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session, SessionState, TenantState};
 use crate::durable_protocol::session::*;
 use crate::durable_protocol::{DoCall, Ping, Stored};
 use serde::de::DeserializeOwned;
@@ -148,36 +150,45 @@ impl SessionStore {
         Ok(SessionList { sessions })
     }
 
-    /// The tenant's RBAC version: every RBAC mutation bumps it, so an isolate's cached
-    /// permission sets are known fresh from the same call that checks the session.
-    fn rbac_version(&self) -> Result<u64> {
+    fn meta(&self, key: &str) -> Result<i64> {
         #[derive(Deserialize)]
         struct Row {
             value: i64,
         }
-        let rows: Vec<Row> = rows(&self.sql(), "SELECT value FROM meta WHERE key = 'rbac_version'", vec![])?;
-        Ok(rows.first().map_or(0, |r| u64::try_from(r.value).unwrap_or(0)))
+        let rows: Vec<Row> = rows(&self.sql(), "SELECT value FROM meta WHERE key = ?", vec![key.into()])?;
+        Ok(rows.first().map_or(0, |r| r.value))
     }
 
-    fn bump_rbac_version(&self) -> Result<u64> {
+    /// The tenant's state (only a tenant's object has one; elsewhere it reads as zero):
+    /// the RBAC version every RBAC mutation bumps, and the session epoch.
+    fn tenant_state(&self) -> Result<TenantState> {
+        Ok(TenantState {
+            rbac_version: u64::try_from(self.meta("rbac_version")?).unwrap_or(0),
+            sessions_revoked_through: self.meta("sessions_revoked_through")?,
+        })
+    }
+
+    fn bump_rbac_version(&self) -> Result<TenantState> {
         self.sql().exec(
             "INSERT INTO meta (key, value) VALUES ('rbac_version', 1) \
              ON CONFLICT (key) DO UPDATE SET value = value + 1",
             None,
         )?;
-        self.rbac_version()
+        self.tenant_state()
     }
 
-    fn active(&self, session_id: &str, now: i64) -> Result<bool> {
-        Ok(self.session(session_id)?.is_some_and(|s| s.is_active(now)))
+    /// The epoch only moves forward, so a late or repeated call never revives sessions.
+    fn end_tenant_sessions(&self, now: i64) -> Result<TenantState> {
+        self.sql().exec(
+            "INSERT INTO meta (key, value) VALUES ('sessions_revoked_through', ?) \
+             ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)",
+            vec![now.into()],
+        )?;
+        self.tenant_state()
     }
 
-    fn status(&self, request: SessionStatus) -> Result<Status> {
-        let active = match &request.session_id {
-            Some(id) => self.active(id, request.now)?,
-            None => false,
-        };
-        Ok(Status { active, rbac_version: self.rbac_version()? })
+    fn session_state(&self, request: &GetSessionState) -> Result<SessionState> {
+        Ok(self.session(&request.session_id)?.map_or(SessionState::Unknown, |s| s.state(request.now)))
     }
 }
 
@@ -202,19 +213,13 @@ impl DurableObject for SessionStore {
                 })
                 .await
             }
-            GetRbacVersion::PATH => {
-                serve(req, async |GetRbacVersion| Ok(RbacVersion { version: self.rbac_version()? })).await
-            }
-            BumpRbacVersion::PATH => {
-                serve(req, async |BumpRbacVersion| Ok(RbacVersion { version: self.bump_rbac_version()? })).await
-            }
-            SessionStatus::PATH => serve(req, async |r: SessionStatus| self.status(r)).await,
+            GetTenantState::PATH => serve(req, async |GetTenantState| self.tenant_state()).await,
+            BumpRbacVersion::PATH => serve(req, async |BumpRbacVersion| self.bump_rbac_version()).await,
+            EndTenantSessions::PATH => serve(req, async |r: EndTenantSessions| self.end_tenant_sessions(r.now)).await,
+            GetSessionState::PATH => serve(req, async |r: GetSessionState| self.session_state(&r)).await,
             RotateRefresh::PATH => serve(req, async |r: RotateRefresh| self.rotate(r)).await,
             RevokeSessions::PATH => serve(req, async |r: RevokeSessions| self.revoke(r)).await,
             ListSessions::PATH => serve(req, async |r: ListSessions| self.list(r)).await,
-            SessionActive::PATH => {
-                serve(req, async |r: SessionActive| Ok(Active { active: self.active(&r.session_id, r.now)? })).await
-            }
             _ => not_found(),
         }
     }

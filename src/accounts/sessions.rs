@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 /// A session's absolute lifetime: refreshing never extends it.
 pub const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
-/// The prefix and version of refresh tokens: `rt1.<tenant_id>.<secret>`.
-pub const REFRESH_PREFIX: &str = "rt1";
+/// The prefix of refresh tokens that name their user's session shard.
+pub const SHARDED_REFRESH_PREFIX: &str = "rt2";
+/// The prefix of refresh tokens issued before sessions were sharded by user.
+pub const LEGACY_REFRESH_PREFIX: &str = "rt1";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -45,6 +47,43 @@ impl Session {
 
     pub fn is_active(&self, now: i64) -> bool {
         self.revoked_at.is_none() && now < self.expires_at
+    }
+
+    pub fn state(&self, now: i64) -> SessionState {
+        if self.is_active(now) {
+            SessionState::Live { created_at: self.created_at }
+        } else {
+            SessionState::Ended
+        }
+    }
+}
+
+/// What a shard knows of one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum SessionState {
+    /// Not revoked and not expired; `created_at` is checked against the tenant's epoch.
+    Live { created_at: i64 },
+    /// Revoked or expired.
+    Ended,
+    /// This shard has never held it.
+    Unknown,
+}
+
+/// The tenant-wide facts every shard defers to, kept in the tenant's object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantState {
+    /// Bumped by every RBAC change, so cached permission sets are known fresh.
+    pub rbac_version: u64,
+    /// The tenant epoch: every session created at or before this second has ended
+    /// (0: none). One write ends a whole tenant's sessions without visiting its shards.
+    pub sessions_revoked_through: i64,
+}
+
+impl TenantState {
+    /// Whether a session created at `created_at` survives the tenant's epoch.
+    pub fn admits(&self, created_at: i64) -> bool {
+        created_at > self.sessions_revoked_through
     }
 }
 
@@ -85,22 +124,40 @@ pub fn decide_refresh(record: Option<&RefreshRecord>, session: Option<&Session>,
     RefreshOutcome::Rotated
 }
 
-/// Splits `rt1.<tenant_id>.<secret>`; the tenant routes the token to its session store.
-pub fn parse_refresh_token(token: &str) -> Option<(&str, &str)> {
-    let mut parts = token.split('.');
-    let (Some(REFRESH_PREFIX), Some(tenant), Some(secret), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
+/// A refresh token, split: `rt2.<tenant_id>.<user_id>.<secret>` routes to the user's
+/// session shard; `rt1.<tenant_id>.<secret>` was issued before sessions were sharded and
+/// routes to the tenant's object, which still holds that session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshToken<'a> {
+    pub tenant_id: &'a str,
+    /// `None` for a token from before sharding.
+    pub user_id: Option<&'a str>,
+    pub secret: &'a str,
+}
+
+impl std::fmt::Display for RefreshToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.user_id {
+            Some(user) => write!(f, "{SHARDED_REFRESH_PREFIX}.{}.{user}.{}", self.tenant_id, self.secret),
+            None => write!(f, "{LEGACY_REFRESH_PREFIX}.{}.{}", self.tenant_id, self.secret),
+        }
+    }
+}
+
+pub fn parse_refresh_token(token: &str) -> Option<RefreshToken<'_>> {
     let safe = |s: &str| {
         !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
-    (safe(tenant) && safe(secret)).then_some((tenant, secret))
-}
-
-pub fn format_refresh_token(tenant_id: &str, secret: &str) -> String {
-    format!("{REFRESH_PREFIX}.{tenant_id}.{secret}")
+    let parts: Vec<&str> = token.split('.').collect();
+    let parsed = match parts.as_slice() {
+        [SHARDED_REFRESH_PREFIX, tenant_id, user_id, secret] => {
+            RefreshToken { tenant_id, user_id: Some(user_id), secret }
+        }
+        [LEGACY_REFRESH_PREFIX, tenant_id, secret] => RefreshToken { tenant_id, user_id: None, secret },
+        _ => return None,
+    };
+    let fields_safe = safe(parsed.tenant_id) && safe(parsed.secret) && parsed.user_id.is_none_or(safe);
+    fields_safe.then_some(parsed)
 }
 
 #[cfg(test)]
@@ -141,9 +198,24 @@ mod tests {
 
     #[test]
     fn refresh_tokens_round_trip_and_reject_junk() {
-        let t = format_refresh_token("tenant-1", "abcDEF_-123");
-        assert_eq!(parse_refresh_token(&t), Some(("tenant-1", "abcDEF_-123")));
-        for junk in ["", "rt1", "rt1..x", "rt2.t.s", "rt1.t.s.x", "rt1.t/../x.s", "rt1.t.s p"] {
+        let sharded = RefreshToken { tenant_id: "tenant-1", user_id: Some("user-1"), secret: "abcDEF_-123" };
+        assert_eq!(sharded.to_string(), "rt2.tenant-1.user-1.abcDEF_-123");
+        assert_eq!(parse_refresh_token(&sharded.to_string()), Some(sharded));
+        let legacy = RefreshToken { tenant_id: "tenant-1", user_id: None, secret: "abcDEF_-123" };
+        assert_eq!(legacy.to_string(), "rt1.tenant-1.abcDEF_-123");
+        assert_eq!(parse_refresh_token(&legacy.to_string()), Some(legacy));
+        for junk in [
+            "",
+            "rt1",
+            "rt1..x",
+            "rt2.t.s",
+            "rt1.t.s.x",
+            "rt1.t/../x.s",
+            "rt1.t.s p",
+            "rt2.t..s",
+            "rt2.t.u/x.s",
+            "rt3.t.u.s",
+        ] {
             assert_eq!(parse_refresh_token(junk), None, "{junk}");
         }
     }

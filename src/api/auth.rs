@@ -6,7 +6,8 @@
 //! admin check an `AdminCaller`. Only this module can make either (their fields are
 //! private), so a handler that holds one has proof, not a struct anybody could fill in.
 
-use super::{revocation, Ctx, Platform};
+use super::revocation::SessionRef;
+use super::{revocation, session_shards, Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::HttpRequest;
 use crate::ids::{ClientId, SessionId, TenantId, UserId};
@@ -77,11 +78,10 @@ pub async fn verify_token_in<P: Platform>(
 ) -> Result<VerifiedToken, ApiError> {
     let verified = verify_signature(ctx, token).await?;
     let claims = verified.claims();
-    if !claims.sid.is_empty() {
-        let (tenant, session) = (TenantId::new(&claims.tenant_id), SessionId::new(&claims.sid));
+    if let Some(at) = session_of(claims) {
         let live = match tier {
-            Tier::Strict => ctx.platform.sessions().session_active(tenant, session, ctx.now_secs()).await?,
-            Tier::Edge => revocation::session_live_at_edge(ctx, tenant, session).await?,
+            Tier::Strict => session_shards::session_live(ctx, at.tenant, at.user, at.session).await?.0,
+            Tier::Edge => revocation::session_live_at_edge(ctx, at).await?.0,
         };
         refuse_ended_session(ctx, live)?;
     }
@@ -98,27 +98,20 @@ pub async fn authenticate_at_edge_with_rbac_version<P: Platform>(
     let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
     let verified = verify_signature(ctx, token).await?;
     let claims = verified.claims();
-    let tenant = TenantId::new(&claims.tenant_id);
-    let (live, version) = futures_util::future::join(
-        async {
-            if claims.sid.is_empty() {
-                Ok(true)
-            } else {
-                revocation::session_live_at_edge(ctx, tenant, SessionId::new(&claims.sid)).await
-            }
-        },
-        revocation::rbac_version_at_edge(ctx, tenant),
-    )
-    .await;
-    refuse_ended_session(ctx, live?)?;
-    let version = version?;
+    let tenant_state = match session_of(claims) {
+        Some(at) => {
+            let (live, tenant_state) = revocation::session_live_at_edge(ctx, at).await?;
+            refuse_ended_session(ctx, live)?;
+            tenant_state
+        }
+        None => revocation::tenant_state_at_edge(ctx, TenantId::new(&claims.tenant_id)).await?,
+    };
     ctx.isolate.metrics.borrow_mut().record_verification("valid");
-    Ok((Caller { claims: claims.clone() }, version))
+    Ok((Caller { claims: claims.clone() }, tenant_state.rbac_version))
 }
 
-/// Like `authenticate_allowing_delegated`, and also the tenant's RBAC version, read in
-/// the same Durable Object call as the session check (one round trip for a permission
-/// check). The caller may be delegated: `require_live_admin` refuses it, and permission
+/// Like `authenticate_allowing_delegated`, and also the tenant's RBAC version, read from
+/// the tenant's object concurrently with the session's shard (one round trip deep). The caller may be delegated: `require_live_admin` refuses it, and permission
 /// checks bound it by its scopes.
 pub async fn authenticate_with_rbac_version<P: Platform>(
     ctx: &Ctx<'_, P>,
@@ -127,16 +120,26 @@ pub async fn authenticate_with_rbac_version<P: Platform>(
     let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
     let verified = verify_signature(ctx, token).await?;
     let claims = verified.claims();
-    let (live, version) = ctx
-        .platform
-        .sessions()
-        .session_status(TenantId::new(&claims.tenant_id), SessionId::new(&claims.sid), ctx.now_secs())
-        .await?;
-    if !claims.sid.is_empty() {
-        refuse_ended_session(ctx, live)?;
-    }
+    let tenant_state = match session_of(claims) {
+        Some(at) => {
+            let (live, tenant_state) = session_shards::session_live(ctx, at.tenant, at.user, at.session).await?;
+            refuse_ended_session(ctx, live)?;
+            tenant_state
+        }
+        None => ctx.platform.sessions().tenant_state(TenantId::new(&claims.tenant_id)).await?,
+    };
     ctx.isolate.metrics.borrow_mut().record_verification("valid");
-    Ok((Caller { claims: claims.clone() }, version))
+    Ok((Caller { claims: claims.clone() }, tenant_state.rbac_version))
+}
+
+/// The session a token is bound to, if any (sid-less tokens have none to check).
+fn session_of(claims: &AccessClaims) -> Option<SessionRef<'_>> {
+    (!claims.sid.is_empty()).then(|| SessionRef {
+        tenant: TenantId::new(&claims.tenant_id),
+        user: UserId::new(&claims.user_id),
+        session: SessionId::new(&claims.sid),
+        auth_time: claims.auth_time,
+    })
 }
 
 fn refuse_ended_session<P: Platform>(ctx: &Ctx<'_, P>, live: bool) -> Result<(), ApiError> {

@@ -128,13 +128,13 @@ pub async fn tenant_policies<P: Platform>(
 
 /// The tenant's current RBAC version (for callers without a session check to ride on).
 pub async fn current_version<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<u64, ApiError> {
-    ctx.platform.sessions().rbac_version(TenantId::new(tenant_id)).await.map_err(ApiError::from)
+    Ok(ctx.platform.sessions().tenant_state(TenantId::new(tenant_id)).await?.rbac_version)
 }
 
 /// Marks the tenant's cached permission sets and policies stale, after a mutation.
 pub async fn bump<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<(), ApiError> {
     let tenant = TenantId::new(tenant_id);
-    let version = ctx.platform.sessions().bump_rbac_version(tenant).await?;
-    super::revocation::publish_rbac_version(ctx, tenant, version).await;
+    let state = ctx.platform.sessions().bump_rbac_version(tenant).await?;
+    super::revocation::publish_rbac_change(ctx, tenant, state).await;
     Ok(())
 }

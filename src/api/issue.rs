@@ -2,13 +2,13 @@
 //! is built, so every login path issues the same claims.
 
 use super::{Ctx, Platform};
-use crate::accounts::sessions::{format_refresh_token, Session};
+use crate::accounts::sessions::{RefreshToken, Session};
 use crate::b64;
 use crate::error::ApiError;
 use crate::ids::{TenantId, UserId};
 use crate::secret::keyed_hash;
 use crate::store::accounts::{AccountStore, User, UserKind};
-use crate::store::state::SessionStore;
+use crate::store::state::{SessionShard, SessionStore};
 use crate::tokens::claims::{AccessClaims, Audience, TokenType, DEFAULT_AUDIENCE};
 use crate::tokens::issue::sign_access_token;
 
@@ -101,26 +101,28 @@ pub async fn start_delegated_session<P: Platform>(
     if let Some(d) = delegation {
         session.delegation = serde_json::to_string(d).map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    let secret = random_token(ctx)?;
-    let hash = refresh_hash(ctx, &user.tenant_id, &secret)?;
+    let refresh = RefreshToken { tenant_id: &user.tenant_id, user_id: Some(&user.id), secret: &random_token(ctx)? };
+    let hash = refresh_hash(ctx, &user.tenant_id, refresh.secret)?;
+    let shard = SessionShard::User(TenantId::new(&user.tenant_id), UserId::new(&user.id));
     // The session and the token's claims come from different places: ask both at once.
     let (created, minted) = futures_util::future::join(
-        ctx.platform.sessions().create_session(TenantId::new(&user.tenant_id), &session, &hash),
+        ctx.platform.sessions().create_session(shard, &session, &hash),
         mint_delegated_token(ctx, user, &session, delegation),
     )
     .await;
     created?;
     let (access_token, expires_in) = minted?;
-    Ok(Issued { access_token, refresh_token: format_refresh_token(&user.tenant_id, &secret), expires_in, session_id })
+    Ok(Issued { access_token, refresh_token: refresh.to_string(), expires_in, session_id })
 }
 
-/// A fresh access token for `user` in session `session_id`, with roles read now.
+/// A fresh access token for `user` in the session of `caller`'s token, with roles read now.
 pub async fn mint_access_token<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: &User,
-    session_id: &str,
+    caller: &AccessClaims,
 ) -> Result<(String, i64), ApiError> {
-    mint_token(ctx, user, session_id, None, None).await
+    let session = SessionClaims { id: &caller.sid, auth_time: caller.auth_time, expires_at: None };
+    mint_token(ctx, user, session, None).await
 }
 
 pub async fn mint_delegated_token<P: Platform>(
@@ -129,17 +131,26 @@ pub async fn mint_delegated_token<P: Platform>(
     session: &Session,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
-    mint_token(ctx, user, &session.id, Some(session.expires_at), delegation).await
+    let claims = SessionClaims { id: &session.id, auth_time: session.created_at, expires_at: Some(session.expires_at) };
+    mint_token(ctx, user, claims, delegation).await
 }
 
-/// A token for `user` in session `session_id`. It never outlives the session's absolute
-/// lifetime (`session_expires_at`, when known): the edge tier learns of revocations, not
-/// of expiries, so a token must not say more than the session can.
+/// What a token says of its session.
+struct SessionClaims<'a> {
+    id: &'a str,
+    /// When the session began: checked against the tenant's session epoch.
+    auth_time: i64,
+    /// The session's absolute end, when known.
+    expires_at: Option<i64>,
+}
+
+/// A token for `user` in `session`. It never outlives the session's absolute lifetime
+/// (when known): the edge tier learns of revocations, not of expiries, so a token must
+/// not say more than the session can.
 async fn mint_token<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: &User,
-    session_id: &str,
-    session_expires_at: Option<i64>,
+    session: SessionClaims<'_>,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
     let config = ctx.config()?;
@@ -171,10 +182,12 @@ async fn mint_token<P: Platform>(
         groups: Vec::new(),
         iat: now,
         nbf: now,
-        exp: session_expires_at
+        exp: session
+            .expires_at
             .map_or(now + config.access_token_ttl_secs, |end| end.min(now + config.access_token_ttl_secs)),
         jti: b64::encode(&ctx.random_id()?),
-        sid: session_id.to_string(),
+        sid: session.id.to_string(),
+        auth_time: session.auth_time,
         grant: String::new(),
     };
     if let Some(d) = delegation {

@@ -24,6 +24,7 @@ mod migrations;
 pub mod pages;
 mod revocation;
 pub mod router;
+mod session_shards;
 mod token;
 mod validate;
 mod wellknown;

@@ -1,10 +1,11 @@
 //! Revocations, decided by the Durable Objects and carried to the edge (design.md "Two
 //! tiers"; issue 13).
 //!
-//! The strict tier asks the tenant's `SessionStore` whether a session is live. The edge
-//! tier (`token/verify` without `strict`, the authmgr checks) answers from the colo:
-//! session liveness and the tenant's RBAC version come from this isolate's memory,
-//! refreshed from KV at most every `REVOCATION_MAX_STALENESS_SECS`.
+//! The strict tier asks the session's shard whether it is live, and the tenant's object
+//! for the tenant state (`session_shards`). The edge tier (`token/verify` without
+//! `strict`, the authmgr checks) answers from the colo: revocation records and the
+//! tenant state (RBAC version, session epoch) come from this isolate's memory, refreshed
+//! from KV at most every `REVOCATION_MAX_STALENESS_SECS`.
 //!
 //! KV never decides anything. Every route that revokes asks the object first, then writes
 //! one KV record per revoked session (and puts it in this isolate's memory) before it
@@ -12,18 +13,19 @@
 //! within the bound. A record lives as long as the longest token it can cover. A KV miss
 //! means "nothing revoked" and stays cheap; a KV failure falls back to the object.
 
-use super::{Ctx, Platform};
+use super::{session_shards, Ctx, Platform};
+use crate::accounts::sessions::TenantState;
 use crate::error::ApiError;
 use crate::ids::{SessionId, TenantId, UserId};
 use crate::store::state::SessionStore;
 use crate::store::{DocumentCache, KV_MIN_TTL_SECS};
 use crate::tokens::verify::LEEWAY_SECS;
-use futures_util::future::join_all;
+use futures_util::future::{join, join_all};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// The RBAC version record outlives any cache; a miss just asks the object again.
-const RBAC_VERSION_TTL_SECS: u64 = 86_400;
+/// The tenant state record outlives any cache; a miss just asks the object again.
+const TENANT_STATE_TTL_SECS: u64 = 86_400;
 /// Entries an isolate keeps before it starts afresh (each is a short string).
 const MAX_ENTRIES: usize = 20_000;
 
@@ -54,8 +56,8 @@ fn session_key(tenant: TenantId<'_>, session: SessionId<'_>) -> String {
     format!("revoked:session:{tenant}:{session}")
 }
 
-fn rbac_key(tenant: TenantId<'_>) -> String {
-    format!("rbac-version:{tenant}")
+fn tenant_key(tenant: TenantId<'_>) -> String {
+    format!("tenant-state:{tenant}")
 }
 
 fn staleness_ms<P: Platform>(ctx: &Ctx<'_, P>) -> Result<i64, ApiError> {
@@ -72,50 +74,79 @@ async fn read<P: Platform>(ctx: &Ctx<'_, P>, key: String) -> Result<Option<Strin
     Ok(value)
 }
 
-/// Edge tier: whether a session is still live, as far as this colo knows within the
-/// bound. Falls back to the object when KV fails.
+/// The session a token names, as far as the edge needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRef<'a> {
+    pub tenant: TenantId<'a>,
+    pub user: UserId<'a>,
+    pub session: SessionId<'a>,
+    /// When the session began (the token's `auth_time`), for the tenant's epoch.
+    pub auth_time: i64,
+}
+
+/// Edge tier: whether a session is still live, and the tenant's state, as far as this
+/// colo knows within the bound: no revocation record, and begun after the tenant's
+/// epoch. Both reads run concurrently; when KV fails, the objects answer instead.
 pub async fn session_live_at_edge<P: Platform>(
     ctx: &Ctx<'_, P>,
-    tenant: TenantId<'_>,
-    session: SessionId<'_>,
-) -> Result<bool, ApiError> {
-    match read(ctx, session_key(tenant, session)).await {
-        Ok(record) => Ok(record.is_none()),
+    at: SessionRef<'_>,
+) -> Result<(bool, TenantState), ApiError> {
+    let (record, tenant_state) =
+        join(read(ctx, session_key(at.tenant, at.session)), tenant_state_at_edge(ctx, at.tenant)).await;
+    let tenant_state = tenant_state?;
+    match record {
+        Ok(record) => Ok((record.is_none() && tenant_state.admits(at.auth_time), tenant_state)),
         Err(e) => {
             ctx.warn(format!("revocation record unreadable, asking the session store: {e:?}"));
-            Ok(ctx.platform.sessions().session_active(tenant, session, ctx.now_secs()).await?)
+            session_shards::session_live(ctx, at.tenant, at.user, at.session).await
         }
     }
 }
 
-/// Edge tier: the tenant's RBAC version as this colo knows it within the bound. A KV
-/// miss (never published, or expired) asks the object and publishes its answer.
-pub async fn rbac_version_at_edge<P: Platform>(ctx: &Ctx<'_, P>, tenant: TenantId<'_>) -> Result<u64, ApiError> {
-    let known = match read(ctx, rbac_key(tenant)).await {
-        Ok(value) => value.and_then(|v| v.parse::<u64>().ok()),
+/// Edge tier: the tenant's state (RBAC version, session epoch) as this colo knows it
+/// within the bound. A KV miss (never published, or expired) asks the tenant's object
+/// and publishes its answer.
+pub async fn tenant_state_at_edge<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    tenant: TenantId<'_>,
+) -> Result<TenantState, ApiError> {
+    let known = match read(ctx, tenant_key(tenant)).await {
+        Ok(value) => value.and_then(|v| serde_json::from_str::<TenantState>(&v).ok()),
         Err(e) => {
-            ctx.warn(format!("RBAC version record unreadable, asking the session store: {e:?}"));
+            ctx.warn(format!("tenant state record unreadable, asking the session store: {e:?}"));
             None
         }
     };
-    if let Some(version) = known {
-        return Ok(version);
+    if let Some(state) = known {
+        return Ok(state);
     }
-    let version = ctx.platform.sessions().rbac_version(tenant).await?;
-    publish_rbac_version(ctx, tenant, version).await;
-    Ok(version)
+    let state = ctx.platform.sessions().tenant_state(tenant).await?;
+    if let Err(e) = publish_tenant_state(ctx, tenant, state).await {
+        ctx.warn(format!("publishing the state of {tenant}: {e:?}"));
+    }
+    Ok(state)
 }
 
-/// After an RBAC change: the new version, in KV and in this isolate. A failed KV write
-/// is logged: other colos then see the change when their remembered version expires
-/// from memory and KV misses, which asks the object.
-pub async fn publish_rbac_version<P: Platform>(ctx: &Ctx<'_, P>, tenant: TenantId<'_>, version: u64) {
-    let key = rbac_key(tenant);
-    let value = version.to_string();
-    if let Err(e) = ctx.platform.cache().put_document(&key, &value, RBAC_VERSION_TTL_SECS).await {
-        ctx.warn(format!("publishing RBAC version {version} of {tenant}: {e}"));
+/// After a change of the tenant's state: the new state, in this isolate and in KV.
+pub async fn publish_tenant_state<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    tenant: TenantId<'_>,
+    state: TenantState,
+) -> Result<(), ApiError> {
+    let key = tenant_key(tenant);
+    let value = serde_json::to_string(&state).map_err(|e| ApiError::Internal(e.to_string()))?;
+    ctx.isolate.edge.remember(key.clone(), Some(value.clone()), ctx.now_ms);
+    ctx.platform.cache().put_document(&key, &value, TENANT_STATE_TTL_SECS).await?;
+    Ok(())
+}
+
+/// After an RBAC change: the new version reaches the edge. A failed KV write is logged:
+/// other colos then see the change when their remembered state expires from memory and
+/// KV misses, which asks the object.
+pub async fn publish_rbac_change<P: Platform>(ctx: &Ctx<'_, P>, tenant: TenantId<'_>, state: TenantState) {
+    if let Err(e) = publish_tenant_state(ctx, tenant, state).await {
+        ctx.warn(format!("publishing RBAC version {} of {tenant}: {e:?}", state.rbac_version));
     }
-    ctx.isolate.edge.remember(key, Some(value), ctx.now_ms);
 }
 
 /// Tells the edge that these sessions are revoked: a KV record each, written before the
@@ -126,10 +157,7 @@ pub async fn publish_revoked<P: Platform>(
     tenant: TenantId<'_>,
     sessions: &[String],
 ) -> Result<(), ApiError> {
-    let config = ctx.config()?;
-    // The longest a token of a revoked session can still verify.
-    let covers = u64::try_from(config.access_token_ttl_secs.saturating_add(LEEWAY_SECS)).unwrap_or(u64::MAX);
-    let ttl = covers.max(KV_MIN_TTL_SECS);
+    let ttl = record_ttl_secs(ctx)?;
     let revoked_at = ctx.now_secs().to_string();
     let keys: Vec<String> = sessions.iter().map(|id| session_key(tenant, SessionId::new(id))).collect();
     for key in &keys {
@@ -142,8 +170,14 @@ pub async fn publish_revoked<P: Platform>(
     Ok(())
 }
 
-/// Revokes one of `user`'s sessions (strict, in the object) and tells the edge if it
-/// was revoked now: an id that is not the user's writes nothing anywhere.
+/// The longest a token of a revoked session can still verify, at least KV's minimum.
+fn record_ttl_secs<P: Platform>(ctx: &Ctx<'_, P>) -> Result<u64, ApiError> {
+    let covers = ctx.config()?.access_token_ttl_secs.saturating_add(LEEWAY_SECS);
+    Ok(u64::try_from(covers).unwrap_or(u64::MAX).max(KV_MIN_TTL_SECS))
+}
+
+/// Revokes one of `user`'s sessions (strict, in its shard) and tells the edge if it was
+/// revoked now: an id that is not the user's writes nothing anywhere.
 pub async fn revoke_session<P: Platform>(
     ctx: &Ctx<'_, P>,
     tenant: TenantId<'_>,
@@ -151,7 +185,7 @@ pub async fn revoke_session<P: Platform>(
     session: SessionId<'_>,
     reason: &str,
 ) -> Result<bool, ApiError> {
-    let revoked = ctx.platform.sessions().revoke_session(tenant, user, session, reason, ctx.now_secs()).await?;
+    let revoked = session_shards::revoke_session(ctx, tenant, user, session, reason).await?;
     if revoked {
         publish_revoked(ctx, tenant, &[session.as_str().to_string()]).await?;
     }
@@ -167,7 +201,7 @@ pub async fn end_own_session<P: Platform>(
     user: UserId<'_>,
     session: SessionId<'_>,
 ) -> Result<(), ApiError> {
-    ctx.platform.sessions().revoke_session(tenant, user, session, "logout", ctx.now_secs()).await?;
+    session_shards::revoke_session(ctx, tenant, user, session, "logout").await?;
     publish_revoked(ctx, tenant, &[session.as_str().to_string()]).await
 }
 
@@ -178,7 +212,16 @@ pub async fn revoke_user_sessions<P: Platform>(
     user: UserId<'_>,
     reason: &str,
 ) -> Result<usize, ApiError> {
-    let ids = ctx.platform.sessions().revoke_user_sessions(tenant, user, reason, ctx.now_secs()).await?;
+    let ids = session_shards::revoke_user_sessions(ctx, tenant, user, reason).await?;
     publish_revoked(ctx, tenant, &ids).await?;
     Ok(ids.len())
+}
+
+/// Ends every session of the tenant at once: the tenant's object moves the epoch (no
+/// shard is visited), and the edge hears of it before the caller is answered. 503 when
+/// KV refuses, so the caller retries; the epoch only moves forward.
+pub async fn end_tenant_sessions<P: Platform>(ctx: &Ctx<'_, P>, tenant: TenantId<'_>) -> Result<TenantState, ApiError> {
+    let state = ctx.platform.sessions().end_tenant_sessions(tenant, ctx.now_secs()).await?;
+    publish_tenant_state(ctx, tenant, state).await?;
+    Ok(state)
 }

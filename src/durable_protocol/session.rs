@@ -1,8 +1,10 @@
-//! Calls to `SessionStore`: one object per tenant (named `tenant:{id}`), holding its
-//! sessions, refresh-token hashes and RBAC version.
+//! Calls to `SessionStore`: one object per user (`user:{tenant}:{user}`) holding that
+//! user's sessions and refresh-token hashes, and one per tenant (`tenant:{id}`) holding
+//! the tenant state (RBAC version, session epoch) and sessions from before sharding.
+//! Both are named by `store::state::SessionShard`.
 
 use super::{do_calls, Stored};
-use crate::accounts::sessions::{RefreshOutcome, Session};
+use crate::accounts::sessions::{RefreshOutcome, Session, SessionState, TenantState};
 use serde::{Deserialize, Serialize};
 
 /// Stores a new session and its first refresh-token hash.
@@ -55,43 +57,25 @@ pub struct SessionList {
     pub sessions: Vec<Session>,
 }
 
-/// Whether the session exists, is not revoked and has not expired.
+/// What the shard knows of one session (`SessionState`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SessionActive {
+pub struct GetSessionState {
     pub session_id: String,
     pub now: i64,
 }
 
+/// The tenant's state (only the tenant's object holds it).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct Active {
-    pub active: bool,
-}
+pub struct GetTenantState;
 
-/// Whether the session is active (false without one) together with the tenant's RBAC
-/// version, in one round trip.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SessionStatus {
-    pub session_id: Option<String>,
-    pub now: i64,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct Status {
-    pub active: bool,
-    pub rbac_version: u64,
-}
-
-/// The tenant's RBAC version.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct GetRbacVersion;
-
-/// Increments the tenant's RBAC version and returns the new one.
+/// Increments the tenant's RBAC version; replies with the new tenant state.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct BumpRbacVersion;
 
+/// Moves the tenant epoch to `now`: every session created at or before it has ended.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct RbacVersion {
-    pub version: u64,
+pub struct EndTenantSessions {
+    pub now: i64,
 }
 
 do_calls! {
@@ -99,8 +83,8 @@ do_calls! {
     RotateRefresh => "/rotate", Rotation;
     RevokeSessions => "/revoke", Revoked;
     ListSessions => "/list", SessionList;
-    SessionActive => "/active", Active;
-    SessionStatus => "/status", Status;
-    GetRbacVersion => "/rbac-version", RbacVersion;
-    BumpRbacVersion => "/bump-rbac", RbacVersion;
+    GetSessionState => "/session-state", SessionState;
+    GetTenantState => "/tenant-state", TenantState;
+    BumpRbacVersion => "/bump-rbac", TenantState;
+    EndTenantSessions => "/end-tenant-sessions", TenantState;
 }

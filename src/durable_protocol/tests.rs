@@ -5,7 +5,7 @@ use super::session::*;
 use super::{challenge, flow, rate_limit, session, DoCall, Ping, Pong, Stored};
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
 use crate::accounts::otp::{OtpOutcome, OtpRecord, Placement};
-use crate::accounts::sessions::{RefreshOutcome, Session};
+use crate::accounts::sessions::{RefreshOutcome, Session, SessionState, TenantState};
 use crate::flows::{CibaEvent, CibaOutcome, CibaState, DeviceEvent, DeviceOutcome, DeviceState};
 use crate::rate_limit::{Decision, Limit};
 use serde::de::DeserializeOwned;
@@ -77,10 +77,13 @@ fn session_calls_round_trip() {
         Revoked { count: 1, ids: vec!["s1".into()] },
     );
     call_round_trips(ListSessions { user_id: "u1".into(), now: 3 }, SessionList { sessions: vec![session()] });
-    call_round_trips(SessionActive { session_id: "s1".into(), now: 3 }, Active { active: true });
-    call_round_trips(SessionStatus { session_id: None, now: 3 }, Status { active: false, rbac_version: 7 });
-    call_round_trips(GetRbacVersion, RbacVersion { version: 7 });
-    call_round_trips(BumpRbacVersion, RbacVersion { version: 8 });
+    call_round_trips(GetSessionState { session_id: "s1".into(), now: 3 }, SessionState::Live { created_at: 1 });
+    call_round_trips(GetSessionState { session_id: "s2".into(), now: 3 }, SessionState::Ended);
+    call_round_trips(GetSessionState { session_id: "s3".into(), now: 3 }, SessionState::Unknown);
+    let tenant = TenantState { rbac_version: 7, sessions_revoked_through: 9 };
+    call_round_trips(GetTenantState, tenant);
+    call_round_trips(BumpRbacVersion, tenant);
+    call_round_trips(EndTenantSessions { now: 9 }, tenant);
 }
 
 #[test]

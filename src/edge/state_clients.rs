@@ -1,24 +1,24 @@
-//! Worker-side clients of the `SessionStore` (one object per tenant) and
+//! Worker-side clients of the `SessionStore` (one object per user, one per tenant) and
 //! `ChallengeStore` (one object per code and per user's guard; tickets sharded by key).
 
 use super::durable_client::DurableClient;
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
 use crate::accounts::otp::{OtpOutcome, OtpRecord, Placement};
-use crate::accounts::sessions::{RefreshOutcome, Session};
+use crate::accounts::sessions::{RefreshOutcome, Session, SessionState, TenantState};
 use crate::durable_protocol::challenge::{CheckOtp, Guard, PeekTicket, PlaceOtp, PutTicket, TakeTicket};
 use crate::durable_protocol::session::{
-    BumpRbacVersion, CreateSession, GetRbacVersion, ListSessions, RevokeSessions, RotateRefresh, SessionActive,
-    SessionStatus,
+    BumpRbacVersion, CreateSession, EndTenantSessions, GetSessionState, GetTenantState, ListSessions, RevokeSessions,
+    RotateRefresh,
 };
 use crate::ids::{SessionId, TenantId, UserId};
-use crate::store::state::{ChallengeStore, SessionStore};
+use crate::store::state::{ChallengeStore, SessionShard, SessionStore};
 use crate::store::{Ping, StoreError};
 
 pub struct SessionClient(pub DurableClient);
 pub struct ChallengeClient(pub DurableClient);
 
-fn tenant_object(tenant_id: &str) -> String {
-    format!("tenant:{tenant_id}")
+fn tenant_object(tenant_id: TenantId<'_>) -> String {
+    SessionShard::Tenant(tenant_id).object_name()
 }
 
 impl Ping for SessionClient {
@@ -30,29 +30,29 @@ impl Ping for SessionClient {
 impl SessionStore for SessionClient {
     async fn create_session(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         session: &Session,
         refresh_hash: &str,
     ) -> Result<(), StoreError> {
         let request = CreateSession { session: session.clone(), refresh_hash: refresh_hash.to_string() };
-        self.0.call(&tenant_object(&tenant_id), &request).await.map(|_| ())
+        self.0.call(&shard.object_name(), &request).await.map(|_| ())
     }
 
     async fn rotate_refresh(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         presented_hash: &str,
         new_hash: &str,
         now: i64,
     ) -> Result<(RefreshOutcome, Option<Session>), StoreError> {
         let request = RotateRefresh { presented_hash: presented_hash.to_string(), new_hash: new_hash.to_string(), now };
-        let rotation = self.0.call(&tenant_object(&tenant_id), &request).await?;
+        let rotation = self.0.call(&shard.object_name(), &request).await?;
         Ok((rotation.outcome, rotation.session))
     }
 
     async fn revoke_session(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         session_id: SessionId<'_>,
         reason: &str,
@@ -64,58 +64,51 @@ impl SessionStore for SessionClient {
             reason: reason.to_string(),
             now,
         };
-        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.count > 0)
+        Ok(self.0.call(&shard.object_name(), &request).await?.count > 0)
     }
 
     async fn revoke_user_sessions(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         reason: &str,
         now: i64,
     ) -> Result<Vec<String>, StoreError> {
         let request =
             RevokeSessions { user_id: user_id.to_string(), session_id: None, reason: reason.to_string(), now };
-        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.ids)
+        Ok(self.0.call(&shard.object_name(), &request).await?.ids)
     }
 
     async fn user_sessions(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         now: i64,
     ) -> Result<Vec<Session>, StoreError> {
         let request = ListSessions { user_id: user_id.to_string(), now };
-        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.sessions)
+        Ok(self.0.call(&shard.object_name(), &request).await?.sessions)
     }
 
-    async fn session_active(
+    async fn session_state(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         session_id: SessionId<'_>,
         now: i64,
-    ) -> Result<bool, StoreError> {
-        let request = SessionActive { session_id: session_id.to_string(), now };
-        Ok(self.0.call(&tenant_object(&tenant_id), &request).await?.active)
+    ) -> Result<SessionState, StoreError> {
+        let request = GetSessionState { session_id: session_id.to_string(), now };
+        self.0.call(&shard.object_name(), &request).await
     }
 
-    async fn session_status(
-        &self,
-        tenant_id: TenantId<'_>,
-        session_id: SessionId<'_>,
-        now: i64,
-    ) -> Result<(bool, u64), StoreError> {
-        let request = SessionStatus { session_id: Some(session_id).filter(|s| !s.is_empty()).map(String::from), now };
-        let status = self.0.call(&tenant_object(&tenant_id), &request).await?;
-        Ok((status.active, status.rbac_version))
+    async fn tenant_state(&self, tenant_id: TenantId<'_>) -> Result<TenantState, StoreError> {
+        self.0.call(&tenant_object(tenant_id), &GetTenantState).await
     }
 
-    async fn rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError> {
-        Ok(self.0.call(&tenant_object(&tenant_id), &GetRbacVersion).await?.version)
+    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<TenantState, StoreError> {
+        self.0.call(&tenant_object(tenant_id), &BumpRbacVersion).await
     }
 
-    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError> {
-        Ok(self.0.call(&tenant_object(&tenant_id), &BumpRbacVersion).await?.version)
+    async fn end_tenant_sessions(&self, tenant_id: TenantId<'_>, now: i64) -> Result<TenantState, StoreError> {
+        self.0.call(&tenant_object(tenant_id), &EndTenantSessions { now }).await
     }
 }
 

@@ -1,20 +1,42 @@
 //! State that needs linearizable read-modify-write: sessions with their refresh tokens,
 //! one-time codes, the second-factor guard and single-use tickets. In the Worker each
-//! lives in a Durable Object (sessions per tenant, codes per purpose and email, the guard
+//! lives in a Durable Object (sessions per user, codes per purpose and email, the guard
 //! per user, tickets sharded by key).
 
 use super::{Ping, StoreError};
 use crate::accounts::mfa_guard::{GuardEvent, GuardOutcome};
 use crate::accounts::otp::{OtpOutcome, OtpRecord, Placement};
-use crate::accounts::sessions::{RefreshOutcome, Session};
+use crate::accounts::sessions::{RefreshOutcome, Session, SessionState, TenantState};
 use crate::ids::{SessionId, TenantId, UserId};
+
+/// Where a session lives. Sessions are sharded by user: one object holds one user's
+/// sessions, refresh families and "revoke all", so no object carries a whole tenant.
+/// Sessions started before sharding stay in the tenant's object until they expire;
+/// their refresh tokens (`rt1`) route there, and lookups fall back to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionShard<'a> {
+    User(TenantId<'a>, UserId<'a>),
+    /// The tenant's object: sessions from before sharding, the RBAC version and the
+    /// tenant's session epoch.
+    Tenant(TenantId<'a>),
+}
+
+impl SessionShard<'_> {
+    /// The Durable Object (and in-memory partition) this shard names.
+    pub fn object_name(&self) -> String {
+        match self {
+            SessionShard::User(tenant, user) => format!("user:{tenant}:{user}"),
+            SessionShard::Tenant(tenant) => format!("tenant:{tenant}"),
+        }
+    }
+}
 
 #[allow(async_fn_in_trait)]
 pub trait SessionStore: Ping {
     /// Stores a new session and its first refresh-token hash.
     async fn create_session(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         session: &Session,
         refresh_hash: &str,
     ) -> Result<(), StoreError>;
@@ -22,7 +44,7 @@ pub trait SessionStore: Ping {
     /// session is returned; on `Reused` the session is revoked.
     async fn rotate_refresh(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         presented_hash: &str,
         new_hash: &str,
         now: i64,
@@ -30,7 +52,7 @@ pub trait SessionStore: Ping {
     /// Revokes one session of `user_id`; false if there is no such live session.
     async fn revoke_session(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         session_id: SessionId<'_>,
         reason: &str,
@@ -39,7 +61,7 @@ pub trait SessionStore: Ping {
     /// Revokes every live session of a user; returns their ids (for the edge to learn of).
     async fn revoke_user_sessions(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         reason: &str,
         now: i64,
@@ -47,27 +69,21 @@ pub trait SessionStore: Ping {
     /// The user's live sessions, newest first.
     async fn user_sessions(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         now: i64,
     ) -> Result<Vec<Session>, StoreError>;
-    async fn session_active(
+    async fn session_state(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         session_id: SessionId<'_>,
         now: i64,
-    ) -> Result<bool, StoreError>;
-    /// Whether the session is live, and the tenant's RBAC version, in one call (the
-    /// permission checks' only round trip when their cache is fresh).
-    async fn session_status(
-        &self,
-        tenant_id: TenantId<'_>,
-        session_id: SessionId<'_>,
-        now: i64,
-    ) -> Result<(bool, u64), StoreError>;
-    async fn rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError>;
-    /// Marks every cached permission set of the tenant stale; returns the new version.
-    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError>;
+    ) -> Result<SessionState, StoreError>;
+    async fn tenant_state(&self, tenant_id: TenantId<'_>) -> Result<TenantState, StoreError>;
+    /// Marks every cached permission set of the tenant stale; returns the new state.
+    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<TenantState, StoreError>;
+    /// Ends every session of the tenant created at or before `now` (the tenant epoch).
+    async fn end_tenant_sessions(&self, tenant_id: TenantId<'_>, now: i64) -> Result<TenantState, StoreError>;
 }
 
 #[allow(async_fn_in_trait)]

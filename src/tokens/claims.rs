@@ -60,11 +60,19 @@ pub struct AccessClaims {
     pub jti: String,
     #[serde(default)]
     pub sid: String,
+    /// When the session's user signed in (OIDC `auth_time`): the edge checks it against
+    /// the tenant's session epoch. Absent (0) on tokens without a session.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub auth_time: i64,
     /// The grant a client obtained this token through (`device_code` or `ciba`; ours,
     /// api.md "Factors, delegated tokens, step-up"). Absent for a first-party sign-in.
     /// A delegated token is refused on admin, factor and account-change routes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub grant: String,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
 }
 
 impl AccessClaims {

@@ -57,12 +57,13 @@ test("a warm verify of a session-bound token makes no Durable Object, D1 or Hype
   assert.equal(cost.depth, 0);
 });
 
-test("a strict verify asks the session object, once", async () => {
+test("a strict verify asks the session's shard and the tenant's object together", async () => {
+  // The user's shard for the session, the tenant's object for its epoch: concurrently.
   const admin = await onboard();
   const strict = () => call("POST", VERIFY, { json: { token: admin.login.token, strict: true } });
   ok(await strict());
   const cost = await measure(BASE, VERIFY, async () => ok(await strict()));
-  assert.deepEqual(cost.calls, { ...none, durable_object: 1 }, JSON.stringify(cost));
+  assert.deepEqual(cost.calls, { ...none, durable_object: 2 }, JSON.stringify(cost));
   assert.equal(cost.depth, 1);
 });
 

@@ -173,6 +173,7 @@ pub fn claims(now: i64) -> AccessClaims {
         exp: now + 900,
         jti: "jti-1".into(),
         sid: String::new(),
+        auth_time: 0,
         grant: String::new(),
     }
 }

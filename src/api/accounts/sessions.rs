@@ -1,11 +1,11 @@
 //! Sessions (ours, api.md "Sessions"): refresh with rotation and reuse detection,
 //! logout, listing and revoking one's own sessions, and an admin's revoke-all.
 
-use crate::accounts::sessions::{format_refresh_token, parse_refresh_token, RefreshOutcome};
+use crate::accounts::sessions::{parse_refresh_token, RefreshOutcome, RefreshToken};
 use crate::api::auth::{authenticate, authenticate_admin, authenticate_allowing_delegated};
 use crate::api::body::{json_object, required_string};
 use crate::api::issue::{mint_delegated_token, random_token, refresh_hash, Delegation};
-use crate::api::{revocation, Ctx, Platform};
+use crate::api::{revocation, session_shards, Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::{ClientId, SessionId, TenantId, UserId};
@@ -18,24 +18,31 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
     let body = json_object(req)?;
     let presented = required_string(&body, "refresh_token")?;
     let invalid = || ApiError::InvalidGrant("the refresh token is invalid, expired or revoked".into());
-    let (tenant_id, secret) = parse_refresh_token(presented).ok_or_else(invalid)?;
+    let presented = parse_refresh_token(presented).ok_or_else(invalid)?;
+    let tenant_id = presented.tenant_id;
+    let tenant = TenantId::new(tenant_id);
+    // The next token routes to the same shard: a session from before sharding stays in
+    // the tenant's object until it ends.
     let new_secret = random_token(ctx)?;
-    let now = ctx.now_secs();
+    let next = RefreshToken { secret: &new_secret, ..presented };
     let sessions = ctx.platform.sessions();
-    let (outcome, session) = sessions
-        .rotate_refresh(
-            TenantId::new(tenant_id),
-            &refresh_hash(ctx, tenant_id, secret)?,
-            &refresh_hash(ctx, tenant_id, &new_secret)?,
-            now,
-        )
-        .await?;
-    let session = match (outcome, session) {
+    // The tenant's epoch is read beside the rotation, so it costs no extra round trip.
+    let (rotation, tenant_state) = futures_util::future::join(
+        sessions.rotate_refresh(
+            session_shards::refresh_shard(&presented),
+            &refresh_hash(ctx, tenant_id, presented.secret)?,
+            &refresh_hash(ctx, tenant_id, next.secret)?,
+            ctx.now_secs(),
+        ),
+        sessions.tenant_state(tenant),
+    )
+    .await;
+    let session = match rotation? {
         (RefreshOutcome::Rotated, Some(session)) => session,
         (RefreshOutcome::Reused, session) => {
             // The object revoked the session; the edge must hear of it too.
             if let Some(session) = session {
-                revocation::publish_revoked(ctx, TenantId::new(tenant_id), &[session.id]).await?;
+                revocation::publish_revoked(ctx, tenant, &[session.id]).await?;
             }
             return Err(ApiError::InvalidGrant(
                 "this refresh token was already used; the session has been revoked".into(),
@@ -43,10 +50,12 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
         }
         _ => return Err(invalid()),
     };
-    let user = ctx.platform.store().user_by_id(TenantId::new(tenant_id), UserId::new(&session.user_id)).await?;
+    if !tenant_state?.admits(session.created_at) {
+        return Err(invalid());
+    }
+    let user = ctx.platform.store().user_by_id(tenant, UserId::new(&session.user_id)).await?;
     let Some(user) = user.filter(|u| u.is_active()) else {
-        revocation::revoke_user_sessions(ctx, TenantId::new(tenant_id), UserId::new(&session.user_id), "user_disabled")
-            .await?;
+        revocation::revoke_user_sessions(ctx, tenant, UserId::new(&session.user_id), "user_disabled").await?;
         return Err(invalid());
     };
     // A session that came through a grant stays delegated; one whose record cannot be
@@ -73,7 +82,7 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
             "token": access_token,
             "access_token": access_token,
             "token_type": "Bearer",
-            "refresh_token": format_refresh_token(tenant_id, &new_secret),
+            "refresh_token": next.to_string(),
             "expires_in": expires_in,
             "session_id": session.id,
         }),
@@ -95,11 +104,8 @@ pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
 /// `GET /authsec/uflow/auth/sessions`: the caller's live sessions.
 pub async fn list<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(ctx, req).await?;
-    let sessions = ctx
-        .platform
-        .sessions()
-        .user_sessions(TenantId::new(&caller.tenant_id), UserId::new(&caller.user_id), ctx.now_secs())
-        .await?;
+    let sessions =
+        session_shards::user_sessions(ctx, TenantId::new(&caller.tenant_id), UserId::new(&caller.user_id)).await?;
     let sessions: Vec<_> = sessions
         .into_iter()
         .map(|s| {
@@ -140,4 +146,22 @@ pub async fn admin_revoke_all<P: Platform>(
     let tenant = TenantId::new(&caller.tenant_id);
     let revoked = revocation::revoke_user_sessions(ctx, tenant, UserId::new(user_id), "revoked_by_admin").await?;
     Ok(HttpResponse::json(200, &json!({"success": true, "revoked": revoked})))
+}
+
+/// `POST /authsec/uflow/admin/tenants/:tenant_id/revoke-sessions` (JA, ours): ends every
+/// session of the caller's own tenant, the caller's included, by moving the tenant's
+/// session epoch: one write, whatever the number of users. Sessions begun at or before
+/// `sessions_revoked_through` are refused by strict checks at once and at the edge within
+/// `REVOCATION_MAX_STALENESS_SECS`. Another tenant's id is 404.
+pub async fn admin_revoke_tenant<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    tenant_id: &str,
+) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate_admin(ctx, req).await?;
+    if caller.tenant_id != tenant_id {
+        return Err(ApiError::NotFound);
+    }
+    let state = revocation::end_tenant_sessions(ctx, TenantId::new(&caller.tenant_id)).await?;
+    Ok(HttpResponse::json(200, &json!({"success": true, "sessions_revoked_through": state.sessions_revoked_through})))
 }

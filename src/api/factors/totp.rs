@@ -156,7 +156,7 @@ pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
         return Err(ApiError::bad_request("no confirmed TOTP device on this account"));
     }
     check_code(ctx, &user, &enrolled, code, true).await?;
-    let (token, expires_in) = mint_access_token(ctx, &user, &claims.sid).await?;
+    let (token, expires_in) = mint_access_token(ctx, &user, &claims).await?;
     Ok(HttpResponse::json(
         200,
         &json!({"success": true, "token": token, "expires_in": expires_in, "message": "code verified"}),

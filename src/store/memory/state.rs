@@ -1,23 +1,24 @@
 //! The in-memory Durable-Object state (sessions, codes, tickets, the MFA guard and
-//! RBAC versions), through the same pure rules as the `SessionStore` and
+//! tenant states), through the same pure rules as the `SessionStore` and
 //! `ChallengeStore` objects.
 
 use super::MemoryStore;
 use crate::accounts::mfa_guard::{self, GuardEvent, GuardOutcome, GuardState};
 use crate::accounts::otp::{self, OtpOutcome, OtpRecord, Placement};
-use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session};
+use crate::accounts::sessions::{decide_refresh, RefreshOutcome, RefreshRecord, Session, SessionState, TenantState};
 use crate::ids::{SessionId, TenantId, UserId};
-use crate::store::state::{ChallengeStore, SessionStore};
+use crate::store::state::{ChallengeStore, SessionShard, SessionStore};
 use crate::store::StoreError;
 use std::collections::HashMap;
 
 #[derive(Debug, Default)]
 pub struct DurableState {
+    /// Keyed by the shard's object name, as the Durable Objects are.
     sessions: HashMap<String, Vec<Session>>,
     refresh: HashMap<String, Vec<RefreshRecord>>,
     otps: HashMap<String, OtpRecord>,
     guards: HashMap<String, GuardState>,
-    rbac_versions: HashMap<String, u64>,
+    tenants: HashMap<String, TenantState>,
     /// key -> (payload, expires_at)
     tickets: HashMap<String, (serde_json::Value, i64)>,
 }
@@ -25,14 +26,14 @@ pub struct DurableState {
 impl SessionStore for MemoryStore {
     async fn create_session(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         session: &Session,
         refresh_hash: &str,
     ) -> Result<(), StoreError> {
         self.check_up()?;
         let mut state = self.state.borrow_mut();
-        state.sessions.entry(tenant_id.into()).or_default().push(session.clone());
-        state.refresh.entry(tenant_id.into()).or_default().push(RefreshRecord {
+        state.sessions.entry(shard.object_name()).or_default().push(session.clone());
+        state.refresh.entry(shard.object_name()).or_default().push(RefreshRecord {
             hash: refresh_hash.into(),
             session_id: session.id.clone(),
             used_at: None,
@@ -42,7 +43,7 @@ impl SessionStore for MemoryStore {
 
     async fn rotate_refresh(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         presented_hash: &str,
         new_hash: &str,
         now: i64,
@@ -50,8 +51,8 @@ impl SessionStore for MemoryStore {
         self.check_up()?;
         let mut guard = self.state.borrow_mut();
         let state = &mut *guard;
-        let records = state.refresh.entry(tenant_id.into()).or_default();
-        let sessions = state.sessions.entry(tenant_id.into()).or_default();
+        let records = state.refresh.entry(shard.object_name()).or_default();
+        let sessions = state.sessions.entry(shard.object_name()).or_default();
         let record = records.iter().find(|r| r.hash == presented_hash).cloned();
         let session = record.as_ref().and_then(|r| sessions.iter().find(|s| s.id == r.session_id).cloned());
         let outcome = decide_refresh(record.as_ref(), session.as_ref(), now);
@@ -88,7 +89,7 @@ impl SessionStore for MemoryStore {
 
     async fn revoke_session(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         session_id: SessionId<'_>,
         reason: &str,
@@ -96,7 +97,7 @@ impl SessionStore for MemoryStore {
     ) -> Result<bool, StoreError> {
         self.check_up()?;
         let mut state = self.state.borrow_mut();
-        let sessions = state.sessions.entry(tenant_id.into()).or_default();
+        let sessions = state.sessions.entry(shard.object_name()).or_default();
         let mut revoked = false;
         for s in sessions.iter_mut().filter(|s| s.id == session_id && s.user_id == user_id && s.is_active(now)) {
             s.revoked_at = Some(now);
@@ -108,14 +109,14 @@ impl SessionStore for MemoryStore {
 
     async fn revoke_user_sessions(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         reason: &str,
         now: i64,
     ) -> Result<Vec<String>, StoreError> {
         self.check_up()?;
         let mut state = self.state.borrow_mut();
-        let sessions = state.sessions.entry(tenant_id.into()).or_default();
+        let sessions = state.sessions.entry(shard.object_name()).or_default();
         let mut ids = Vec::new();
         for s in sessions.iter_mut().filter(|s| s.user_id == user_id && s.is_active(now)) {
             s.revoked_at = Some(now);
@@ -127,7 +128,7 @@ impl SessionStore for MemoryStore {
 
     async fn user_sessions(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         user_id: UserId<'_>,
         now: i64,
     ) -> Result<Vec<Session>, StoreError> {
@@ -135,48 +136,44 @@ impl SessionStore for MemoryStore {
         let state = self.state.borrow();
         let mut live: Vec<Session> = state
             .sessions
-            .get(tenant_id.as_str())
+            .get(&shard.object_name())
             .map(|all| all.iter().filter(|s| s.user_id == user_id && s.is_active(now)).cloned().collect())
             .unwrap_or_default();
         live.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(live)
     }
 
-    async fn session_active(
+    async fn session_state(
         &self,
-        tenant_id: TenantId<'_>,
+        shard: SessionShard<'_>,
         session_id: SessionId<'_>,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<SessionState, StoreError> {
         self.check_up()?;
         let state = self.state.borrow();
-        Ok(state
-            .sessions
-            .get(tenant_id.as_str())
-            .is_some_and(|all| all.iter().any(|s| s.id == session_id && s.is_active(now))))
+        let session = state.sessions.get(&shard.object_name()).and_then(|all| all.iter().find(|s| s.id == session_id));
+        Ok(session.map_or(SessionState::Unknown, |s| s.state(now)))
     }
 
-    async fn session_status(
-        &self,
-        tenant_id: TenantId<'_>,
-        session_id: SessionId<'_>,
-        now: i64,
-    ) -> Result<(bool, u64), StoreError> {
-        let active = self.session_active(tenant_id, session_id, now).await?;
-        Ok((active, self.rbac_version(tenant_id).await?))
-    }
-
-    async fn rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError> {
+    async fn tenant_state(&self, tenant_id: TenantId<'_>) -> Result<TenantState, StoreError> {
         self.check_up()?;
-        Ok(self.state.borrow().rbac_versions.get(tenant_id.as_str()).copied().unwrap_or(0))
+        Ok(self.state.borrow().tenants.get(tenant_id.as_str()).copied().unwrap_or_default())
     }
 
-    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<u64, StoreError> {
+    async fn bump_rbac_version(&self, tenant_id: TenantId<'_>) -> Result<TenantState, StoreError> {
         self.check_up()?;
         let mut state = self.state.borrow_mut();
-        let version = state.rbac_versions.entry(tenant_id.into()).or_insert(0);
-        *version += 1;
-        Ok(*version)
+        let tenant = state.tenants.entry(tenant_id.into()).or_default();
+        tenant.rbac_version += 1;
+        Ok(*tenant)
+    }
+
+    async fn end_tenant_sessions(&self, tenant_id: TenantId<'_>, now: i64) -> Result<TenantState, StoreError> {
+        self.check_up()?;
+        let mut state = self.state.borrow_mut();
+        let tenant = state.tenants.entry(tenant_id.into()).or_default();
+        tenant.sessions_revoked_through = tenant.sessions_revoked_through.max(now);
+        Ok(*tenant)
     }
 }
 

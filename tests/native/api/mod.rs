@@ -9,5 +9,6 @@ mod edge_tier;
 mod errors;
 mod factors;
 pub mod grants;
+mod session_shards;
 mod tokens;
 mod wellknown;

@@ -30,7 +30,7 @@ fn onboarding_creates_a_tenant_whose_admin_can_sign_in() {
     assert_eq!(login["tenant_domain"], "acme");
     assert_eq!(login["first_login"], true);
     assert_eq!(login["mfa_required"], false);
-    assert!(login["refresh_token"].as_str().unwrap().starts_with("rt1."));
+    assert!(login["refresh_token"].as_str().unwrap().starts_with("rt2."));
     let verified = verify(&p, &i, login["token"].as_str().unwrap(), NOW + 3).json_body();
     assert_eq!(verified["valid"], true);
     assert_eq!(verified["roles"], json!(["admin"]));
