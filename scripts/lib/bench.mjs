@@ -6,7 +6,7 @@
 // Usage: taskset -c 0 node scripts/lib/bench.mjs [--duration 10] [--connections 16]
 //        [--threads 1] [--load-core 1]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -14,8 +14,8 @@ import { Miniflare } from "miniflare";
 import { defaultClaims, readSigningKey, signToken } from "./mint.mjs";
 import { freePort } from "./worker.mjs";
 import { BACKENDS, measure } from "./call-counts.mjs";
+import { COMPATIBILITY_DATE, applyD1Migrations, onboardAdmin, ourModules, ourWorker, readSecrets, root } from "./miniflare.mjs";
 
-const root = resolve(new URL("../..", import.meta.url).pathname);
 const out = join(root, "bench-output");
 mkdirSync(out, { recursive: true });
 const args = process.argv.slice(2);
@@ -41,9 +41,7 @@ function fmtNumber(n, digits = 0) {
 const BASE_URL = "http://bench.authsec.test";
 const varsFile = join(out, "bench.vars");
 spawnSync(process.execPath, [join(root, "scripts/lib/dev-vars.mjs"), varsFile], { stdio: "inherit" });
-const devVars = readFileSync(varsFile, "utf8");
-const SIGNING_KEYS = /^SIGNING_KEYS='(.*)'$/m.exec(devVars)[1];
-const SECRET_PEPPER = /^SECRET_PEPPER=(.*)$/m.exec(devVars)[1];
+const { SIGNING_KEYS, SECRET_PEPPER, ENCRYPTION_KEY } = readSecrets(varsFile);
 const jwk = readSigningKey(varsFile);
 const { d, ...publicJwk } = jwk;
 void d;
@@ -67,38 +65,17 @@ await build({
   logLevel: "warning",
 });
 
-// Our entry (guard + worker-build's output) bundled the way wrangler bundles it, with
-// the wasm left as a separate CompiledWasm module.
-const oursBundle = join(root, "build", "bench-worker.mjs");
-await build({
-  entryPoints: [join(root, "src/edge/guard.mjs")],
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  outfile: oursBundle,
-  external: ["cloudflare:workers", "cloudflare:sockets", "*.wasm"],
-  logLevel: "warning",
-});
+// Our entry (guard + worker-build's output), bundled once for every Miniflare below.
+const oursModules = await ourModules();
 
 const esm = (path, extra = []) => ({
   modulesRoot: resolve(path, ".."),
   modules: [{ type: "ESModule", path }, ...extra],
 });
-const common = { compatibilityDate: "2026-04-20", host: "127.0.0.1" };
+const common = { compatibilityDate: COMPATIBILITY_DATE, host: "127.0.0.1" };
+const oursWith = async (bindings) => ({ ...common, ...(await ourWorker({ modules: oursModules, bindings })) });
 const workers = {
-  ours: () => ({
-    ...common,
-    ...esm(oursBundle, [{ type: "CompiledWasm", path: join(root, "build", "index_bg.wasm") }]),
-    d1Databases: { DB: "bench-db" },
-    kvNamespaces: ["CACHE"],
-    durableObjects: {
-      RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
-      SESSIONS: { className: "SessionStore", useSQLite: true },
-      CHALLENGES: { className: "ChallengeStore", useSQLite: true },
-      FLOWS: { className: "FlowStore", useSQLite: true },
-    },
-    bindings: { BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "production" },
-  }),
+  ours: () => oursWith({ BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "production" }),
   reference: () => ({ ...common, ...esm(referenceBundle), bindings: { BASE_URL, JWKS } }),
   hello: () => ({ ...common, ...esm(join(root, "scripts/bench-workers/hello.mjs")) }),
 };
@@ -135,7 +112,7 @@ function runWrk(url, script) {
 
 async function bench(name, path, script) {
   const port = await freePort();
-  const mf = new Miniflare({ ...workers[name](), port });
+  const mf = new Miniflare({ ...(await workers[name]()), port });
   try {
     const url = (await mf.ready).toString().replace(/\/$/, "") + path;
     // Warm up: instantiate the isolate, import keys, fill caches, and check the answer.
@@ -157,30 +134,18 @@ async function bench(name, path, script) {
 async function onboardedWorker(extraBindings = {}) {
   const port = await freePort();
   const mf = new Miniflare({
-    ...workers.ours(),
+    ...(await oursWith({
+      BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "development", ADMIN_AUTH_PER_MINUTE: "1000", ...extraBindings,
+    })),
     port,
-    bindings: { BASE_URL, SIGNING_KEYS, SECRET_PEPPER, ENVIRONMENT: "development", ADMIN_AUTH_PER_MINUTE: "1000", ...extraBindings },
   });
-  const db = await mf.getD1Database("DB");
-  for (const file of readdirSync(join(root, "migrations/d1")).sort()) {
-    const sql = readFileSync(join(root, "migrations/d1", file), "utf8").replace(/^--.*$/gm, "");
-    for (const statement of sql.split(";").map((x) => x.trim()).filter(Boolean)) await db.prepare(statement).run();
-  }
+  await applyD1Migrations(await mf.getD1Database("DB"));
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const post = (path, body, headers = {}) =>
     fetch(url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const email = "bench@example.test";
-  const password = "correct horse battery staple";
-  await post("/authsec/uflow/auth/admin/login/bootstrap", {
-    email, password, confirm_password: password, tenant_domain: "bench", name: "Bench", biometric_verified: true,
-  });
-  const outbox = await (await fetch(`${url}/authsec/dev/outbox?to=${encodeURIComponent(email)}`)).json();
-  const otp = /\b(\d{6})\b/.exec(outbox.messages[0].body)[1];
-  const done = await post("/authsec/uflow/auth/admin/complete-registration", { email, otp, password });
-  if (done.status !== 201) throw new Error(`registration failed: ${await done.text()}`);
-  const registered = await done.json();
-  const login = await (await post("/authsec/uflow/auth/admin/login", { email, password })).json();
-  return { mf, url, post, email, password, token: login.token, refreshToken: login.refresh_token, tenantId: registered.tenant_id };
+  const admin = await onboardAdmin((path, init) => fetch(url + path, init), { email: "bench@example.test", domain: "bench" });
+  const { email, password, token, refreshToken, tenantId } = admin;
+  return { mf, url, post, email, password, token, refreshToken, tenantId };
 }
 
 // RBAC: a permission check (token verification + session and RBAC version from the
@@ -283,7 +248,6 @@ async function totpCode(secret, step) {
 
 async function tripsBenchmark() {
   // Factor enrolment (TOTP) needs the encryption key.
-  const ENCRYPTION_KEY = /^ENCRYPTION_KEY=(.*)$/m.exec(devVars)[1];
   const { mf, url, post, email, password, token, refreshToken, tenantId } = await onboardedWorker({ ENCRYPTION_KEY });
   const json = async (res, ...ok) => {
     const text = await res.text();
