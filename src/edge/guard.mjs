@@ -55,7 +55,7 @@ const CHECK_SCOPED_PATH = "/authsec/authmgr/user/check/permission-scoped";
  *
  * Same semantics and tiers as the HTTP routes, because each call runs the route's own
  * Rust handler in this isolate: `verify` is the edge tier unless `strict: true` (then the
- * tenant's SessionStore decides); `check` is always the edge tier, as its route is (call
+ * session's shard and the tenant's object decide); `check` is always the edge tier, as its route is (call
  * `verify(token, {strict: true})` first when a check must see a revocation at once
  * everywhere). Calls count in `/metrics` under the route they run, like HTTP requests.
  *
