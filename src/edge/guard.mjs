@@ -55,9 +55,9 @@ const CHECK_SCOPED_PATH = "/authsec/authmgr/user/check/permission-scoped";
  *
  * Same semantics and tiers as the HTTP routes, because each call runs the route's own
  * Rust handler in this isolate: `verify` is the edge tier unless `strict: true` (then the
- * session's shard and the tenant's object decide); `check` is always the edge tier, as its route is (call
- * `verify(token, {strict: true})` first when a check must see a revocation at once
- * everywhere). Calls count in `/metrics` under the route they run, like HTTP requests.
+ * session's shard and the tenant's object decide); `check` is always the edge tier, as
+ * its route is (call `verify(token, {strict: true})` first when a check must see a
+ * revocation at once everywhere). Calls count in `/metrics` under the route they run, like HTTP requests.
  *
  * Refusals are values, never exceptions, and carry only what the HTTP route would
  * answer (internals go to the log). A wrong argument type is a programming error: a
