@@ -22,7 +22,7 @@
 
 use super::patterns::{compile_regex, PatternError};
 use super::rfc3339::parse_rfc3339;
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::Value;
 use std::fmt;
 

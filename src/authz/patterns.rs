@@ -5,19 +5,23 @@
 //! - glob (`*` any run of characters, `?` exactly one) is matched without backtracking:
 //!   the text is split at the stars and each literal segment is found leftmost-first, so
 //!   the cost is at most O(len(text) × len(pattern)), never exponential;
-//! - regex uses the `regex` crate (finite automata, linear in the text), always anchored
+//! - regex uses the `regex-lite` crate (a Pike VM, linear in the text), always anchored
 //!   to the whole value, and its source length, compiled size and nesting are limited so a
 //!   pathological pattern is refused when the policy is stored rather than at request time.
+//!   Classes are ASCII: `\w`, `\d`, `\s` and `(?i)` know no other script (api.md), and
+//!   Unicode class syntax (`\p{..}`) is refused rather than silently narrowed.
 //!
 //! The exact value `*` matches anything, as `*` does in actions and RBAC permissions.
 
-use regex::{Regex, RegexBuilder};
+use regex_lite::{Regex, RegexBuilder};
 use std::fmt;
 
 /// The longest accepted pattern source, in characters.
 pub const MAX_PATTERN_LEN: usize = 256;
-/// The largest compiled regex program, in bytes (`RegexBuilder::size_limit`).
-pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+/// The largest compiled regex program, in bytes (`RegexBuilder::size_limit`). A Pike VM's
+/// work per character grows with the program, so this bounds each match: 16 KiB holds a
+/// few hundred states (`.{200}` fits, `\w{500}` does not), far more than real policies use.
+pub const REGEX_SIZE_LIMIT: usize = 16 * 1024;
 /// The deepest accepted regex nesting (`RegexBuilder::nest_limit`).
 pub const REGEX_NEST_LIMIT: u32 = 32;
 
@@ -60,13 +64,16 @@ pub fn compile_regex(source: &str) -> Result<Regex, PatternError> {
     }
     RegexBuilder::new(&format!("^(?:{source})$"))
         .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
         .nest_limit(REGEX_NEST_LIMIT)
         .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(_) => PatternError::RegexTooLarge,
-            regex::Error::Syntax(ref msg) if msg.contains("nest") => PatternError::RegexTooLarge,
-            _ => PatternError::InvalidRegex,
+        .map_err(|e| {
+            // regex-lite's errors are opaque; only their text tells a limit from a typo.
+            let message = e.to_string();
+            if message.contains("size limit") || message.contains("nesting") {
+                PatternError::RegexTooLarge
+            } else {
+                PatternError::InvalidRegex
+            }
         })
 }
 

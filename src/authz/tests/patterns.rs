@@ -111,7 +111,14 @@ fn value_patterns() {
     assert!(!re.is_match("xdoc-42") && !re.is_match("doc-42x"), "regex is anchored");
     let alt = ValuePattern::compile(Some("regex"), "a|b").expect("regex");
     assert!(alt.is_match("a") && alt.is_match("b") && !alt.is_match("ab"), "anchoring wraps alternation");
-    assert!(ValuePattern::compile(Some("regex"), "(?i)été").expect("unicode case").is_match("ÉTÉ"));
+    // Classes and case folding are ASCII (api.md): other scripts match only literally.
+    let folded = ValuePattern::compile(Some("regex"), "(?i)doc-été").expect("ascii case");
+    assert!(folded.is_match("DOC-été") && !folded.is_match("DOC-ÉTÉ"), "(?i) folds ASCII only");
+    let word = ValuePattern::compile(Some("regex"), "\\w+").expect("ascii word");
+    assert!(word.is_match("abc_9") && !word.is_match("été"), "\\w is [0-9A-Za-z_]");
+    let digits = ValuePattern::compile(Some("regex"), "\\d+").expect("ascii digits");
+    assert!(digits.is_match("42") && !digits.is_match("٤٢"), "\\d is [0-9]");
+    assert!(ValuePattern::compile(Some("regex"), "été+").expect("literal").is_match("étéé"), "literals are any text");
     assert_eq!(ValuePattern::compile(Some("fuzzy"), "x").err(), Some(PatternError::UnknownKind));
     assert_eq!(ValuePattern::compile(Some("Exact"), "x").err(), Some(PatternError::UnknownKind));
     assert_eq!(ValuePattern::compile(None, "").err(), Some(PatternError::Empty));
@@ -123,7 +130,8 @@ fn regex_refusals() {
     assert_eq!(compile_regex("").err(), Some(PatternError::Empty));
     assert_eq!(compile_regex(&"a".repeat(MAX_PATTERN_LEN + 1)).err(), Some(PatternError::TooLong));
     assert!(compile_regex(&"é".repeat(MAX_PATTERN_LEN)).is_ok(), "the limit counts characters");
-    for bad in ["(", "[a-", "a{2,1}", "(?P<x>a)(?P<x>b)", "\\p{NoSuchClass}", "a)"] {
+    // Unicode classes are refused, not silently narrowed to ASCII.
+    for bad in ["(", "[a-", "a{2,1}", "(?P<x>a)(?P<x>b)", "\\p{NoSuchClass}", "\\p{L}+", "\\pN", "a)"] {
         assert_eq!(compile_regex(bad).err(), Some(PatternError::InvalidRegex), "{bad:?}");
     }
     for huge in ["(\\w{100}){100}", "\\w{1000}", "((a{100}){100}){100}", "[\\s\\S]{5000}"] {
@@ -132,7 +140,7 @@ fn regex_refusals() {
     let deep = format!("{}a{}", "(".repeat(40), ")".repeat(40));
     assert_eq!(compile_regex(&deep).err(), Some(PatternError::RegexTooLarge));
     assert!(compile_regex("[a-z0-9-]+\\.example\\.com").is_ok());
-    assert!(compile_regex("\\w+@\\w+").is_ok(), "Unicode classes fit the size limit");
+    assert!(compile_regex("\\w+@\\w+").is_ok());
     let evil = compile_regex("(a+)+b").expect("compiles");
     assert!(!evil.is_match(&"a".repeat(50_000)), "automata, not backtracking");
 }
