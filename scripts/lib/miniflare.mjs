@@ -17,9 +17,13 @@ export const PASSWORD = "correct horse battery staple";
  * Bundled in memory; build/ only has to hold a fresh `scripts/build-worker` output.
  */
 export async function ourModules() {
-  const buildDir = join(root, "build");
+  return workerModules(join(root, "src/edge/guard.mjs"), join(root, "build"));
+}
+
+/** Any worker-build output (`buildDir` holds index.js and index_bg.wasm) from `entry`. */
+export async function workerModules(entry, buildDir) {
   const bundle = await build({
-    entryPoints: [join(root, "src/edge/guard.mjs")],
+    entryPoints: [entry],
     bundle: true,
     format: "esm",
     platform: "neutral",

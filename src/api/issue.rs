@@ -90,29 +90,79 @@ pub async fn start_session<P: Platform>(ctx: &Ctx<'_, P>, user: &User, user_agen
     start_delegated_session(ctx, user, user_agent, None).await
 }
 
+/// `start_session` with the token's claim sources already read (a login reads them beside
+/// its other lookups, so the session is the only call left to wait for).
+pub async fn start_session_with<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    user_agent: &str,
+    sources: ClaimSources,
+) -> Result<Issued, ApiError> {
+    let started = new_session(ctx, user, user_agent, None)?;
+    // The object stores the session while Web Crypto signs its token.
+    let (created, signed) =
+        futures_util::future::join(started.create(ctx), sign_token(ctx, user, started.claims(), None, sources)).await;
+    created?;
+    Ok(started.issued(signed?))
+}
+
 pub async fn start_delegated_session<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: &User,
     user_agent: &str,
     delegation: Option<&Delegation>,
 ) -> Result<Issued, ApiError> {
-    let session_id = uuid_like(ctx)?;
-    let mut session = Session::new(session_id.clone(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
+    let started = new_session(ctx, user, user_agent, delegation)?;
+    // The session and the token's claims come from different places: ask both at once.
+    let (created, minted) =
+        futures_util::future::join(started.create(ctx), mint_delegated_token(ctx, user, &started.session, delegation))
+            .await;
+    created?;
+    Ok(started.issued(minted?))
+}
+
+/// A session about to be stored, with its refresh token.
+struct NewSession<'a> {
+    user: &'a User,
+    session: Session,
+    secret: String,
+    hash: String,
+}
+
+fn new_session<'a, P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &'a User,
+    user_agent: &str,
+    delegation: Option<&Delegation>,
+) -> Result<NewSession<'a>, ApiError> {
+    let mut session = Session::new(uuid_like(ctx)?, user.id.clone(), ctx.now_secs(), user_agent.to_string());
     if let Some(d) = delegation {
         session.delegation = serde_json::to_string(d).map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    let refresh = RefreshToken { tenant_id: &user.tenant_id, user_id: Some(&user.id), secret: &random_token(ctx)? };
-    let hash = refresh_hash(ctx, &user.tenant_id, refresh.secret)?;
-    let shard = SessionShard::User(TenantId::new(&user.tenant_id), UserId::new(&user.id));
-    // The session and the token's claims come from different places: ask both at once.
-    let (created, minted) = futures_util::future::join(
-        ctx.platform.sessions().create_session(shard, &session, &hash),
-        mint_delegated_token(ctx, user, &session, delegation),
-    )
-    .await;
-    created?;
-    let (access_token, expires_in) = minted?;
-    Ok(Issued { access_token, refresh_token: refresh.to_string(), expires_in, session_id })
+    let secret = random_token(ctx)?;
+    let hash = refresh_hash(ctx, &user.tenant_id, &secret)?;
+    Ok(NewSession { user, session, secret, hash })
+}
+
+impl NewSession<'_> {
+    async fn create<P: Platform>(&self, ctx: &Ctx<'_, P>) -> Result<(), ApiError> {
+        let shard = SessionShard::User(TenantId::new(&self.user.tenant_id), UserId::new(&self.user.id));
+        Ok(ctx.platform.sessions().create_session(shard, &self.session, &self.hash).await?)
+    }
+
+    fn claims(&self) -> SessionClaims<'_> {
+        SessionClaims {
+            id: &self.session.id,
+            auth_time: self.session.created_at,
+            expires_at: Some(self.session.expires_at),
+        }
+    }
+
+    fn issued(self, (access_token, expires_in): (String, i64)) -> Issued {
+        let refresh =
+            RefreshToken { tenant_id: &self.user.tenant_id, user_id: Some(&self.user.id), secret: &self.secret };
+        Issued { access_token, refresh_token: refresh.to_string(), expires_in, session_id: self.session.id }
+    }
 }
 
 /// A fresh access token for `user` in the session of `caller`'s token, with roles read now.
@@ -153,17 +203,41 @@ async fn mint_token<P: Platform>(
     session: SessionClaims<'_>,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
-    let config = ctx.config()?;
+    let sources = read_claim_sources(ctx, user).await?;
+    sign_token(ctx, user, session, delegation, sources).await
+}
+
+/// What a user's token says that is read from the store: their roles now and the
+/// tenant's default client and project.
+pub struct ClaimSources {
+    roles: Vec<String>,
+    client_id: String,
+    project_id: String,
+}
+
+/// Reads a token's claim sources (two independent reads, waited for together).
+pub async fn read_claim_sources<P: Platform>(ctx: &Ctx<'_, P>, user: &User) -> Result<ClaimSources, ApiError> {
     let store = ctx.platform.store();
-    let now = ctx.now_secs();
     let tenant = TenantId::new(&user.tenant_id);
-    // Independent reads, waited for together.
     let (roles, defaults) = futures_util::future::join(
-        store.tenant_roles(tenant, UserId::new(&user.id), now),
+        store.tenant_roles(tenant, UserId::new(&user.id), ctx.now_secs()),
         store.tenant_defaults(tenant),
     )
     .await;
-    let (roles, (client_id, project_id)) = (roles?, defaults?.unwrap_or_default());
+    let (client_id, project_id) = defaults?.unwrap_or_default();
+    Ok(ClaimSources { roles: roles?, client_id, project_id })
+}
+
+async fn sign_token<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    session: SessionClaims<'_>,
+    delegation: Option<&Delegation>,
+    sources: ClaimSources,
+) -> Result<(String, i64), ApiError> {
+    let config = ctx.config()?;
+    let now = ctx.now_secs();
+    let ClaimSources { roles, client_id, project_id } = sources;
     let mut claims = AccessClaims {
         iss: config.issuer.clone(),
         sub: user.id.clone(),

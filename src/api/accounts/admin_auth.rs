@@ -200,7 +200,7 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
             user = None;
         }
     }
-    let user = check_password(ctx, user, &format!("admin:{email}"), password).await?;
+    let checked = check_password(ctx, user, &format!("admin:{email}"), password).await?;
     let domain = tenant.map(|t| t.domain).unwrap_or_default();
-    finish_password_login(ctx, req, &user, &domain).await
+    finish_password_login(ctx, req, checked, async { Ok(domain) }).await
 }

@@ -111,9 +111,9 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     limit_ip_and_email(ctx, req, &email).await?;
     let client = resolve_client(ctx, &body).await?;
     let user = find_enduser(ctx, &client.tenant_id, &email).await?;
-    let user = check_password(ctx, user, &format!("enduser:{}:{email}", client.tenant_id), password).await?;
-    let domain = tenant_domain(ctx, &user.tenant_id).await?;
-    finish_password_login(ctx, req, &user, &domain).await
+    let checked = check_password(ctx, user, &format!("enduser:{}:{email}", client.tenant_id), password).await?;
+    let tenant_id = checked.user.tenant_id.clone();
+    finish_password_login(ctx, req, checked, async move { tenant_domain(ctx, &tenant_id).await }).await
 }
 
 /// `POST auth/enduser/login/precheck`.

@@ -183,5 +183,6 @@ pub async fn mail_notice<P: Platform>(ctx: &Ctx<'_, P>, to: &str, subject: &str,
 /// Checks the signed-in `user`'s own password (a step-up before a factor change), with
 /// the login's lockout: failures count towards the same lock.
 pub async fn check_own_password<P: Platform>(ctx: &Ctx<'_, P>, user: &User, password: &str) -> Result<(), ApiError> {
-    password_login::check_password(ctx, Some(user.clone()), "", password).await.map(|_| ())
+    let checked = password_login::check_password(ctx, Some(user.clone()), "", password).await?;
+    password_login::record_success(ctx, &checked).await
 }

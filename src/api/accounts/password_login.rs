@@ -3,7 +3,7 @@
 
 use crate::accounts::password::{hash_password, needs_rehash, verify_password};
 use crate::api::factors::{factors, issue_mfa_token, pending_body};
-use crate::api::issue::{start_session, Issued};
+use crate::api::issue::{read_claim_sources, start_session_with, Issued};
 use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -11,19 +11,29 @@ use crate::ids::{TenantId, UserId};
 use crate::rate_limit::{Decision, Limit};
 use crate::store::accounts::{AccountStore, User};
 use crate::store::RateLimiter;
+use futures_util::future::join4;
 use serde_json::{json, Value};
+use std::future::Future;
 
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCK_SECS: i64 = 900;
 
+/// A password that checked out. Its success (counters cleared, an outdated hash
+/// replaced) is still to be recorded: `record_success`, which a login runs beside the
+/// reads it waits for anyway.
+pub struct CheckedPassword {
+    pub user: User,
+    rehashed: Option<String>,
+}
+
 /// Checks `password` for `user` (or for nobody, under `unknown_key`), enforcing the
-/// lockout; on success the counters are cleared and an outdated hash is replaced.
+/// lockout; a failure is recorded before it is answered.
 pub async fn check_password<P: Platform>(
     ctx: &Ctx<'_, P>,
     user: Option<User>,
     unknown_key: &str,
     password: &str,
-) -> Result<User, ApiError> {
+) -> Result<CheckedPassword, ApiError> {
     let Some(user) = user else {
         return Err(unknown_account_failure(ctx, unknown_key, password).await?);
     };
@@ -58,8 +68,14 @@ pub async fn check_password<P: Platform>(
     } else {
         None
     };
-    store.record_login_success(TenantId::new(&user.tenant_id), UserId::new(&user.id), now, rehashed.as_deref()).await?;
-    Ok(user)
+    Ok(CheckedPassword { user, rehashed })
+}
+
+/// Clears the failure counters and stores a re-made hash, after a correct password.
+pub async fn record_success<P: Platform>(ctx: &Ctx<'_, P>, checked: &CheckedPassword) -> Result<(), ApiError> {
+    let user = &checked.user;
+    let (tenant, id) = (TenantId::new(&user.tenant_id), UserId::new(&user.id));
+    Ok(ctx.platform.store().record_login_success(tenant, id, ctx.now_secs(), checked.rehashed.as_deref()).await?)
 }
 
 /// Same work and same answers as a wrong password on a real account: a dummy hash is
@@ -86,20 +102,33 @@ async fn unknown_account_failure<P: Platform>(
 }
 
 /// After a correct password: a session, or, when the user has a second factor, an
-/// `mfa_token` to finish with it (api.md "Accounts", admin login).
+/// `mfa_token` to finish with it (api.md "Accounts", admin login). Everything a login
+/// waits for that does not depend on the rest is asked at once: the success record, the
+/// tenant's domain, the factors and the token's claim sources (read even when a factor
+/// then makes them unneeded: reads are cheaper than a round trip). The new session is
+/// the one call left.
 pub async fn finish_password_login<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
-    user: &User,
-    tenant_domain: &str,
+    checked: CheckedPassword,
+    tenant_domain: impl Future<Output = Result<String, ApiError>>,
 ) -> Result<HttpResponse, ApiError> {
-    let enrolled = factors(ctx, &user.tenant_id, &user.id).await?;
+    let user = &checked.user;
+    let (recorded, domain, enrolled, sources) = join4(
+        record_success(ctx, &checked),
+        tenant_domain,
+        factors(ctx, &user.tenant_id, &user.id),
+        read_claim_sources(ctx, user),
+    )
+    .await;
+    recorded?;
+    let (domain, enrolled) = (domain?, enrolled?);
     if enrolled.any() {
         let mfa_token = issue_mfa_token(ctx, user).await?;
-        return Ok(HttpResponse::json(200, &pending_body(user, tenant_domain, enrolled, &mfa_token)));
+        return Ok(HttpResponse::json(200, &pending_body(user, &domain, enrolled, &mfa_token)));
     }
-    let issued = start_session(ctx, user, req.header("user-agent").unwrap_or("")).await?;
-    Ok(HttpResponse::json(200, &login_body(user, tenant_domain, &issued)))
+    let issued = start_session_with(ctx, user, req.header("user-agent").unwrap_or(""), sources?).await?;
+    Ok(HttpResponse::json(200, &login_body(user, &domain, &issued)))
 }
 
 /// The login answer shared by admin and end-user sign-in.

@@ -53,9 +53,10 @@ impl Factors {
 
 pub async fn factors<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str, user_id: &str) -> Result<Factors, ApiError> {
     let store = ctx.platform.store();
-    let totp = store.totp_devices(TenantId::new(tenant_id), UserId::new(user_id)).await?.iter().any(|d| d.confirmed);
-    let passkey = store.passkeys(TenantId::new(tenant_id), UserId::new(user_id)).await?.iter().any(|p| !p.flagged);
-    Ok(Factors { totp, passkey })
+    let (tenant, user) = (TenantId::new(tenant_id), UserId::new(user_id));
+    let (totp, passkeys) =
+        futures_util::future::join(store.totp_devices(tenant, user), store.passkeys(tenant, user)).await;
+    Ok(Factors { totp: totp?.iter().any(|d| d.confirmed), passkey: passkeys?.iter().any(|p| !p.flagged) })
 }
 
 fn ticket_key<P: Platform>(ctx: &Ctx<'_, P>, mfa_token: &str) -> Result<String, ApiError> {
