@@ -28,6 +28,7 @@ pub mod keys;
 pub mod options;
 pub mod registration;
 pub mod response;
+#[cfg(not(target_arch = "wasm32"))]
 mod rustcrypto;
 pub mod signature;
 

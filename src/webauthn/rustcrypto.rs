@@ -1,6 +1,6 @@
 //! The native signature backend for passkeys: RustCrypto's `p256`, `ed25519-dalek` and
 //! `rsa`. Native builds and the tests verify with it; the Worker verifies through Web
-//! Crypto (`edge::webauthn_crypto`).
+//! Crypto (`edge::webauthn_crypto`) and does not link these verifiers at all.
 
 use super::keys::PublicKey;
 use super::signature::{SignatureCheck, SignatureVerifier};
