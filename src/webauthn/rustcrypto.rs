@@ -1,6 +1,7 @@
 //! The native signature backend for passkeys: RustCrypto's `p256`, `ed25519-dalek` and
 //! `rsa`. Native builds and the tests verify with it; the Worker verifies through Web
-//! Crypto (`edge::webauthn_crypto`) and does not link these verifiers at all.
+//! Crypto (`edge::webauthn_crypto`) and does not link these verifiers at all. Both run
+//! the vectors of tests/vectors/webauthn-signatures.json.
 
 use super::keys::PublicKey;
 use super::signature::{SignatureCheck, SignatureVerifier};

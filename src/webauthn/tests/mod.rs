@@ -13,3 +13,4 @@ mod packed_x5c;
 mod registration;
 mod robustness;
 mod signature;
+mod vectors;
