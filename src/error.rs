@@ -246,10 +246,14 @@ impl From<TokenError> for ApiError {
     }
 }
 
-/// A passkey ceremony that failed a rule: 401 naming the rule (never key material).
+/// A passkey ceremony that failed a rule: 401 naming the rule (never key material). A
+/// failing signature backend is ours, not the caller's: 500, logged.
 impl From<WebauthnError> for ApiError {
     fn from(err: WebauthnError) -> Self {
-        ApiError::CeremonyFailed(err.to_string())
+        match err {
+            WebauthnError::Backend(detail) => ApiError::Internal(format!("webauthn signature backend: {detail}")),
+            err => ApiError::CeremonyFailed(err.to_string()),
+        }
     }
 }
 

@@ -41,6 +41,7 @@ use crate::store::state::{ChallengeStore, SessionStore};
 use crate::store::{DocumentCache, RateLimiter, Stores};
 use crate::tokens::cache::VerificationCache;
 use crate::tokens::crypto::Es256;
+use crate::webauthn::SignatureVerifier;
 use router::Route;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -48,7 +49,8 @@ use std::collections::HashMap;
 /// What the API needs from the world. The Worker implements it over D1, KV, Durable
 /// Objects and Web Crypto; native tests over the in-memory store and RustCrypto.
 pub trait Platform {
-    type Crypto: Es256;
+    /// Token signatures (ES256) and passkey signatures (ES256, EdDSA, RS256).
+    type Crypto: Es256 + SignatureVerifier;
     type Store: Stores;
     type Cache: DocumentCache;
     type Limiter: RateLimiter;

@@ -13,6 +13,7 @@ mod postgres;
 mod push;
 mod rate_limiter;
 mod state_clients;
+mod webauthn_crypto;
 mod webcrypto;
 
 use crate::api::{self, Isolate};

@@ -22,12 +22,12 @@ thread_local! {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct WebCrypto;
 
-fn js_error(context: &str, error: JsValue) -> CryptoError {
+pub(super) fn js_error(context: &str, error: JsValue) -> CryptoError {
     CryptoError(format!("{context}: {}", error.as_string().unwrap_or_else(|| format!("{error:?}"))))
 }
 
 /// `crypto.subtle`, looked up once per isolate.
-fn subtle() -> Result<SubtleCrypto, CryptoError> {
+pub(super) fn subtle() -> Result<SubtleCrypto, CryptoError> {
     if let Some(subtle) = SUBTLE.with(|s| s.borrow().clone()) {
         return Ok(subtle);
     }
@@ -43,7 +43,7 @@ fn lookup_subtle() -> Result<SubtleCrypto, CryptoError> {
     Ok(subtle.unchecked_into())
 }
 
-fn object(pairs: &[(&str, &str)]) -> Object {
+pub(super) fn object(pairs: &[(&str, &str)]) -> Object {
     let object = Object::new();
     for (key, value) in pairs {
         // Setting a property on a fresh plain object cannot fail.

@@ -9,8 +9,9 @@
 
 use super::authdata::AuthenticatorData;
 use super::client_data::{verify_client_data, Ceremony};
-use super::cose::CoseKey;
+use super::keys::PublicKey;
 use super::registration::check_rp_and_flags;
+use super::signature::{check_signature, SignatureVerifier};
 use super::WebauthnError;
 
 /// Everything [`verify_assertion`] needs; all slices are the raw decoded bytes.
@@ -52,8 +53,12 @@ pub struct AssertionOutcome {
 }
 
 /// Verifies an assertion (WebAuthn L3 §7.2 steps 9-22). The caller has already matched
-/// the credential ID to the stored credential (steps 5-7).
-pub fn verify_assertion(check: &AssertionCheck<'_>) -> Result<AssertionOutcome, WebauthnError> {
+/// the credential ID to the stored credential (steps 5-7). The signature is checked
+/// through `verifier`, after every other check passed.
+pub async fn verify_assertion<V: SignatureVerifier>(
+    check: &AssertionCheck<'_>,
+    verifier: &V,
+) -> Result<AssertionOutcome, WebauthnError> {
     // Steps 9-15: client data.
     let client_data_hash =
         verify_client_data(check.client_data_json, Ceremony::Get, check.expected_challenge, check.allowed_origins)?;
@@ -66,13 +71,11 @@ pub fn verify_assertion(check: &AssertionCheck<'_>) -> Result<AssertionOutcome, 
     }
 
     // Steps 20-21: the signature, with the stored key's own algorithm.
-    let key = CoseKey::from_cbor_bytes(check.public_key_cose)?;
+    let key = PublicKey::from_cose(check.public_key_cose)?;
     let mut signed = Vec::with_capacity(check.authenticator_data.len() + client_data_hash.len());
     signed.extend_from_slice(check.authenticator_data);
     signed.extend_from_slice(&client_data_hash);
-    if !key.verify(&signed, check.signature) {
-        return Err(WebauthnError::SignatureInvalid);
-    }
+    check_signature(verifier, &key, &signed, check.signature).await?;
 
     // Step 22: the signature counter.
     let (stored, seen) = (check.stored_sign_count, auth_data.sign_count);

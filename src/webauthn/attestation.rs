@@ -10,7 +10,9 @@
 
 use super::cbor::Value;
 use super::cert;
-use super::cose::{self, CoseAlg, CoseKey};
+use super::cose::CoseAlg;
+use super::keys::PublicKey;
+use super::signature::{check_signature, SignatureVerifier};
 use super::WebauthnError;
 
 /// Most certificates accepted in an x5c array.
@@ -49,13 +51,15 @@ pub enum AttestationKind {
 
 /// Verifies the attestation statement `att_stmt` of format `fmt` (§7.1 steps 19-21).
 /// `auth_data` is the raw authenticator data; `aaguid` and `credential_key` come from it.
-pub fn verify_statement(
+/// The statement's signature is checked through `verifier`.
+pub async fn verify_statement<V: SignatureVerifier>(
     fmt: &str,
     att_stmt: &Value,
     auth_data: &[u8],
     client_data_hash: &[u8; 32],
-    credential_key: &CoseKey,
+    credential_key: &PublicKey,
     aaguid: &[u8; 16],
+    verifier: &V,
 ) -> Result<(AttestationFormat, AttestationKind), WebauthnError> {
     let entries = att_stmt.as_map().ok_or(WebauthnError::MalformedAttestation("attStmt is not a map"))?;
     match fmt {
@@ -65,7 +69,7 @@ pub fn verify_statement(
             let mut signed = Vec::with_capacity(auth_data.len() + client_data_hash.len());
             signed.extend_from_slice(auth_data);
             signed.extend_from_slice(client_data_hash);
-            let kind = verify_packed(att_stmt, &signed, credential_key, aaguid)?;
+            let kind = verify_packed(att_stmt, &signed, credential_key, aaguid, verifier).await?;
             Ok((AttestationFormat::Packed, kind))
         }
         _ => Err(WebauthnError::UnsupportedAttestationFormat),
@@ -73,11 +77,12 @@ pub fn verify_statement(
 }
 
 /// The "packed" verification procedure (§8.2): `signed` is `authData || clientDataHash`.
-fn verify_packed(
+async fn verify_packed<V: SignatureVerifier>(
     att_stmt: &Value,
     signed: &[u8],
-    credential_key: &CoseKey,
+    credential_key: &PublicKey,
     aaguid: &[u8; 16],
+    verifier: &V,
 ) -> Result<AttestationKind, WebauthnError> {
     let alg = att_stmt
         .get_text("alg")
@@ -95,12 +100,8 @@ fn verify_packed(
 
     let Some(x5c) = att_stmt.get_text("x5c") else {
         // Self attestation (§8.2 step 3).
-        if alg != Some(credential_key.alg()) {
-            return Err(WebauthnError::AttestationAlgMismatch);
-        }
-        if !credential_key.verify(signed, sig) {
-            return Err(WebauthnError::SignatureInvalid);
-        }
+        check_self_attestation_alg(credential_key, alg)?;
+        check_signature(verifier, credential_key, signed, sig).await?;
         return Ok(AttestationKind::SelfAttestation);
     };
 
@@ -115,15 +116,29 @@ fn verify_packed(
         .collect::<Option<Vec<_>>>()
         .ok_or(WebauthnError::MalformedAttestation("x5c entry is not a byte string"))?;
     let leaf = chain.first().ok_or(WebauthnError::MalformedAttestation("x5c length"))?;
-    let key = cert::attestation_cert_key(leaf, aaguid)?;
-    let verified = match (&key, alg) {
-        (cert::CertKey::P256(key), Some(CoseAlg::Es256)) => cose::verify_es256(key, signed, sig),
-        (cert::CertKey::Rsa(key), Some(CoseAlg::Rs256)) => cose::verify_rs256(key, signed, sig),
-        (_, Some(CoseAlg::Es256 | CoseAlg::Rs256)) => return Err(WebauthnError::AttestationAlgMismatch),
-        _ => return Err(WebauthnError::UnsupportedAlgorithm),
-    };
-    if !verified {
-        return Err(WebauthnError::SignatureInvalid);
-    }
+    let key = certificate_key(leaf, alg, aaguid)?;
+    check_signature(verifier, &key, signed, sig).await?;
     Ok(AttestationKind::Basic { x5c: chain })
+}
+
+/// Self attestation signs with the credential key, so `alg` must be that key's own
+/// (§8.2 step 3).
+pub fn check_self_attestation_alg(credential_key: &PublicKey, alg: Option<CoseAlg>) -> Result<(), WebauthnError> {
+    if alg == Some(credential_key.alg()) {
+        Ok(())
+    } else {
+        Err(WebauthnError::AttestationAlgMismatch)
+    }
+}
+
+/// The key of the attestation certificate `leaf` (checked against §8.2.1), which must
+/// suit the statement's `alg` (§8.2 step 2): ES256 for P-256, RS256 for RSA.
+pub fn certificate_key(leaf: &[u8], alg: Option<CoseAlg>, aaguid: &[u8; 16]) -> Result<PublicKey, WebauthnError> {
+    let key = cert::attestation_cert_key(leaf, aaguid)?;
+    match alg {
+        Some(alg) if alg == key.alg() => Ok(key),
+        // An identifier outside the accepted three, or EdDSA, which no certificate key here has.
+        Some(CoseAlg::Es256 | CoseAlg::Rs256) => Err(WebauthnError::AttestationAlgMismatch),
+        _ => Err(WebauthnError::UnsupportedAlgorithm),
+    }
 }

@@ -7,11 +7,10 @@
 //! A certificate whose AAGUID extension disagrees with authenticator data, that is a CA,
 //! or whose key is not P-256 ECDSA or RSA of at least 2048 bits is refused.
 
-use super::cose;
+use super::keys::{P256Key, PublicKey, RsaKey};
 use super::WebauthnError;
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Tag, Tagged};
-use rsa::pkcs1::DecodeRsaPublicKey;
 use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::{Certificate, Version};
 
@@ -29,18 +28,11 @@ const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.8
 /// The subject OU every attestation certificate must carry (§8.2.1).
 pub const ATTESTATION_OU: &str = "Authenticator Attestation";
 
-/// The public key of an attestation certificate.
-#[derive(Debug, Clone)]
-pub enum CertKey {
-    P256(p256::ecdsa::VerifyingKey),
-    Rsa(rsa::RsaPublicKey),
-}
-
 /// Parses the DER attestation certificate `der`, checks it against §8.2.1 (version 3;
 /// subject C, O, CN present and OU = "Authenticator Attestation"; basic constraints, if
 /// present, with CA false; the AAGUID extension, if present, non-critical and equal to
-/// `aaguid`) and returns its public key.
-pub fn attestation_cert_key(der: &[u8], aaguid: &[u8; 16]) -> Result<CertKey, WebauthnError> {
+/// `aaguid`) and returns its public key: ES256 for a P-256 key, RS256 for an RSA key.
+pub fn attestation_cert_key(der: &[u8], aaguid: &[u8; 16]) -> Result<PublicKey, WebauthnError> {
     let cert = Certificate::from_der(der).map_err(|_| WebauthnError::AttestationCertInvalid("not DER X.509"))?;
     let tbs = &cert.tbs_certificate;
     if tbs.version != Version::V3 {
@@ -92,7 +84,7 @@ fn check_subject(tbs: &x509_cert::TbsCertificate) -> Result<(), WebauthnError> {
     Ok(())
 }
 
-fn public_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> Result<CertKey, WebauthnError> {
+fn public_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> Result<PublicKey, WebauthnError> {
     let key_bytes =
         spki.subject_public_key.as_bytes().ok_or(WebauthnError::AttestationCertInvalid("public key bit string"))?;
     if spki.algorithm.oid == OID_EC_PUBLIC_KEY {
@@ -100,14 +92,18 @@ fn public_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> Result<CertK
         if curve != Some(OID_PRIME256V1) {
             return Err(WebauthnError::UnsupportedAlgorithm);
         }
-        p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes)
-            .map(CertKey::P256)
-            .map_err(|_| WebauthnError::AttestationCertInvalid("invalid P-256 public key"))
+        P256Key::from_sec1(key_bytes)
+            .map(PublicKey::Es256)
+            .ok_or(WebauthnError::AttestationCertInvalid("invalid P-256 public key"))
     } else if spki.algorithm.oid == OID_RSA_ENCRYPTION {
-        let key = rsa::RsaPublicKey::from_pkcs1_der(key_bytes)
-            .map_err(|_| WebauthnError::AttestationCertInvalid("invalid RSA public key"))?;
-        cose::check_rsa_size(&key)?;
-        Ok(CertKey::Rsa(key))
+        // RFC 8017 §A.1.1 RSAPublicKey.
+        let invalid = WebauthnError::AttestationCertInvalid("invalid RSA public key");
+        let key = pkcs1::RsaPublicKey::from_der(key_bytes).map_err(|_| invalid.clone())?;
+        match RsaKey::new(key.modulus.as_bytes(), key.public_exponent.as_bytes()) {
+            Ok(key) => Ok(PublicKey::Rs256(key)),
+            Err(WebauthnError::WeakKey) => Err(WebauthnError::WeakKey),
+            Err(_) => Err(invalid),
+        }
     } else {
         Err(WebauthnError::UnsupportedAlgorithm)
     }

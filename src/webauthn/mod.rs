@@ -6,10 +6,16 @@
 //! depth and lengths, JSON field sizes), never panics, and every refusal is a
 //! [`WebauthnError`] whose `Display` is a short reason that is safe to show.
 //!
-//! Layout: [`cbor`] and [`cose`] decode authenticator encodings, [`authdata`] and
-//! [`client_data`] the two signed structures, [`registration`] (with [`attestation`] and
-//! [`cert`]) and [`assertion`] are the two ceremonies of §7, and [`options`] and
-//! [`response`] are the JSON the browser receives and posts back.
+//! Signatures are the one step that needs crypto: the ceremonies check everything else
+//! themselves and ask the platform's [`SignatureVerifier`] (the [`signature`] seam) whether
+//! a signature verifies under a validated key ([`keys`]). Natively that is RustCrypto
+//! (`rustcrypto`); in the Worker it is Web Crypto.
+//!
+//! Layout: [`cbor`] and [`cose`] decode authenticator encodings, [`keys`] validates public
+//! keys, [`authdata`] and [`client_data`] the two signed structures, [`registration`]
+//! (with [`attestation`] and [`cert`]) and [`assertion`] are the two ceremonies of §7,
+//! [`signature`] is the seam to the crypto backend, and [`options`] and [`response`] are
+//! the JSON the browser receives and posts back.
 
 pub mod assertion;
 pub mod attestation;
@@ -18,19 +24,25 @@ pub mod cbor;
 pub mod cert;
 pub mod client_data;
 pub mod cose;
+pub mod keys;
 pub mod options;
 pub mod registration;
 pub mod response;
+#[cfg(not(target_arch = "wasm32"))]
+mod rustcrypto;
+pub mod signature;
 
 #[cfg(test)]
 mod tests;
 
 pub use assertion::{verify_assertion, AssertionCheck, AssertionOutcome};
 pub use attestation::{AttestationFormat, AttestationKind};
-pub use cose::{CoseAlg, CoseKey};
+pub use cose::CoseAlg;
+pub use keys::PublicKey;
 pub use options::{creation_options, request_options, CreationOptionsParams};
 pub use registration::{verify_registration, NewCredential, RegistrationCheck};
 pub use response::{parse_assertion_response, parse_registration_response, AssertionResponse, RegistrationResponse};
+pub use signature::{check_signature, SignatureCheck, SignatureVerifier};
 
 use std::fmt;
 
@@ -84,6 +96,8 @@ pub enum WebauthnError {
     UnexpectedAttestedCredential,
     /// A signature that does not verify.
     SignatureInvalid,
+    /// The signature backend failed (not a bad signature); logged, answered as 500.
+    Backend(String),
     /// An attestation statement format other than "none" and "packed".
     UnsupportedAttestationFormat,
     /// An attestation object or statement that is not well formed (WebAuthn §6.5, §8).
@@ -133,6 +147,7 @@ impl fmt::Display for WebauthnError {
             MissingAttestedCredential => f.write_str("no attested credential data"),
             UnexpectedAttestedCredential => f.write_str("unexpected attested credential data"),
             SignatureInvalid => f.write_str("signature invalid"),
+            Backend(_) => f.write_str("signature could not be checked"),
             UnsupportedAttestationFormat => f.write_str("unsupported attestation format"),
             MalformedAttestation(what) => write!(f, "malformed attestation: {what}"),
             AttestationAlgMismatch => f.write_str("attestation algorithm mismatch"),

@@ -4,7 +4,7 @@
 //! `PublicKeyCredential.parseCreationOptionsFromJSON()` and friends accept as is.
 //!
 //! Invariants: every binary value (challenge, user ID, credential IDs) is base64url
-//! without padding; the algorithms offered are exactly those [`super::CoseKey`] verifies,
+//! without padding; the algorithms offered are exactly those a [`super::PublicKey`] verifies,
 //! in order of preference; attestation is "none", since this RP does not evaluate
 //! attestation trust.
 

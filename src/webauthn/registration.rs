@@ -12,7 +12,9 @@ use super::attestation::{self, AttestationFormat, AttestationKind};
 use super::authdata::AuthenticatorData;
 use super::cbor::{self, Value};
 use super::client_data::{verify_client_data, Ceremony};
-use super::cose::{CoseAlg, CoseKey};
+use super::cose::CoseAlg;
+use super::keys::PublicKey;
+use super::signature::SignatureVerifier;
 use super::WebauthnError;
 use crate::secret::constant_time_eq;
 use sha2::{Digest, Sha256};
@@ -51,8 +53,12 @@ pub struct NewCredential {
     pub attestation: AttestationKind,
 }
 
-/// Verifies a registration ceremony (WebAuthn L3 §7.1 steps 5-22).
-pub fn verify_registration(check: &RegistrationCheck<'_>) -> Result<NewCredential, WebauthnError> {
+/// Verifies a registration ceremony (WebAuthn L3 §7.1 steps 5-22); an attestation
+/// signature, if the statement has one, is checked through `verifier`.
+pub async fn verify_registration<V: SignatureVerifier>(
+    check: &RegistrationCheck<'_>,
+    verifier: &V,
+) -> Result<NewCredential, WebauthnError> {
     // Steps 5-12: client data.
     let client_data_hash =
         verify_client_data(check.client_data_json, Ceremony::Create, check.expected_challenge, check.allowed_origins)?;
@@ -73,11 +79,19 @@ pub fn verify_registration(check: &RegistrationCheck<'_>) -> Result<NewCredentia
     let credential = auth_data.attested_credential.as_ref().ok_or(WebauthnError::MissingAttestedCredential)?;
 
     // Step 19: the credential key's algorithm is one this RP offered.
-    let key = CoseKey::from_cbor_bytes(&credential.public_key_cose)?;
+    let key = PublicKey::from_cose(&credential.public_key_cose)?;
 
     // Steps 20-22: the attestation statement.
-    let (attestation_format, attestation) =
-        attestation::verify_statement(fmt, att_stmt, auth_data_bytes, &client_data_hash, &key, &credential.aaguid)?;
+    let (attestation_format, attestation) = attestation::verify_statement(
+        fmt,
+        att_stmt,
+        auth_data_bytes,
+        &client_data_hash,
+        &key,
+        &credential.aaguid,
+        verifier,
+    )
+    .await?;
 
     Ok(NewCredential {
         credential_id: credential.credential_id.clone(),

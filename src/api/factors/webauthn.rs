@@ -161,14 +161,15 @@ pub async fn finish_registration<P: Platform>(
         return Err(ApiError::CeremonyFailed("the challenge was issued to another account".into()));
     }
     let rp = &ctx.config()?.relying_party;
-    let verified = verify_registration(&RegistrationCheck {
+    let check = RegistrationCheck {
         client_data_json: &response.client_data_json,
         attestation_object: &response.attestation_object,
         expected_challenge: &challenge,
         allowed_origins: &rp.origins,
         rp_id: &rp.id,
         require_user_verification: true,
-    })?;
+    };
+    let verified = verify_registration(&check, ctx.platform.crypto()).await?;
     if verified.credential_id != response.credential_id {
         return Err(ApiError::CeremonyFailed("the credential id differs from the attested one".into()));
     }
@@ -281,7 +282,7 @@ async fn verified_assertion<P: Platform>(ctx: &Ctx<'_, P>, credential: &Value, w
     let user = user.filter(|u| u.is_active() && u.kind == kind_of(who)).ok_or_else(|| refused("no such account"))?;
     let rp = &ctx.config()?.relying_party;
     let public_key = b64::decode(&passkey.public_key_cose).ok_or_else(|| ApiError::Internal("stored key".into()))?;
-    let outcome = verify_assertion(&AssertionCheck {
+    let check = AssertionCheck {
         client_data_json: &response.client_data_json,
         authenticator_data: &response.authenticator_data,
         signature: &response.signature,
@@ -291,7 +292,8 @@ async fn verified_assertion<P: Platform>(ctx: &Ctx<'_, P>, credential: &Value, w
         require_user_verification: true,
         public_key_cose: &public_key,
         stored_sign_count: u32::try_from(passkey.sign_count).unwrap_or(0),
-    })?;
+    };
+    let outcome = verify_assertion(&check, ctx.platform.crypto()).await?;
     let now = ctx.now_secs();
     store
         .record_passkey_use(

@@ -4,6 +4,7 @@
 
 use super::authenticator::{self as soft, Attested, SoftKey, AAGUID, ORIGIN, RP_ID};
 use super::cbor_encode::{bytes, int, map, text};
+use crate::tokens::crypto::RustCrypto;
 use crate::webauthn::authdata::{FLAG_AT, FLAG_UP, FLAG_UV};
 use crate::webauthn::cbor::Value;
 use crate::webauthn::{
@@ -109,14 +110,15 @@ impl RegCase {
     }
 
     pub fn verify(&self, built: &BuiltRegistration) -> Result<NewCredential, WebauthnError> {
-        verify_registration(&RegistrationCheck {
+        let check = RegistrationCheck {
             client_data_json: &built.client_data,
             attestation_object: &built.attestation_object,
             expected_challenge: &self.expected_challenge,
             allowed_origins: &self.origins,
             rp_id: &self.rp_id,
             require_user_verification: self.require_uv,
-        })
+        };
+        pollster::block_on(verify_registration(&check, &RustCrypto))
     }
 
     pub fn run(&self) -> Result<NewCredential, WebauthnError> {
@@ -178,7 +180,7 @@ impl AuthCase {
     }
 
     pub fn verify(&self, built: &BuiltAssertion) -> Result<AssertionOutcome, WebauthnError> {
-        verify_assertion(&AssertionCheck {
+        let check = AssertionCheck {
             client_data_json: &built.client_data,
             authenticator_data: &built.auth_data,
             signature: &built.signature,
@@ -188,7 +190,8 @@ impl AuthCase {
             require_user_verification: self.require_uv,
             public_key_cose: &self.stored_cose,
             stored_sign_count: self.stored_sign_count,
-        })
+        };
+        pollster::block_on(verify_assertion(&check, &RustCrypto))
     }
 
     pub fn run(&self) -> Result<AssertionOutcome, WebauthnError> {

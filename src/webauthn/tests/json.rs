@@ -4,6 +4,7 @@
 use super::authenticator::{self as soft, SoftKey, RP_ID};
 use super::cases::{AuthCase, RegCase};
 use crate::b64;
+use crate::tokens::crypto::RustCrypto;
 use crate::webauthn::response::decode_base64url;
 use crate::webauthn::{
     creation_options, parse_assertion_response, parse_registration_response, request_options, verify_assertion,
@@ -95,15 +96,15 @@ fn register_then_sign_in_through_json() {
     let posted = registration_json(&reg.credential_id, &built.client_data, &built.attestation_object);
     let response = parse_registration_response(&posted).unwrap();
     assert_eq!(response.transports, ["usb", "hybrid"]);
-    let credential = verify_registration(&RegistrationCheck {
+    let check = RegistrationCheck {
         client_data_json: &response.client_data_json,
         attestation_object: &response.attestation_object,
         expected_challenge: &challenge,
         allowed_origins: &origins,
         rp_id: RP_ID,
         require_user_verification: true,
-    })
-    .unwrap();
+    };
+    let credential = pollster::block_on(verify_registration(&check, &RustCrypto)).unwrap();
     assert_eq!(credential.credential_id, response.credential_id);
 
     let challenge = soft::challenge(12);
@@ -126,7 +127,7 @@ fn register_then_sign_in_through_json() {
     let response = parse_assertion_response(&posted).unwrap();
     assert_eq!(response.credential_id, credential.credential_id);
     assert_eq!(response.user_handle.as_deref(), Some(&b"user-handle-1"[..]));
-    let outcome = verify_assertion(&AssertionCheck {
+    let check = AssertionCheck {
         client_data_json: &response.client_data_json,
         authenticator_data: &response.authenticator_data,
         signature: &response.signature,
@@ -136,8 +137,8 @@ fn register_then_sign_in_through_json() {
         require_user_verification: true,
         public_key_cose: &credential.public_key_cose,
         stored_sign_count: credential.sign_count,
-    })
-    .unwrap();
+    };
+    let outcome = pollster::block_on(verify_assertion(&check, &RustCrypto)).unwrap();
     assert!(outcome.user_verified && !outcome.counter_regressed);
 }
 

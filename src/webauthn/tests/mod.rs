@@ -12,3 +12,5 @@ mod json;
 mod packed_x5c;
 mod registration;
 mod robustness;
+mod signature;
+mod vectors;

@@ -7,8 +7,7 @@ use super::certs::{make_cert, CertSpec};
 use crate::webauthn::authdata::AuthenticatorData;
 use crate::webauthn::cbor;
 use crate::webauthn::cert::attestation_cert_key;
-use crate::webauthn::cose::CoseKey;
-use crate::webauthn::CoseAlg;
+use crate::webauthn::{CoseAlg, PublicKey};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
@@ -78,7 +77,7 @@ fn corrupted_keys_and_certificates_do_not_panic() {
     for _ in 0..500 {
         let _ = attestation_cert_key(&corrupt(&mut rng, &cert), &[0; 16]);
         for key in &keys {
-            let _ = CoseKey::from_cbor_bytes(&corrupt(&mut rng, key));
+            let _ = PublicKey::from_cose(&corrupt(&mut rng, key));
         }
     }
 }
@@ -91,7 +90,7 @@ fn random_bytes_do_not_panic_the_parsers() {
         rng.fill_bytes(&mut bytes);
         let _ = cbor::decode(&bytes);
         let _ = cbor::decode_prefix(&bytes);
-        let _ = CoseKey::from_cbor_bytes(&bytes);
+        let _ = PublicKey::from_cose(&bytes);
         let _ = AuthenticatorData::parse(&bytes);
         let _ = attestation_cert_key(&bytes, &[0; 16]);
     }
