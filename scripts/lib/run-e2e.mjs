@@ -126,8 +126,9 @@ try {
   console.log(`e2e (${store}): Worker at ${main.url}, misconfigured Worker at ${broken.url}; logs in ${logDir}`);
   const files = readdirSync(join(root, "tests/e2e"))
     .filter((f) => f.endsWith(".test.mjs"))
-    // AUTHSEC_E2E_ONLY=foundation runs the files whose names contain it (while iterating).
-    .filter((f) => !process.env.AUTHSEC_E2E_ONLY || f.includes(process.env.AUTHSEC_E2E_ONLY))
+    // AUTHSEC_E2E_ONLY=foundation,tokens runs the files whose names contain one of them
+    // (while iterating).
+    .filter((f) => !process.env.AUTHSEC_E2E_ONLY || process.env.AUTHSEC_E2E_ONLY.split(",").some((s) => f.includes(s)))
     .sort()
     .map((f) => join(root, "tests/e2e", f));
   const child = spawn(process.execPath, ["--test", "--test-reporter=tap", ...files], {

@@ -12,7 +12,7 @@ test("an admin onboards through the emailed code and signs in", async () => {
   assert.equal(a.login.tenant_id, a.tenantId);
   assert.equal(a.login.tenant_domain, a.domain);
   assert.equal(a.login.mfa_required, false);
-  assert.match(a.login.refresh_token, /^rt1\./);
+  assert.match(a.login.refresh_token, /^rt2\./);
   const verified = await verify(a.login.token);
   assert.equal(verified.status, 200);
   assert.deepEqual(verified.data.roles, ["admin"]);
