@@ -171,11 +171,16 @@ impl Config {
         secret: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
         let issuer = parse_issuer(var(names::BASE_URL))?;
-        let store = match var(names::STORE).as_deref().map(str::trim) {
-            None | Some("") | Some("d1") => StoreBackend::D1,
-            Some("postgres") => StoreBackend::Postgres,
-            Some(_) => return Err(error(names::STORE, "not d1 or postgres")),
-        };
+        let store =
+            match var(names::STORE).as_deref().map(str::trim) {
+                None | Some("") | Some("d1") => StoreBackend::D1,
+                Some("postgres") if cfg!(feature = "postgres") => StoreBackend::Postgres,
+                Some("postgres") => return Err(error(
+                    names::STORE,
+                    "postgres, but this Worker was built without the Postgres store (build it with AUTHSEC_POSTGRES=1)",
+                )),
+                Some(_) => return Err(error(names::STORE, "not d1 or postgres")),
+            };
         let environment = match var(names::ENVIRONMENT).as_deref().map(str::trim) {
             None | Some("") | Some("production") => Environment::Production,
             Some("staging") => Environment::Staging,

@@ -9,6 +9,7 @@ mod flow_client;
 mod kv;
 mod mail;
 mod platform;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod push;
 mod rate_limiter;

@@ -7,13 +7,12 @@ use super::executor::EdgeExecutor;
 use super::flow_client::FlowClient;
 use super::kv::KvCache;
 use super::mail::HttpMailTransport;
-use super::postgres::HyperdriveExecutor;
 use super::push::HttpPushTransport;
 use super::rate_limiter::RateLimiterClient;
 use super::state_clients::{ChallengeClient, SessionClient};
 use super::webcrypto::WebCrypto;
 use crate::api::Platform;
-use crate::config::{names, Config, ConfigError, StoreBackend};
+use crate::config::{names, Config, ConfigError};
 use crate::metrics::CallLog;
 use crate::store::sql::SqlStore;
 use std::cell::OnceCell;
@@ -113,12 +112,16 @@ impl Platform for EdgePlatform {
 
     fn store(&self) -> &Self::Store {
         self.store.get_or_init(|| {
-            let postgres = matches!(self.config.as_ref(), Ok(c) if c.store == StoreBackend::Postgres);
-            SqlStore::new(if postgres {
-                EdgeExecutor::Postgres(HyperdriveExecutor::new(self.env.hyperdrive("HYPERDRIVE"), self.calls.clone()))
-            } else {
-                EdgeExecutor::D1(D1Executor::new(self.env.d1("DB"), self.calls.clone()))
-            })
+            // Config refuses STORE=postgres in a build without the Postgres store.
+            #[cfg(feature = "postgres")]
+            if matches!(self.config.as_ref(), Ok(c) if c.store == crate::config::StoreBackend::Postgres) {
+                let hyperdrive = self.env.hyperdrive("HYPERDRIVE");
+                return SqlStore::new(EdgeExecutor::Postgres(super::postgres::HyperdriveExecutor::new(
+                    hyperdrive,
+                    self.calls.clone(),
+                )));
+            }
+            SqlStore::new(EdgeExecutor::D1(D1Executor::new(self.env.d1("DB"), self.calls.clone())))
         })
     }
 

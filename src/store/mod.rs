@@ -20,6 +20,7 @@ pub mod sql;
 pub mod state;
 
 /// The Postgres executor lives with the SQL backend it feeds; this keeps its old path.
+#[cfg(feature = "postgres")]
 pub use sql::postgres;
 
 use crate::rate_limit::{Decision, Limit};

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod mfa;
+#[cfg(feature = "postgres")]
 pub mod postgres;
 mod rbac;
 
