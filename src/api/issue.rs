@@ -181,8 +181,21 @@ pub async fn mint_delegated_token<P: Platform>(
     session: &Session,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
+    let sources = read_claim_sources(ctx, TenantId::new(&user.tenant_id), UserId::new(&user.id)).await?;
+    sign_session_token(ctx, user, session, delegation, sources).await
+}
+
+/// `mint_delegated_token` with the claim sources already read (a refresh reads them
+/// beside the user).
+pub async fn sign_session_token<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    session: &Session,
+    delegation: Option<&Delegation>,
+    sources: ClaimSources,
+) -> Result<(String, i64), ApiError> {
     let claims = SessionClaims { id: &session.id, auth_time: session.created_at, expires_at: Some(session.expires_at) };
-    mint_token(ctx, user, claims, delegation).await
+    sign_token(ctx, user, claims, delegation, sources).await
 }
 
 /// What a token says of its session.
@@ -203,7 +216,7 @@ async fn mint_token<P: Platform>(
     session: SessionClaims<'_>,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
-    let sources = read_claim_sources(ctx, user).await?;
+    let sources = read_claim_sources(ctx, TenantId::new(&user.tenant_id), UserId::new(&user.id)).await?;
     sign_token(ctx, user, session, delegation, sources).await
 }
 
@@ -216,14 +229,15 @@ pub struct ClaimSources {
 }
 
 /// Reads a token's claim sources (two independent reads, waited for together).
-pub async fn read_claim_sources<P: Platform>(ctx: &Ctx<'_, P>, user: &User) -> Result<ClaimSources, ApiError> {
+pub async fn read_claim_sources<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    tenant: TenantId<'_>,
+    user: UserId<'_>,
+) -> Result<ClaimSources, ApiError> {
     let store = ctx.platform.store();
-    let tenant = TenantId::new(&user.tenant_id);
-    let (roles, defaults) = futures_util::future::join(
-        store.tenant_roles(tenant, UserId::new(&user.id), ctx.now_secs()),
-        store.tenant_defaults(tenant),
-    )
-    .await;
+    let (roles, defaults) =
+        futures_util::future::join(store.tenant_roles(tenant, user, ctx.now_secs()), store.tenant_defaults(tenant))
+            .await;
     let (client_id, project_id) = defaults?.unwrap_or_default();
     Ok(ClaimSources { roles: roles?, client_id, project_id })
 }

@@ -118,7 +118,7 @@ pub async fn finish_password_login<P: Platform>(
         record_success(ctx, &checked),
         tenant_domain,
         factors(ctx, &user.tenant_id, &user.id),
-        read_claim_sources(ctx, user),
+        read_claim_sources(ctx, TenantId::new(&user.tenant_id), UserId::new(&user.id)),
     )
     .await;
     recorded?;

@@ -4,7 +4,7 @@
 use crate::accounts::sessions::{parse_refresh_token, RefreshOutcome, RefreshToken};
 use crate::api::auth::{authenticate, authenticate_admin, authenticate_allowing_delegated};
 use crate::api::body::{json_object, required_string};
-use crate::api::issue::{mint_delegated_token, random_token, refresh_hash, Delegation};
+use crate::api::issue::{random_token, read_claim_sources, refresh_hash, sign_session_token, Delegation};
 use crate::api::{revocation, session_shards, Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -53,7 +53,14 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
     if !tenant_state?.admits(session.created_at) {
         return Err(invalid());
     }
-    let user = ctx.platform.store().user_by_id(tenant, UserId::new(&session.user_id)).await?;
+    // The user and what their token says are read together; both follow from the session.
+    let user_id = UserId::new(&session.user_id);
+    let (user, sources) = futures_util::future::join(
+        ctx.platform.store().user_by_id(tenant, user_id),
+        read_claim_sources(ctx, tenant, user_id),
+    )
+    .await;
+    let user = user?;
     let Some(user) = user.filter(|u| u.is_active()) else {
         revocation::revoke_user_sessions(ctx, tenant, UserId::new(&session.user_id), "user_disabled").await?;
         return Err(invalid());
@@ -75,7 +82,7 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
             return Err(ApiError::InvalidGrant("the client no longer holds the grant this session came from".into()));
         }
     }
-    let (access_token, expires_in) = mint_delegated_token(ctx, &user, &session, delegation.as_ref()).await?;
+    let (access_token, expires_in) = sign_session_token(ctx, &user, &session, delegation.as_ref(), sources?).await?;
     Ok(HttpResponse::json(
         200,
         &json!({
