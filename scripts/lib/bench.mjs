@@ -413,7 +413,7 @@ async function startup() {
   };
   return {
     firstAnswerMs: {
-      ours: await firstAnswer("ours", "/.well-known/jwks.json"),
+      ours: await firstAnswer("ours", "/authsec/start-up-probe"), // a 404: no backend call
       helloRs: await firstAnswer("helloRs", "/"),
       hello: await firstAnswer("hello", "/"),
     },
