@@ -13,9 +13,18 @@ use std::rc::Rc;
 use worker::postgres_tls::PassthroughTls;
 use worker::{Hyperdrive, Socket};
 
+/// The request's one connection. Concurrent first queries (a `join` of reads) must not
+/// each open their own: the extra ones would outlive `close` and be cut off mid-stream.
+enum Connection {
+    None,
+    /// Being opened; these wait for it.
+    Opening(Vec<oneshot::Sender<()>>),
+    Open(Rc<PgExecutor>),
+}
+
 pub struct HyperdriveExecutor {
     hyperdrive: Result<Hyperdrive, String>,
-    client: RefCell<Option<Rc<PgExecutor>>>,
+    client: RefCell<Connection>,
     /// Resolves when the connection task has ended (see `close`).
     closed: RefCell<Option<oneshot::Receiver<()>>>,
     log: Rc<CallLog>,
@@ -25,7 +34,7 @@ impl HyperdriveExecutor {
     pub fn new(hyperdrive: worker::Result<Hyperdrive>, log: Rc<CallLog>) -> Self {
         HyperdriveExecutor {
             hyperdrive: hyperdrive.map_err(|e| format!("Hyperdrive binding HYPERDRIVE: {e}")),
-            client: RefCell::new(None),
+            client: RefCell::new(Connection::None),
             closed: RefCell::new(None),
             log,
         }
@@ -35,7 +44,7 @@ impl HyperdriveExecutor {
     /// the connection send Terminate and close, instead of being cut off mid-stream when
     /// workerd tears the request down.
     pub async fn close(&self) {
-        let client = self.client.borrow_mut().take();
+        let client = std::mem::replace(&mut *self.client.borrow_mut(), Connection::None);
         drop(client);
         let closed = self.closed.borrow_mut().take();
         if let Some(closed) = closed {
@@ -43,10 +52,48 @@ impl HyperdriveExecutor {
         }
     }
 
+    /// The request's connection: opened by the first caller, awaited by any caller that
+    /// arrives while it opens (single flight).
     async fn client(&self) -> Result<Rc<PgExecutor>, StoreError> {
-        if let Some(client) = self.client.borrow().as_ref() {
-            return Ok(client.clone());
+        loop {
+            let waiting = {
+                let mut state = self.client.borrow_mut();
+                match &mut *state {
+                    Connection::Open(client) => return Ok(client.clone()),
+                    Connection::Opening(waiters) => {
+                        let (wake, woken) = oneshot::channel();
+                        waiters.push(wake);
+                        Some(woken)
+                    }
+                    Connection::None => {
+                        *state = Connection::Opening(Vec::new());
+                        None
+                    }
+                }
+            };
+            match waiting {
+                // Opened (or failed): look again; after a failure the next caller retries.
+                Some(woken) => {
+                    let _ = woken.await;
+                }
+                None => {
+                    let opened = self.open().await;
+                    let next = match &opened {
+                        Ok(client) => Connection::Open(client.clone()),
+                        Err(_) => Connection::None,
+                    };
+                    if let Connection::Opening(waiters) = std::mem::replace(&mut *self.client.borrow_mut(), next) {
+                        for wake in waiters {
+                            let _ = wake.send(());
+                        }
+                    }
+                    return opened;
+                }
+            }
         }
+    }
+
+    async fn open(&self) -> Result<Rc<PgExecutor>, StoreError> {
         let unavailable = |what: &str, e: String| StoreError::Unavailable(format!("postgres {what}: {e}"));
         let hyperdrive = self.hyperdrive.as_ref().map_err(|e| StoreError::Unavailable(e.clone()))?;
         let config: tokio_postgres::Config = hyperdrive
@@ -66,9 +113,7 @@ impl HyperdriveExecutor {
             let _ = done.send(());
         });
         *self.closed.borrow_mut() = Some(closed);
-        let client = Rc::new(PgExecutor::new(client));
-        *self.client.borrow_mut() = Some(client.clone());
-        Ok(client)
+        Ok(Rc::new(PgExecutor::new(client)))
     }
 }
 
