@@ -100,8 +100,11 @@ pub async fn start_session_with<P: Platform>(
 ) -> Result<Issued, ApiError> {
     let started = new_session(ctx, user, user_agent, None)?;
     // The object stores the session while Web Crypto signs its token.
-    let (created, signed) =
-        futures_util::future::join(started.create(ctx), sign_token(ctx, user, started.claims(), None, sources)).await;
+    let (created, signed) = futures_util::future::join(
+        started.create(ctx),
+        sign_token(ctx, user, SessionClaims::of(&started.session), None, sources),
+    )
+    .await;
     created?;
     Ok(started.issued(signed?))
 }
@@ -150,14 +153,6 @@ impl NewSession<'_> {
         Ok(ctx.platform.sessions().create_session(shard, &self.session, &self.hash).await?)
     }
 
-    fn claims(&self) -> SessionClaims<'_> {
-        SessionClaims {
-            id: &self.session.id,
-            auth_time: self.session.created_at,
-            expires_at: Some(self.session.expires_at),
-        }
-    }
-
     fn issued(self, (access_token, expires_in): (String, i64)) -> Issued {
         let refresh =
             RefreshToken { tenant_id: &self.user.tenant_id, user_id: Some(&self.user.id), secret: &self.secret };
@@ -181,8 +176,7 @@ pub async fn mint_delegated_token<P: Platform>(
     session: &Session,
     delegation: Option<&Delegation>,
 ) -> Result<(String, i64), ApiError> {
-    let sources = read_claim_sources(ctx, TenantId::new(&user.tenant_id), UserId::new(&user.id)).await?;
-    sign_session_token(ctx, user, session, delegation, sources).await
+    mint_token(ctx, user, SessionClaims::of(session), delegation).await
 }
 
 /// `mint_delegated_token` with the claim sources already read (a refresh reads them
@@ -194,8 +188,7 @@ pub async fn sign_session_token<P: Platform>(
     delegation: Option<&Delegation>,
     sources: ClaimSources,
 ) -> Result<(String, i64), ApiError> {
-    let claims = SessionClaims { id: &session.id, auth_time: session.created_at, expires_at: Some(session.expires_at) };
-    sign_token(ctx, user, claims, delegation, sources).await
+    sign_token(ctx, user, SessionClaims::of(session), delegation, sources).await
 }
 
 /// What a token says of its session.
@@ -205,6 +198,12 @@ struct SessionClaims<'a> {
     auth_time: i64,
     /// The session's absolute end, when known.
     expires_at: Option<i64>,
+}
+
+impl<'a> SessionClaims<'a> {
+    fn of(session: &'a Session) -> Self {
+        SessionClaims { id: &session.id, auth_time: session.created_at, expires_at: Some(session.expires_at) }
+    }
 }
 
 /// A token for `user` in `session`. It never outlives the session's absolute lifetime
