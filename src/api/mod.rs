@@ -17,17 +17,11 @@ mod auth;
 mod authz_cache;
 mod body;
 mod cors;
-mod dev;
-mod health;
 mod issue;
-mod migrations;
-pub mod pages;
 mod revocation;
 pub mod router;
 mod session_shards;
-mod token;
 mod validate;
-mod wellknown;
 
 use crate::accounts::password::{hash_password, HashParams};
 use crate::config::{Config, ConfigError};

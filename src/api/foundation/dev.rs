@@ -6,11 +6,11 @@
 //!   platform's verifier, so the e2e suite runs tests/vectors/webauthn-signatures.json
 //!   through Web Crypto inside workerd exactly as `cargo test` runs it through RustCrypto.
 
-use super::auth::authenticate;
-use super::body::json_object;
-use super::issue::{random_token, refresh_hash, uuid_like};
-use super::{Ctx, Platform};
 use crate::accounts::sessions::{RefreshToken, Session};
+use crate::api::auth::authenticate;
+use crate::api::body::json_object;
+use crate::api::issue::{random_token, refresh_hash, uuid_like};
+use crate::api::{Ctx, Platform};
 use crate::b64;
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};

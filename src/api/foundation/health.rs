@@ -1,6 +1,6 @@
 //! `GET /authsec/uflow/health`: checks D1, KV and a Durable Object for real, at once.
 
-use super::{Ctx, Platform};
+use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::HttpResponse;
 use crate::store::{Ping, StoreError};

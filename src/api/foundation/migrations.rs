@@ -2,8 +2,8 @@
 //! migrations of the active backend. Only platform administrators may (ours: an admin
 //! whose email is listed in `PLATFORM_ADMIN_EMAILS`; nobody when it is unset).
 
-use super::auth::authenticate_admin;
-use super::{Ctx, Platform};
+use crate::api::auth::authenticate_admin;
+use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::migrations::{MigrationStore, MIGRATIONS};

@@ -1,12 +1,19 @@
 //! The service's own routes (api.md "Foundation"): health, discovery, JWKS, metrics,
 //! token verification and narrowing, the development outbox, migrations, and the
-//! browser pages. Their handlers are the cross-cutting files beside this one.
+//! browser pages. Their handlers are the files of this folder.
 
-use super::pages::{self, Page};
+mod dev;
+mod health;
+mod migrations;
+mod pages;
+mod token;
+mod wellknown;
+
 use super::router::{Mounts, Params, Table};
-use super::{dev, health, migrations, token, wellknown, Ctx, Platform};
+use super::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse, Method::*};
+use pages::Page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

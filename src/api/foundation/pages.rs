@@ -6,10 +6,10 @@
 use crate::error::ApiError;
 use crate::http::HttpResponse;
 
-const LOGIN_HTML: &str = include_str!("../pages/login.html");
-const ACTIVATE_HTML: &str = include_str!("../pages/activate.html");
-const APP_JS: &str = include_str!("../pages/app.js");
-const APP_CSS: &str = include_str!("../pages/app.css");
+const LOGIN_HTML: &str = include_str!("../../pages/login.html");
+const ACTIVATE_HTML: &str = include_str!("../../pages/activate.html");
+const APP_JS: &str = include_str!("../../pages/app.js");
+const APP_CSS: &str = include_str!("../../pages/app.css");
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

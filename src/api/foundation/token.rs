@@ -4,9 +4,9 @@
 //! narrows the caller's own identity: same subject, tenant, client and roles, a subset
 //! of its scopes, and a lifetime that never outlives the presented token.
 
-use super::auth::{authenticate_allowing_delegated, rate_limit, verify_token_in, Caller, Tier};
-use super::body::{json_object, optional_positive_int, optional_string_list, required_string};
-use super::{Ctx, Platform};
+use crate::api::auth::{authenticate_allowing_delegated, rate_limit, verify_token_in, Caller, Tier};
+use crate::api::body::{json_object, optional_positive_int, optional_string_list, required_string};
+use crate::api::{Ctx, Platform};
 use crate::b64;
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};

@@ -5,7 +5,7 @@
 //! backed by KV, and rebuilt when absent or when the key ring's fingerprint changed
 //! (a rotation), so every region serves them without touching an origin.
 
-use super::{Ctx, Platform};
+use crate::api::{Ctx, Platform};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::http::HttpResponse;
@@ -47,7 +47,7 @@ fn discovery(config: &Config) -> serde_json::Value {
         "device_authorization_endpoint": format!("{issuer}/authsec/uflow/auth/device/code"),
         "backchannel_authentication_endpoint": format!("{issuer}/authsec/uflow/auth/ciba/initiate"),
         "backchannel_token_delivery_modes_supported": ["poll"],
-        "grant_types_supported": [super::grants::DEVICE_CODE_GRANT, super::grants::CIBA_GRANT],
+        "grant_types_supported": [crate::api::grants::DEVICE_CODE_GRANT, crate::api::grants::CIBA_GRANT],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
         "claims_supported": [
             "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "user_id", "tenant_id",
