@@ -126,6 +126,37 @@ pub fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Encodes text for a query string or form body (RFC 3986 unreserved characters kept,
+/// everything else `%XX`).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `name=value&…`, each side percent-encoded.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(n, v)| format!("{}={}", percent_encode(n), percent_encode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The `name=value` pairs of a query string or form body, decoded, in order, repeats
+/// kept (the caller decides what a repeat means); `None` if any is not valid encoding.
+pub fn form_pairs(text: &str) -> Option<Vec<(String, String)>> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(name)?, percent_decode(value)?))
+        })
+        .collect()
+}
+
 /// `scheme://authority/path?query#fragment` -> (path, query), both as received.
 /// workerd hands the Worker a normalized absolute URL, so splitting is all that is needed
 /// (and much cheaper in wasm than a full URL parse on every request).
@@ -151,6 +182,11 @@ impl HttpResponse {
         // Serializing our own response types cannot fail (no maps with non-string keys).
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
         HttpResponse { status, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body }
+    }
+
+    /// A `303 See Other` to `location`: after a form post the browser follows with GET.
+    pub fn see_other(location: &str) -> Self {
+        HttpResponse { status: 303, headers: vec![("location".into(), location.to_string())], body: Vec::new() }
     }
 
     pub fn text(status: u16, content_type: &str, body: String) -> Self {

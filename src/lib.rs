@@ -18,6 +18,7 @@ pub mod http;
 pub mod ids;
 pub mod mail;
 pub mod metrics;
+pub mod oauth;
 pub mod push;
 pub mod rate_limit;
 pub mod secret;

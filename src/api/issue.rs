@@ -52,15 +52,28 @@ pub struct Delegation {
     pub client_id: String,
     pub scopes: Vec<String>,
     pub token_type: TokenType,
-    /// `device_code` or `ciba`; sessions stored before the field existed derive it.
+    /// `device_code`, `ciba` or `authorization_code`; sessions stored before the field
+    /// existed derive it.
     #[serde(default)]
     pub grant: String,
+    /// When and how the user signed in, for the id_token of a refreshed OpenID session
+    /// (the session itself begins at the code exchange). Zero and empty for other grants.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub signed_in_at: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<crate::oauth::id_token::AuthMethod>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// The `grant` claim value of the device authorization grant.
 pub const DEVICE_GRANT_NAME: &str = "device_code";
 /// The `grant` claim value of CIBA.
 pub const CIBA_GRANT_NAME: &str = "ciba";
+/// The `grant` claim value of the OAuth authorization code grant.
+pub const CODE_GRANT_NAME: &str = "authorization_code";
 
 impl Delegation {
     /// The grant this session came from (`device_code` or `ciba`).
@@ -76,6 +89,7 @@ impl Delegation {
     pub fn grant_type_uri(&self) -> &'static str {
         match self.grant_name() {
             DEVICE_GRANT_NAME => super::grants::DEVICE_CODE_GRANT,
+            CODE_GRANT_NAME => crate::oauth::AUTHORIZATION_CODE_GRANT,
             _ => super::grants::CIBA_GRANT,
         }
     }
@@ -98,7 +112,7 @@ pub async fn start_session_with<P: Platform>(
     user_agent: &str,
     sources: ClaimSources,
 ) -> Result<Issued, ApiError> {
-    let started = new_session(ctx, user, user_agent, None)?;
+    let started = new_session(ctx, &uuid_like(ctx)?, user, user_agent, None)?;
     // The object stores the session while Web Crypto signs its token.
     let (created, signed) = futures_util::future::join(
         started.create(ctx),
@@ -115,7 +129,20 @@ pub async fn start_delegated_session<P: Platform>(
     user_agent: &str,
     delegation: Option<&Delegation>,
 ) -> Result<Issued, ApiError> {
-    let started = new_session(ctx, user, user_agent, delegation)?;
+    let id = uuid_like(ctx)?;
+    start_delegated_session_as(ctx, &id, user, user_agent, delegation).await
+}
+
+/// `start_delegated_session` under an id the caller chose beforehand (the code exchange
+/// records it beside, so a replayed code can end it).
+pub async fn start_delegated_session_as<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    session_id: &str,
+    user: &User,
+    user_agent: &str,
+    delegation: Option<&Delegation>,
+) -> Result<Issued, ApiError> {
+    let started = new_session(ctx, session_id, user, user_agent, delegation)?;
     // The session and the token's claims come from different places: ask both at once.
     let (created, minted) =
         futures_util::future::join(started.create(ctx), mint_delegated_token(ctx, user, &started.session, delegation))
@@ -132,13 +159,26 @@ struct NewSession<'a> {
     hash: String,
 }
 
+/// A session at the provider for a browser that signed in on its pages: no token is
+/// minted for it; it carries the single sign-on cookie and ends with logout.
+pub async fn start_browser_session<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    user: &User,
+    user_agent: &str,
+) -> Result<String, ApiError> {
+    let started = new_session(ctx, &uuid_like(ctx)?, user, user_agent, None)?;
+    started.create(ctx).await?;
+    Ok(started.session.id)
+}
+
 fn new_session<'a, P: Platform>(
     ctx: &Ctx<'_, P>,
+    id: &str,
     user: &'a User,
     user_agent: &str,
     delegation: Option<&Delegation>,
 ) -> Result<NewSession<'a>, ApiError> {
-    let mut session = Session::new(uuid_like(ctx)?, user.id.clone(), ctx.now_secs(), user_agent.to_string());
+    let mut session = Session::new(id.to_string(), user.id.clone(), ctx.now_secs(), user_agent.to_string());
     if let Some(d) = delegation {
         session.delegation = serde_json::to_string(d).map_err(|e| ApiError::Internal(e.to_string()))?;
     }

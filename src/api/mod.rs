@@ -11,6 +11,7 @@ mod clients;
 mod factors;
 mod foundation;
 mod grants;
+mod oauth;
 
 // Cross-cutting helpers that every module may use.
 mod auth;
@@ -195,6 +196,7 @@ async fn route<P: Platform>(
         Route::Factors(action) => factors::dispatch(&ctx, req, params, action).await,
         Route::Grants(action) => grants::dispatch(&ctx, req, params, action).await,
         Route::Authz(action) => authz::dispatch(&ctx, req, params, action).await,
+        Route::OAuth(action) => oauth::dispatch(&ctx, req, params, action).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -9,7 +9,7 @@
 //!
 //! Full templates double as metric labels, so metrics never carry raw ids.
 
-use super::{accounts, authz, clients, factors, foundation, grants};
+use super::{accounts, authz, clients, factors, foundation, grants, oauth};
 use crate::error::ApiError;
 use crate::http::Method;
 use std::sync::OnceLock;
@@ -30,6 +30,7 @@ pub enum Route {
     Factors(factors::Action),
     Grants(grants::Action),
     Authz(authz::Action),
+    OAuth(oauth::Action),
 }
 
 /// One area of the AuthSec API (api.md "Module map").
@@ -47,6 +48,7 @@ const AREAS: &[Area] = &[
     Area::Served(|t| mount(t, factors::MOUNTS, Route::Factors)),
     Area::Served(|t| mount(t, grants::MOUNTS, Route::Grants)),
     Area::Served(|t| mount(t, authz::MOUNTS, Route::Authz)),
+    Area::Served(|t| mount(t, oauth::MOUNTS, Route::OAuth)),
     // Peripheral upstream features, out of scope until an issue asks for them (api.md
     // "Module map"): listed so that clients can tell "not here" from "no such route".
     Area::NotServed { prefix: "/authsec/uflow/auth/voice/", capability: "voice-assistant sign-in" },

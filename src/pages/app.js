@@ -1,6 +1,7 @@
 // The sign-in pages of AuthSec Edge: password, TOTP and passkey sign-in, sign-up for end
 // users (when the page is opened with ?client_id=), the account's second factors and
-// passkey registration from a signed-in session after a step-up, and device activation. No dependencies; the session lives in sessionStorage.
+// passkey registration from a signed-in session after a step-up, and device activation. No
+// dependencies besides webauthn.js (loaded first); the session lives in sessionStorage.
 "use strict";
 
 const params = new URLSearchParams(location.search);
@@ -46,42 +47,6 @@ function show(section) {
   }
   const heading = $(section)?.querySelector("h2");
   if (heading) { heading.tabIndex = -1; heading.focus(); }
-}
-
-// WebAuthn JSON <-> binary (base64url without padding, WebAuthn L3 §5.1.3 JSON forms).
-const toBytes = (b64url) => Uint8Array.from(atob(b64url.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-const toB64url = (buffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
-function creationOptions(json) {
-  return {
-    ...json,
-    challenge: toBytes(json.challenge),
-    user: { ...json.user, id: toBytes(json.user.id) },
-    excludeCredentials: (json.excludeCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
-  };
-}
-
-function requestOptions(json) {
-  return {
-    ...json,
-    challenge: toBytes(json.challenge),
-    allowCredentials: (json.allowCredentials || []).map((c) => ({ ...c, id: toBytes(c.id) })),
-  };
-}
-
-function credentialJson(credential) {
-  const r = credential.response;
-  const response = { clientDataJSON: toB64url(r.clientDataJSON) };
-  if (r.attestationObject) {
-    response.attestationObject = toB64url(r.attestationObject);
-    response.transports = r.getTransports ? r.getTransports() : [];
-  } else {
-    response.authenticatorData = toB64url(r.authenticatorData);
-    response.signature = toB64url(r.signature);
-    if (r.userHandle) response.userHandle = toB64url(r.userHandle);
-  }
-  return { id: credential.id, rawId: toB64url(credential.rawId), type: credential.type, response };
 }
 
 const webauthn = (step) => `/authsec/webauthn/${who}/${step}`;

@@ -109,6 +109,8 @@ pub struct Client {
     pub redirect_uris: String,
     /// JSON array of strings.
     pub grant_types: String,
+    /// JSON array of strings: where RP-initiated logout may send the browser back.
+    pub post_logout_redirect_uris: String,
     pub secret_hash: Option<String>,
     pub active: i64,
     pub is_default: i64,

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_ciba_devices.sql"),
     migration!("0006_rbac.sql"),
     migration!("0007_totp_only_login.sql"),
+    migration!("0008_oauth_provider.sql"),
 ];
 
 /// The statements of a migration file: comments dropped, split on `;`.

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod clients;
+pub mod consents;
 pub mod flows;
 pub mod invitations;
 pub mod memory;
@@ -110,6 +111,7 @@ pub trait Stores:
     + SigningKeyStore
     + AccountStore
     + ClientStore
+    + consents::ConsentStore
     + TenantAdminStore
     + InvitationStore
     + MigrationStore
@@ -126,6 +128,7 @@ impl<T> Stores for T where
         + SigningKeyStore
         + AccountStore
         + ClientStore
+        + consents::ConsentStore
         + TenantAdminStore
         + InvitationStore
         + MigrationStore

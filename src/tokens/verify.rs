@@ -66,6 +66,21 @@ pub async fn verify_access_token<C: Es256>(
     crypto: &C,
     policy: &VerifyPolicy<'_>,
 ) -> Result<VerifiedToken, TokenError> {
+    let (kid, payload) = verify_signature(token, keys, crypto).await?;
+    let claims: AccessClaims =
+        serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed("claims are missing or mistyped"))?;
+    check_claims(&claims, policy)?;
+    Ok(VerifiedToken { kid, claims })
+}
+
+/// Checks that one of our keys signed `token` (algorithm, `crit`, `kid`, signature) and
+/// returns the key id and the payload, whose claims the caller checks: access tokens
+/// here, an id_token presented back as a logout hint in `api::oauth`.
+pub async fn verify_signature<C: Es256>(
+    token: &str,
+    keys: &KeyRing,
+    crypto: &C,
+) -> Result<(String, Vec<u8>), TokenError> {
     let untrusted = UntrustedToken::parse(token)?;
     // Exact match: "none", "NONE", "HS256" (a public key used as an HMAC secret) and
     // every other algorithm are refused before any key is touched.
@@ -84,10 +99,7 @@ pub async fn verify_access_token<C: Es256>(
     if !valid {
         return Err(TokenError::BadSignature);
     }
-    let claims: AccessClaims = serde_json::from_slice(untrusted.payload())
-        .map_err(|_| TokenError::Malformed("claims are missing or mistyped"))?;
-    check_claims(&claims, policy)?;
-    Ok(VerifiedToken { kid: kid.to_string(), claims })
+    Ok((kid.to_string(), untrusted.payload().to_vec()))
 }
 
 fn check_claims(claims: &AccessClaims, policy: &VerifyPolicy<'_>) -> Result<(), TokenError> {

@@ -2,7 +2,8 @@
 //! sign-in, password recovery, sessions, tenant administration and invitations.
 //!
 //! Depends on `factors` (a password login asks which second factors are pending) and
-//! `clients` (end users sign in through a client); nothing depends back on it.
+//! `clients` (end users sign in through a client); `oauth` uses its password check and
+//! refresh rotation.
 
 mod admin_auth;
 mod codes;
@@ -13,6 +14,9 @@ mod password_login;
 mod recovery;
 mod sessions;
 mod tenant_admin;
+
+pub use password_login::{check_password, record_success};
+pub use sessions::rotate_refresh_token;
 
 use super::body::ListForm;
 use super::router::{Mounts, Params, Table};

@@ -1,6 +1,7 @@
 //! Sessions (ours, api.md "Sessions"): refresh with rotation and reuse detection,
 //! logout, listing and revoking one's own sessions, and an admin's revoke-all.
 
+use crate::accounts::sessions::Session;
 use crate::accounts::sessions::{parse_refresh_token, RefreshOutcome, RefreshToken};
 use crate::api::auth::{authenticate, authenticate_admin, authenticate_allowing_delegated};
 use crate::api::body::{json_object, required_string};
@@ -9,7 +10,7 @@ use crate::api::{revocation, session_shards, Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::{ClientId, SessionId, TenantId, UserId};
-use crate::store::accounts::AccountStore;
+use crate::store::accounts::{AccountStore, Client, User};
 use crate::store::state::SessionStore;
 use serde_json::json;
 
@@ -17,6 +18,39 @@ use serde_json::json;
 pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = json_object(req)?;
     let presented = required_string(&body, "refresh_token")?;
+    let refreshed = rotate_refresh_token(ctx, presented, None).await?;
+    Ok(HttpResponse::json(
+        200,
+        &json!({
+            "token": refreshed.access_token,
+            "access_token": refreshed.access_token,
+            "token_type": "Bearer",
+            "refresh_token": refreshed.refresh_token,
+            "expires_in": refreshed.expires_in,
+            "session_id": refreshed.session.id,
+        }),
+    ))
+}
+
+/// A refresh that rotated: the new pair, and the session and user it is for.
+pub struct Refreshed {
+    pub user: User,
+    pub session: Session,
+    pub delegation: Option<Delegation>,
+    pub access_token: String,
+    pub expires_in: i64,
+    pub refresh_token: String,
+}
+
+/// Rotates `presented` (single use; a reused token revokes its session) and mints the
+/// next access token. With `client` (the OAuth token endpoint), the session must have
+/// been delegated to that client: a token presented by another client has leaked, so
+/// its session is revoked.
+pub async fn rotate_refresh_token<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    presented: &str,
+    client: Option<&Client>,
+) -> Result<Refreshed, ApiError> {
     let invalid = || ApiError::InvalidGrant("the refresh token is invalid, expired or revoked".into());
     let presented = parse_refresh_token(presented).ok_or_else(invalid)?;
     let tenant_id = presented.tenant_id;
@@ -74,6 +108,15 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
                 .map_err(|e| ApiError::Internal(format!("session {} has an unreadable delegation: {e}", session.id)))?,
         ),
     };
+    if let Some(client) = client {
+        if delegation.as_ref().map(|d| d.client_id.as_str()) != Some(client.client_id.as_str()) {
+            revocation::revoke_session(ctx, tenant, user_id, SessionId::new(&session.id), "refresh_by_other_client")
+                .await?;
+            return Err(ApiError::InvalidGrant(
+                "this refresh token was issued to another client; its session has been revoked".into(),
+            ));
+        }
+    }
     if let Some(d) = &delegation {
         // A delegated session refreshes only while its client is usable and still
         // registered for the grant it came through.
@@ -83,17 +126,7 @@ pub async fn refresh<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
         }
     }
     let (access_token, expires_in) = sign_session_token(ctx, &user, &session, delegation.as_ref(), sources?).await?;
-    Ok(HttpResponse::json(
-        200,
-        &json!({
-            "token": access_token,
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "refresh_token": next.to_string(),
-            "expires_in": expires_in,
-            "session_id": session.id,
-        }),
-    ))
+    Ok(Refreshed { user, session, delegation, access_token, expires_in, refresh_token: next.to_string() })
 }
 
 /// `POST /authsec/uflow/auth/logout`: ends the caller's session at once (a delegated

@@ -71,22 +71,18 @@ fn client_json(c: &Client) -> Value {
         "id": c.id, "client_id": c.client_id, "tenant_id": c.tenant_id, "project_id": c.project_id,
         "name": c.name, "email": c.email, "client_type": c.client_type, "platform": c.platform,
         "react_app_url": c.react_app_url, "redirect_uris": json_list(&c.redirect_uris),
-        "grant_types": json_list(&c.grant_types), "active": c.active == 1, "is_default": c.is_default == 1,
+        "grant_types": json_list(&c.grant_types),
+        "post_logout_redirect_uris": json_list(&c.post_logout_redirect_uris), "active": c.active == 1, "is_default": c.is_default == 1,
         "deleted": c.deleted_at.is_some(), "has_secret": c.secret_hash.is_some(),
         "token_endpoint_auth_method": if c.secret_hash.is_some() { "client_secret_post" } else { "none" },
         "created_at": c.created_at, "updated_at": c.updated_at,
     })
 }
 
-/// A URL the client may redirect to: https, or http on loopback (RFC 8252 §7.3).
+/// A URL the client may redirect to: https, or http on loopback (RFC 8252 §7.3), no
+/// fragment (`oauth::redirect`).
 fn redirect_uri_ok(uri: &str) -> bool {
-    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-        .iter()
-        .any(|p| uri.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
-    uri.len() <= 2048
-        && !uri.contains('#')
-        && !uri.contains(char::is_whitespace)
-        && (uri.starts_with("https://") || loopback)
+    crate::oauth::redirect::registration_problem(uri).is_none()
 }
 
 fn string_list(
@@ -140,6 +136,9 @@ fn apply_fields(client: &mut Client, body: &Map<String, Value>) -> Result<(), Ap
     if let Some(uris) = string_list(body, "redirect_uris", 20, redirect_uri_ok)? {
         client.redirect_uris = uris;
     }
+    if let Some(uris) = string_list(body, "post_logout_redirect_uris", 20, redirect_uri_ok)? {
+        client.post_logout_redirect_uris = uris;
+    }
     if let Some(grants) = string_list(body, "grant_types", GRANT_TYPES.len(), |g| GRANT_TYPES.contains(&g))? {
         client.grant_types = grants;
     }
@@ -192,6 +191,7 @@ pub async fn create<P: Platform>(
         react_app_url: String::new(),
         redirect_uris: "[]".into(),
         grant_types: "[]".into(),
+        post_logout_redirect_uris: "[]".into(),
         secret_hash: None,
         active: 1,
         is_default: 0,

@@ -15,7 +15,8 @@ mod webauthn;
 
 pub use mfa::{factors, issue_mfa_token, pending_body, Factors};
 pub use notices::reset_mail_note;
-pub use totp::{admit_code_attempt, device_approver};
+pub use totp::{admit_code_attempt, check_second_step, device_approver};
+pub use webauthn::{tenant_sign_in_options, verify_tenant_sign_in};
 
 use super::router::{Mounts, Params, Table};
 use super::{Ctx, Platform, Who};

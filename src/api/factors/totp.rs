@@ -289,6 +289,20 @@ pub async fn login<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     Ok(HttpResponse::json(200, &finished_body(&user, &issued, "signed in with TOTP")))
 }
 
+/// A TOTP or backup code as the second step of a sign-in whose password step happened
+/// elsewhere (the OAuth provider's sign-in page): the same checks and lockout as
+/// `totp/login` with an `mfa_token`.
+pub async fn check_second_step<P: Platform>(ctx: &Ctx<'_, P>, user: &User, code: &str) -> Result<(), ApiError> {
+    if !plausible_code(code, true) {
+        return Err(ApiError::bad_field("totp_code", "a 6-digit code or a backup code"));
+    }
+    let enrolled = confirmed(devices(ctx, user).await?);
+    if enrolled.is_empty() {
+        return Err(mfa::refuse_unenrolled(ctx, &mfa::guard_key(user)).await);
+    }
+    check_code(ctx, user, &enrolled, code, true).await
+}
+
 fn device_json(d: &TotpDevice) -> Value {
     json!({"id": d.id, "device_id": d.id, "device_name": d.name, "device_type": d.device_type,
            "confirmed": d.confirmed, "is_primary": d.is_primary, "created_at": d.created_at,

@@ -51,6 +51,31 @@ fn who_label(who: Who) -> &'static str {
     }
 }
 
+/// Whom a sign-in ceremony is for: an account of one kind (the `admin` and `enduser`
+/// routes), or any account of one tenant (the OAuth provider's sign-in page, where the
+/// client names the tenant).
+#[derive(Debug, Clone, Copy)]
+enum Signer<'a> {
+    Kind(Who),
+    Tenant(&'a str),
+}
+
+impl Signer<'_> {
+    fn label(self) -> &'static str {
+        match self {
+            Signer::Kind(who) => who_label(who),
+            Signer::Tenant(_) => "oauth",
+        }
+    }
+
+    fn admits(self, user: &User) -> bool {
+        match self {
+            Signer::Kind(who) => user.kind == kind_of(who),
+            Signer::Tenant(tenant_id) => user.tenant_id == tenant_id,
+        }
+    }
+}
+
 fn ticket_key<P: Platform>(ctx: &Ctx<'_, P>, challenge_b64: &str) -> Result<String, ApiError> {
     Ok(keyed_hash(ctx.config()?.pepper.expose(), &["webauthn-challenge", challenge_b64]))
 }
@@ -70,7 +95,7 @@ async fn take_challenge<P: Platform>(
     ctx: &Ctx<'_, P>,
     client_data_json: &[u8],
     ceremony: &str,
-    who: Who,
+    label: &str,
 ) -> Result<(Vec<u8>, Value), ApiError> {
     let unknown = || ApiError::CeremonyFailed("the challenge is unknown, used or expired".into());
     let client_data: Value = serde_json::from_slice(client_data_json)
@@ -78,7 +103,7 @@ async fn take_challenge<P: Platform>(
     let challenge_b64 = client_data["challenge"].as_str().filter(|c| c.len() <= 128).ok_or_else(unknown)?;
     let key = ticket_key(ctx, challenge_b64)?;
     let binding = ctx.platform.challenges().take_ticket(&key, ctx.now_secs()).await?.ok_or_else(unknown)?;
-    if binding["ceremony"] != ceremony || binding["who"] != who_label(who) {
+    if binding["ceremony"] != ceremony || binding["who"] != label {
         return Err(unknown());
     }
     let challenge = binding["challenge"].as_str().and_then(b64::decode).ok_or_else(unknown)?;
@@ -156,7 +181,7 @@ pub async fn finish_registration<P: Platform>(
         n => n,
     };
     step_up::require(ctx, req, &caller, &user, &body, Inline::CodeOrPassword).await?;
-    let (challenge, binding) = take_challenge(ctx, &response.client_data_json, "create", who).await?;
+    let (challenge, binding) = take_challenge(ctx, &response.client_data_json, "create", who_label(who)).await?;
     if binding["tenant_id"] != user.tenant_id.as_str() || binding["user_id"] != user.id.as_str() {
         return Err(ApiError::CeremonyFailed("the challenge was issued to another account".into()));
     }
@@ -261,9 +286,18 @@ pub async fn begin_authentication<P: Platform>(
 /// the audience and, if it names them, the tenant and user): the account whose passkey
 /// signed it. Records the use, and flags a passkey whose counter went backwards.
 async fn verified_assertion<P: Platform>(ctx: &Ctx<'_, P>, credential: &Value, who: Who) -> Result<User, ApiError> {
+    Ok(verified_assertion_of(ctx, credential, Signer::Kind(who)).await?.0)
+}
+
+/// `verified_assertion` for any `Signer`, with the passkey that signed.
+async fn verified_assertion_of<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    credential: &Value,
+    signer: Signer<'_>,
+) -> Result<(User, Passkey), ApiError> {
     let response =
         parse_assertion_response(credential).map_err(|e| ApiError::bad_field("credential", e.to_string()))?;
-    let (challenge, binding) = take_challenge(ctx, &response.client_data_json, "get", who).await?;
+    let (challenge, binding) = take_challenge(ctx, &response.client_data_json, "get", signer.label()).await?;
     let refused = |why: &str| ApiError::CeremonyFailed(why.to_string());
     let store = ctx.platform.store();
     let passkey = store.passkey_by_id(&b64::encode(&response.credential_id)).await?;
@@ -279,7 +313,7 @@ async fn verified_assertion<P: Platform>(ctx: &Ctx<'_, P>, credential: &Value, w
         return Err(refused("this passkey was flagged as possibly cloned; register a new one"));
     }
     let user = store.user_by_id(TenantId::new(&passkey.tenant_id), UserId::new(&passkey.user_id)).await?;
-    let user = user.filter(|u| u.is_active() && u.kind == kind_of(who)).ok_or_else(|| refused("no such account"))?;
+    let user = user.filter(|u| u.is_active() && signer.admits(u)).ok_or_else(|| refused("no such account"))?;
     let rp = &ctx.config()?.relying_party;
     let public_key = b64::decode(&passkey.public_key_cose).ok_or_else(|| ApiError::Internal("stored key".into()))?;
     let check = AssertionCheck {
@@ -307,7 +341,7 @@ async fn verified_assertion<P: Platform>(ctx: &Ctx<'_, P>, credential: &Value, w
     if outcome.counter_regressed {
         return Err(refused("the signature counter went backwards; the passkey is flagged as possibly cloned"));
     }
-    Ok(user)
+    Ok((user, passkey))
 }
 
 /// `POST webauthn/{admin,enduser}/finishAuthentication` (P) `{credential, mfa_token?}`.
@@ -364,4 +398,38 @@ pub(super) async fn verify_step_up_assertion<P: Platform>(
         return Err(ApiError::CeremonyFailed("the passkey belongs to another account".into()));
     }
     Ok(())
+}
+
+/// Request options for the OAuth provider's sign-in page: any passkey of `tenant_id`
+/// (discoverable), or only `user`'s when a password step already named them.
+pub async fn tenant_sign_in_options<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    tenant_id: &str,
+    user: Option<&User>,
+) -> Result<Value, ApiError> {
+    rate_limit(ctx, &format!("webauthn-begin:ip:{}", client_ip(req)), BEGIN_PER_MINUTE, 60).await?;
+    let allowed = match user {
+        Some(user) => {
+            let passkeys = ctx.platform.store().passkeys(TenantId::new(tenant_id), UserId::new(&user.id)).await?;
+            credential_ids(&passkeys.into_iter().filter(|p| !p.flagged).collect::<Vec<_>>())
+        }
+        None => Vec::new(),
+    };
+    let binding = json!({"ceremony": "get", "who": Signer::Tenant(tenant_id).label(), "tenant_id": tenant_id,
+                         "user_id": user.map(|u| u.id.clone())});
+    let challenge = new_challenge(ctx, binding).await?;
+    let rp = &ctx.config()?.relying_party;
+    Ok(request_options(&rp.id, &challenge, &allowed, "required"))
+}
+
+/// Verifies an assertion for `tenant_sign_in_options`: the account, and whether the
+/// passkey may be synced (backup eligible), which the id_token's `amr` tells apart.
+pub async fn verify_tenant_sign_in<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    credential: &Value,
+    tenant_id: &str,
+) -> Result<(User, bool), ApiError> {
+    let (user, passkey) = verified_assertion_of(ctx, credential, Signer::Tenant(tenant_id)).await?;
+    Ok((user, passkey.backup_eligible))
 }

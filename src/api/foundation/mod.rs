@@ -6,6 +6,7 @@ mod dev;
 mod health;
 mod migrations;
 mod pages;
+pub use pages::CONTENT_SECURITY_POLICY;
 mod token;
 mod wellknown;
 
@@ -56,6 +57,8 @@ const AUTHSEC: Table<Action> = &[
     (Get, "/account", Page(Page::Login)),
     (Get, "/uflow/activate", Page(Page::Activate)),
     (Get, "/assets/app.js", Page(Page::Script)),
+    (Get, "/assets/webauthn.js", Page(Page::WebauthnScript)),
+    (Get, "/assets/oauth.js", Page(Page::OAuthScript)),
     (Get, "/assets/app.css", Page(Page::Stylesheet)),
 ];
 

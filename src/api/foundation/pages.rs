@@ -10,6 +10,8 @@ const LOGIN_HTML: &str = include_str!("../../pages/login.html");
 const ACTIVATE_HTML: &str = include_str!("../../pages/activate.html");
 const APP_JS: &str = include_str!("../../pages/app.js");
 const APP_CSS: &str = include_str!("../../pages/app.css");
+const WEBAUTHN_JS: &str = include_str!("../../pages/webauthn.js");
+const OAUTH_JS: &str = include_str!("../../pages/oauth.js");
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -19,6 +21,10 @@ pub enum Page {
     Login,
     Activate,
     Script,
+    /// The WebAuthn JSON helpers both scripts use.
+    WebauthnScript,
+    /// The OAuth provider's pages' script (`api::oauth::pages`).
+    OAuthScript,
     Stylesheet,
 }
 
@@ -28,6 +34,8 @@ pub fn serve(page: Page) -> Result<HttpResponse, ApiError> {
         Page::Activate => ("text/html; charset=utf-8", ACTIVATE_HTML, "no-store"),
         // Assets hold no secrets; a short cache keeps a deploy's new version close.
         Page::Script => ("text/javascript; charset=utf-8", APP_JS, "public, max-age=300"),
+        Page::WebauthnScript => ("text/javascript; charset=utf-8", WEBAUTHN_JS, "public, max-age=300"),
+        Page::OAuthScript => ("text/javascript; charset=utf-8", OAUTH_JS, "public, max-age=300"),
         Page::Stylesheet => ("text/css; charset=utf-8", APP_CSS, "public, max-age=300"),
     };
     Ok(HttpResponse::text(200, content_type, body.to_string())

@@ -36,26 +36,59 @@ pub async fn oauth_server_metadata<P: Platform>(ctx: &Ctx<'_, P>) -> Result<Http
 }
 
 /// Only what this deployment actually serves is advertised; the document grows as
-/// capabilities land (api.md "Foundation routes").
+/// capabilities land (api.md "Foundation routes"). One document answers both paths:
+/// OpenID Connect Discovery 1.0 and RFC 8414 share their field names.
 fn discovery(config: &Config) -> serde_json::Value {
+    use crate::oauth::{id_token, scopes};
     let issuer = &config.issuer;
+    let at = |path: &str| format!("{issuer}{path}");
+    let client_auth = ["none", "client_secret_post", "client_secret_basic"];
     json!({
         "issuer": issuer,
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "response_types_supported": [],
-        "token_endpoint": format!("{issuer}/authsec/oauth/token"),
-        "device_authorization_endpoint": format!("{issuer}/authsec/uflow/auth/device/code"),
-        "backchannel_authentication_endpoint": format!("{issuer}/authsec/uflow/auth/ciba/initiate"),
+        "jwks_uri": at("/.well-known/jwks.json"),
+        "authorization_endpoint": at("/authsec/oauth/authorize"),
+        "token_endpoint": at("/authsec/oauth/token"),
+        "userinfo_endpoint": at("/authsec/oauth/userinfo"),
+        "introspection_endpoint": at("/authsec/oauth/introspect"),
+        "revocation_endpoint": at("/authsec/oauth/revoke"),
+        "end_session_endpoint": at("/authsec/oauth/logout"),
+        "device_authorization_endpoint": at("/authsec/uflow/auth/device/code"),
+        "backchannel_authentication_endpoint": at("/authsec/uflow/auth/ciba/initiate"),
         "backchannel_token_delivery_modes_supported": ["poll"],
-        "grant_types_supported": [crate::api::grants::DEVICE_CODE_GRANT, crate::api::grants::CIBA_GRANT],
-        "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "client_secret_basic"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": [
+            crate::oauth::AUTHORIZATION_CODE_GRANT,
+            crate::oauth::REFRESH_TOKEN_GRANT,
+            crate::api::grants::DEVICE_CODE_GRANT,
+            crate::api::grants::CIBA_GRANT
+        ],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": client_auth,
+        "introspection_endpoint_auth_methods_supported": client_auth,
+        "revocation_endpoint_auth_methods_supported": client_auth,
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [ALG_ES256],
+        "scopes_supported": scopes::STANDARD,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "acr_values_supported": [id_token::ACR_SINGLE, id_token::ACR_MFA],
         "claims_supported": [
-            "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "user_id", "tenant_id",
+            "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "auth_time", "nonce", "at_hash", "sid", "amr",
+            "acr", "azp", "name", "preferred_username", "email", "email_verified", "user_id", "tenant_id",
             "project_id", "client_id", "email_id", "token_type", "scope", "roles", "groups"
         ],
-        "authsec_token_verify_endpoint": format!("{issuer}/authsec/authmgr/token/verify"),
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+        "ui_locales_supported": ["en"],
+        "authsec_token_verify_endpoint": at("/authsec/authmgr/token/verify"),
     })
 }
+
+/// Part of the documents' KV key: bumped when a release changes what discovery says, so
+/// a deploy never serves the previous release's document from KV.
+const DOCUMENT_REVISION: &str = "r2";
 
 fn public_document(body: String, config: &Config) -> HttpResponse {
     HttpResponse::text(200, "application/json; charset=utf-8", body)
@@ -77,7 +110,7 @@ async fn cached_document<P: Platform>(
             return document.clone();
         }
     }
-    let kv_key = format!("doc:{name}:{fingerprint}");
+    let kv_key = format!("doc:{name}:{DOCUMENT_REVISION}:{fingerprint}");
     let ttl = config.jwks_max_age_secs.max(KV_MIN_TTL_SECS);
     let cached = match ctx.platform.cache().get_document(&kv_key).await {
         Ok(found) => found,

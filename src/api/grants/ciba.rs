@@ -148,7 +148,14 @@ pub async fn poll<P: Platform>(
     let user = ctx.platform.store().user_by_id(TenantId::new(&tenant_id), UserId::new(&user_id)).await?;
     let user = user.filter(User::is_active).ok_or_else(|| ApiError::oauth("access_denied", "the account is gone"))?;
     let token_type = if user.kind == UserKind::Admin { TokenType::Admin } else { TokenType::Enduser };
-    let delegation = Delegation { client_id, scopes: scopes.clone(), token_type, grant: CIBA_GRANT_NAME.into() };
+    let delegation = Delegation {
+        client_id,
+        scopes: scopes.clone(),
+        token_type,
+        grant: CIBA_GRANT_NAME.into(),
+        signed_in_at: 0,
+        methods: Vec::new(),
+    };
     let issued = start_delegated_session(ctx, &user, "ciba", Some(&delegation)).await?;
     Ok(HttpResponse::json(
         200,

@@ -144,6 +144,8 @@ pub async fn poll<P: Platform>(
         scopes: scopes.clone(),
         token_type: TokenType::Device,
         grant: DEVICE_GRANT_NAME.into(),
+        signed_in_at: 0,
+        methods: Vec::new(),
     };
     let agent = state.device_info.get("name").and_then(Value::as_str).unwrap_or("device").to_string();
     let issued = start_delegated_session(ctx, &user, &agent, Some(&delegation)).await?;

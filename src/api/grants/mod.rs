@@ -1,13 +1,15 @@
 //! Delegated grants (api.md "Device grant and CIBA"): the device authorization grant
-//! (RFC 8628), CIBA poll mode, and the standard token endpoint for both, with the client
-//! authentication they share.
+//! (RFC 8628) and CIBA poll mode, their grants at the standard token endpoint (served by
+//! `oauth`), and the client authentication they share with it.
 //!
 //! Depends on `factors` (a device code can be approved with a TOTP code).
 
 mod ciba;
-mod client_auth;
+pub mod client_auth;
 mod device;
 mod oauth_token;
+
+pub use oauth_token::delegated_grant;
 
 use super::router::{Mounts, Params, Table};
 use super::{Ctx, Platform};
@@ -26,7 +28,6 @@ pub enum Action {
     DeviceInfo,
     DeviceVerify,
     DeviceApproveByTotp,
-    OAuthToken,
     CibaInitiate,
     CibaToken,
     CibaRespond,
@@ -62,8 +63,6 @@ const CIBA: Table<Action> = &[
     (Get, "/requests", CibaRequests),
 ];
 
-const OAUTH: Table<Action> = &[(Post, "/token", OAuthToken)];
-
 pub const MOUNTS: Mounts<Action> = &[
     ("/authsec/uflow/auth/device", DEVICE),
     ("/authsec/uflow/auth/totp", TOTP_APPROVAL),
@@ -72,7 +71,6 @@ pub const MOUNTS: Mounts<Action> = &[
     ("/authsec/uflow/auth/ciba", CIBA),
     ("/authsec/uflow/auth/tenant/ciba", CIBA),
     ("/authsec/uflow/auth/workspace/ciba", CIBA),
-    ("/authsec/oauth", OAUTH),
 ];
 
 pub async fn dispatch<P: Platform>(
@@ -87,7 +85,6 @@ pub async fn dispatch<P: Platform>(
         DeviceInfo => device::info(ctx, req).await,
         DeviceVerify => device::verify(ctx, req).await,
         DeviceApproveByTotp => device::approve_by_totp(ctx, req).await,
-        OAuthToken => oauth_token::token(ctx, req).await,
         CibaInitiate => ciba::initiate(ctx, req).await,
         CibaToken => ciba::token(ctx, req).await,
         CibaRespond => ciba::respond(ctx, req).await,

@@ -58,6 +58,7 @@ impl AccountStore for MemoryStore {
             react_app_url: String::new(),
             redirect_uris: "[]".into(),
             grant_types: "[]".into(),
+            post_logout_redirect_uris: "[]".into(),
             secret_hash: None,
             active: 1,
             is_default: 1,
@@ -305,6 +306,7 @@ impl TenantAdminStore for MemoryStore {
             self.rbac.borrow_mut().forget_user(&tenant_id, &user_id);
             self.mfa.borrow_mut().forget_user(&user_id);
             self.flows.borrow_mut().forget_user(&user_id);
+            self.consents.borrow_mut().retain(|(t, u, _), _| !(t == tenant_id.as_str() && u == user_id.as_str()));
         }
         Ok(removed)
     }

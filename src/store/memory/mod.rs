@@ -27,6 +27,8 @@ pub struct MemoryStore {
     mfa: RefCell<mfa::MfaData>,
     flows: RefCell<flows::FlowData>,
     rbac: RefCell<rbac::RbacData>,
+    /// (tenant, user, client) -> granted scopes.
+    consents: RefCell<HashMap<(String, String, String), Vec<String>>>,
     /// Fault injection for tests: when set, every operation fails (see `inject_failures`).
     failing: RefCell<bool>,
 }
@@ -52,6 +54,33 @@ impl MemoryStore {
 /// saturates, which skips everything or takes everything, as the caller asked.
 pub(super) fn saturating_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+impl crate::store::consents::ConsentStore for MemoryStore {
+    async fn consent(
+        &self,
+        tenant_id: crate::ids::TenantId<'_>,
+        user_id: crate::ids::UserId<'_>,
+        client_id: crate::ids::ClientId<'_>,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        self.check_up()?;
+        let key = (tenant_id.as_str().to_string(), user_id.as_str().to_string(), client_id.as_str().to_string());
+        Ok(self.consents.borrow().get(&key).cloned())
+    }
+
+    async fn record_consent(
+        &self,
+        tenant_id: crate::ids::TenantId<'_>,
+        user_id: crate::ids::UserId<'_>,
+        client_id: crate::ids::ClientId<'_>,
+        scopes: &[String],
+        _now: i64,
+    ) -> Result<(), StoreError> {
+        self.check_up()?;
+        let key = (tenant_id.as_str().to_string(), user_id.as_str().to_string(), client_id.as_str().to_string());
+        self.consents.borrow_mut().insert(key, scopes.to_vec());
+        Ok(())
+    }
 }
 
 impl Ping for MemoryStore {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 const CLIENT_COLUMNS: &str = "id, client_id, tenant_id, project_id, name, email, client_type, platform, \
                               react_app_url, redirect_uris, grant_types, secret_hash, active, is_default, \
-                              deleted_at, created_at, updated_at";
+                              deleted_at, created_at, updated_at, post_logout_redirect_uris";
 
 const USER_COLUMNS: &str = "id, tenant_id, email, name, kind, status, password_hash, email_verified, \
                             failed_logins, locked_until, created_at, last_login_at";
@@ -233,8 +233,9 @@ impl<E: SqlExecutor> ClientStore for SqlStore<E> {
         self.executor
             .execute(
                 "INSERT INTO clients (tenant_id, id, project_id, name, email, client_type, platform, react_app_url, \
-                 redirect_uris, grant_types, secret_hash, active, deleted_at, updated_at, client_id, is_default, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                 redirect_uris, grant_types, secret_hash, active, deleted_at, updated_at, post_logout_redirect_uris, \
+                 client_id, is_default, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 &params,
             )
             .await
@@ -273,7 +274,7 @@ impl<E: SqlExecutor> ClientStore for SqlStore<E> {
             .execute(
                 "UPDATE clients SET project_id = ?3, name = ?4, email = ?5, client_type = ?6, platform = ?7, \
                  react_app_url = ?8, redirect_uris = ?9, grant_types = ?10, secret_hash = ?11, active = ?12, \
-                 deleted_at = ?13, updated_at = ?14 WHERE tenant_id = ?1 AND id = ?2",
+                 deleted_at = ?13, updated_at = ?14, post_logout_redirect_uris = ?15 WHERE tenant_id = ?1 AND id = ?2",
                 &client_params(c),
             )
             .await?;
@@ -367,6 +368,10 @@ impl<E: SqlExecutor> TenantAdminStore for SqlStore<E> {
                 ("DELETE FROM passkeys WHERE tenant_id = ?1 AND user_id = ?2", vec![tenant_id.into(), user_id.into()]),
                 (
                     "DELETE FROM ciba_devices WHERE tenant_id = ?1 AND user_id = ?2",
+                    vec![tenant_id.into(), user_id.into()],
+                ),
+                (
+                    "DELETE FROM oauth_consents WHERE tenant_id = ?1 AND user_id = ?2",
                     vec![tenant_id.into(), user_id.into()],
                 ),
                 ("DELETE FROM users WHERE tenant_id = ?1 AND id = ?2", vec![tenant_id.into(), user_id.into()]),
@@ -558,5 +563,6 @@ fn client_params(c: &Client) -> Vec<SqlValue> {
         c.active.into(),
         c.deleted_at.into(),
         c.updated_at.into(),
+        c.post_logout_redirect_uris.as_str().into(),
     ]
 }

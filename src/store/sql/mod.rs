@@ -3,6 +3,7 @@
 //! Every method is a single statement, hence atomic on D1 without transactions.
 
 mod accounts;
+mod consents;
 mod mfa;
 #[cfg(feature = "postgres")]
 pub mod postgres;

@@ -31,19 +31,36 @@ fn discovery_names_the_issuer_and_only_served_endpoints() {
     let body = send(&p, &i, get("/.well-known/openid-configuration")).response.json_body();
     assert_eq!(body["issuer"], ISSUER);
     assert_eq!(body["jwks_uri"], format!("{ISSUER}/.well-known/jwks.json"));
-    for unserved in ["authorization_endpoint", "userinfo_endpoint", "introspection_endpoint"] {
+    for (field, path) in [
+        ("authorization_endpoint", "/authsec/oauth/authorize"),
+        ("token_endpoint", "/authsec/oauth/token"),
+        ("userinfo_endpoint", "/authsec/oauth/userinfo"),
+        ("introspection_endpoint", "/authsec/oauth/introspect"),
+        ("revocation_endpoint", "/authsec/oauth/revoke"),
+        ("end_session_endpoint", "/authsec/oauth/logout"),
+        ("device_authorization_endpoint", "/authsec/uflow/auth/device/code"),
+    ] {
+        assert_eq!(body[field], format!("{ISSUER}{path}"), "{field}");
+    }
+    // Not served yet, so not advertised.
+    for unserved in
+        ["registration_endpoint", "pushed_authorization_request_endpoint", "dpop_signing_alg_values_supported"]
+    {
         assert!(body.get(unserved).is_none(), "{unserved} is not served yet");
     }
-    // No id_token is issued yet, so neither its algorithms nor subject types are claimed.
-    for unissued in ["id_token_signing_alg_values_supported", "subject_types_supported"] {
-        assert!(body.get(unissued).is_none(), "{unissued} is advertised before id_tokens exist");
-    }
-    assert_eq!(body["token_endpoint"], format!("{ISSUER}/authsec/oauth/token"));
-    assert_eq!(body["device_authorization_endpoint"], format!("{ISSUER}/authsec/uflow/auth/device/code"));
+    assert_eq!(body["id_token_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+    assert_eq!(body["code_challenge_methods_supported"], serde_json::json!(["S256"]), "never plain");
+    assert_eq!(body["response_types_supported"], serde_json::json!(["code"]));
+    assert_eq!(body["request_parameter_supported"], false);
+    assert_eq!(body["authorization_response_iss_parameter_supported"], true);
     assert_eq!(body["backchannel_token_delivery_modes_supported"], serde_json::json!(["poll"]));
     let grants = body["grant_types_supported"].as_array().unwrap();
-    assert!(grants.contains(&serde_json::json!("urn:ietf:params:oauth:grant-type:device_code")));
-    assert!(!grants.contains(&serde_json::json!("authorization_code")), "only served grants");
+    for grant in ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"] {
+        assert!(grants.contains(&serde_json::json!(grant)), "{grant}");
+    }
+    for unserved in ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange", "implicit"] {
+        assert!(!grants.contains(&serde_json::json!(unserved)), "only served grants: {unserved}");
+    }
     let meta = send(&p, &i, get("/.well-known/oauth-authorization-server")).response.json_body();
     assert_eq!(meta["issuer"], ISSUER);
 }
@@ -53,7 +70,7 @@ fn documents_are_built_once_then_served_from_memory_and_kv() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let first = send(&p, &i, get("/.well-known/jwks.json")).response.body;
     let fingerprint = p.config().keys.fingerprint().to_string();
-    let kv_key = format!("doc:jwks:{fingerprint}");
+    let kv_key = format!("doc:jwks:r2:{fingerprint}");
     let stored = block_on(p.cache.get_document(&kv_key)).unwrap();
     assert_eq!(stored.as_deref().map(str::as_bytes), Some(first.as_slice()));
     // A fresh isolate finds the document in KV; make KV's copy recognisable to prove it.

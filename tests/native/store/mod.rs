@@ -3,6 +3,7 @@
 //! against PostgreSQL.
 
 mod accounts;
+mod consents;
 mod contract;
 mod mfa;
 mod postgres;

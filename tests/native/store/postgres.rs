@@ -67,5 +67,6 @@ fn postgres_meets_the_contract() {
         crate::store::accounts::all(&store).await;
         crate::store::mfa::all(&store).await;
         crate::store::rbac::all(&store).await;
+        crate::store::consents::all(&store).await;
     });
 }

@@ -1,0 +1,225 @@
+//! The steps of an interaction after the sign-in page: the password, a second factor
+//! (a TOTP or backup code, or a passkey), and the consent decision. Each is a form post
+//! that must come from the browser that began the interaction (`interaction`), and each
+//! answers with the next page, or the redirect back to the client.
+//!
+//! The checks are the same as the JSON sign-in routes': the password lockout, the
+//! second-factor guard and its lockout, and passkey verification.
+
+use super::authorize::{consent_page, error_to_client, issue_code, proceed};
+use super::interaction::{csrf, Interaction, PendingFactor, SignedIn};
+use super::pages;
+use crate::api::accounts::{check_password, record_success};
+use crate::api::body::form_or_json;
+use crate::api::factors::{check_second_step, factors, tenant_sign_in_options, verify_tenant_sign_in};
+use crate::api::issue::start_browser_session;
+use crate::api::{Ctx, Platform};
+use crate::error::ApiError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::ids::{ClientId, TenantId, UserId};
+use crate::oauth::id_token::AuthMethod;
+use crate::store::accounts::{AccountStore, User};
+use crate::store::consents::ConsentStore;
+use serde_json::{json, Map, Value};
+
+type Form = Map<String, Value>;
+
+fn field<'a>(form: &'a Form, name: &str) -> &'a str {
+    form.get(name).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The interaction a form post names, from the browser that began it.
+async fn resume<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, form: &Form) -> Result<Interaction, ApiError> {
+    Interaction::resume(ctx, req, Some(field(form, "tx")), Some(field(form, "csrf"))).await
+}
+
+/// A refused step shown on its page again, with the reason.
+fn again<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    interaction: &Interaction,
+    error: &ApiError,
+    email: &str,
+) -> Result<HttpResponse, ApiError> {
+    let (status, message) = match error {
+        ApiError::InvalidCredentials { remaining_attempts } => {
+            (401, format!("The email or password is wrong. {remaining_attempts} attempts left before a lock."))
+        }
+        ApiError::Locked { retry_after_secs } => {
+            (423, format!("Too many attempts: try again in {} minutes.", retry_after_secs.div_ceil(60)))
+        }
+        ApiError::Forbidden(m) => (403, m.clone()),
+        ApiError::InvalidOtp { message, .. } => (401, format!("That code did not work: {message}.")),
+        ApiError::BadRequest { message, .. } => (400, message.clone()),
+        ApiError::CeremonyFailed(m) => (401, format!("The passkey did not work: {m}.")),
+        _ => (500, "Something went wrong; try again.".to_string()),
+    };
+    let token = csrf(ctx, interaction)?;
+    Ok(match &interaction.state.pending {
+        Some(p) => pages::second_factor(interaction, &token, p.totp, p.passkey, Some(&message), status),
+        None => pages::sign_in(interaction, &token, email, Some(&message), status),
+    })
+}
+
+/// Errors a page shows rather than failing the request.
+fn shown(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::InvalidCredentials { .. }
+            | ApiError::Locked { .. }
+            | ApiError::Forbidden(_)
+            | ApiError::InvalidOtp { .. }
+            | ApiError::BadRequest { .. }
+            | ApiError::CeremonyFailed(_)
+    )
+}
+
+/// `POST authorize/password` (form: `tx`, `csrf`, `email`, `password`).
+pub async fn password<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let form = form_or_json(req)?;
+    let mut interaction = resume(ctx, req, &form).await?;
+    let email = field(&form, "email").trim().to_lowercase();
+    let tenant = TenantId::new(&interaction.state.tenant_id);
+    let user = match crate::api::validate::email("email", &email) {
+        Ok(email) => ctx.platform.store().user_by_email(tenant, &email).await?,
+        Err(_) => None,
+    };
+    let unknown_key = format!("oauth:{}:{email}", interaction.state.tenant_id);
+    let checked = match check_password(ctx, user, &unknown_key, field(&form, "password")).await {
+        Ok(checked) => checked,
+        Err(e) if shown(&e) => return again(ctx, &interaction, &e, &email),
+        Err(e) => return Err(e),
+    };
+    let user = checked.user.clone();
+    let (recorded, enrolled) =
+        futures_util::future::join(record_success(ctx, &checked), factors(ctx, &user.tenant_id, &user.id)).await;
+    recorded?;
+    let enrolled = enrolled?;
+    if enrolled.any() {
+        interaction.state.pending =
+            Some(PendingFactor { user_id: user.id.clone(), totp: enrolled.totp, passkey: enrolled.passkey });
+        interaction.save(ctx).await?;
+        let token = csrf(ctx, &interaction)?;
+        return Ok(pages::second_factor(&interaction, &token, enrolled.totp, enrolled.passkey, None, 200));
+    }
+    signed_in(ctx, req, interaction, &user, vec![AuthMethod::Pwd]).await
+}
+
+/// `POST authorize/otp` (form: `tx`, `csrf`, `totp_code`): the second step by code.
+pub async fn otp<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let form = form_or_json(req)?;
+    let interaction = resume(ctx, req, &form).await?;
+    let user = pending_user(ctx, &interaction).await?;
+    if let Err(e) = check_second_step(ctx, &user, field(&form, "totp_code")).await {
+        return if shown(&e) { again(ctx, &interaction, &e, "") } else { Err(e) };
+    }
+    signed_in(ctx, req, interaction, &user, vec![AuthMethod::Pwd, AuthMethod::Otp]).await
+}
+
+/// The user whose password checked out and whose second factor is awaited.
+async fn pending_user<P: Platform>(ctx: &Ctx<'_, P>, interaction: &Interaction) -> Result<User, ApiError> {
+    let pending =
+        interaction.state.pending.as_ref().ok_or_else(|| ApiError::bad_request("sign in with your password first"))?;
+    let tenant = TenantId::new(&interaction.state.tenant_id);
+    let user = ctx.platform.store().user_by_id(tenant, UserId::new(&pending.user_id)).await?;
+    user.filter(User::is_active).ok_or_else(|| ApiError::Forbidden("this account is disabled".into()))
+}
+
+/// `POST authorize/passkey/options` (JSON `{tx, csrf}`) → `{publicKey}`: any passkey of
+/// the client's tenant, or only the pending user's after a password.
+pub async fn passkey_options<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let form = form_or_json(req)?;
+    let interaction = resume(ctx, req, &form).await?;
+    let pending = match interaction.state.pending {
+        Some(_) => Some(pending_user(ctx, &interaction).await?),
+        None => None,
+    };
+    let options = tenant_sign_in_options(ctx, req, &interaction.state.tenant_id, pending.as_ref()).await?;
+    Ok(HttpResponse::json(200, &json!({"publicKey": options})))
+}
+
+/// `POST authorize/passkey` (JSON `{tx, csrf, credential}`) → `{next}`: the page to load,
+/// which continues the interaction.
+pub async fn passkey<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let form = form_or_json(req)?;
+    let mut interaction = resume(ctx, req, &form).await?;
+    let credential =
+        form.get("credential").ok_or_else(|| ApiError::bad_field("credential", "credential is required"))?;
+    let (user, synced) = verify_tenant_sign_in(ctx, credential, &interaction.state.tenant_id).await?;
+    let key = if synced { AuthMethod::Swk } else { AuthMethod::Hwk };
+    let methods = match &interaction.state.pending {
+        Some(p) if p.user_id != user.id => {
+            return Err(ApiError::CeremonyFailed("the passkey belongs to another account than the password".into()))
+        }
+        Some(_) => vec![AuthMethod::Pwd, key],
+        None => vec![key],
+    };
+    let session_id = start_browser_session(ctx, &user, req.header("user-agent").unwrap_or("")).await?;
+    interaction.state.pending = None;
+    interaction.state.signed_in =
+        Some(SignedIn { user_id: user.id.clone(), auth_time: ctx.now_secs(), methods, session_id });
+    interaction.save(ctx).await?;
+    let next = format!("/authsec/oauth/authorize/continue?tx={}", crate::http::percent_encode(&interaction.handle));
+    Ok(HttpResponse::json(200, &json!({"next": next})))
+}
+
+/// `GET authorize/continue?tx=`: where the passkey script goes once signed in (a page
+/// load from the same browser; no form, so no `csrf`).
+pub async fn resume_page<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let handle = req.query_param("tx");
+    let interaction = Interaction::resume(ctx, req, handle.as_deref(), None).await?;
+    if interaction.state.signed_in.is_none() {
+        let token = csrf(ctx, &interaction)?;
+        return Ok(pages::sign_in(&interaction, &token, "", None, 200));
+    }
+    proceed(ctx, interaction).await
+}
+
+/// A finished sign-in: a provider session for the browser, then consent or the code.
+async fn signed_in<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    mut interaction: Interaction,
+    user: &User,
+    methods: Vec<AuthMethod>,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = start_browser_session(ctx, user, req.header("user-agent").unwrap_or("")).await?;
+    interaction.state.pending = None;
+    interaction.state.signed_in =
+        Some(SignedIn { user_id: user.id.clone(), auth_time: ctx.now_secs(), methods, session_id });
+    proceed(ctx, interaction).await
+}
+
+/// `POST authorize/consent` (form: `tx`, `csrf`, `decision` = `allow` | `deny`).
+pub async fn consent<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
+    let form = form_or_json(req)?;
+    let interaction = resume(ctx, req, &form).await?;
+    let signed_in = interaction
+        .state
+        .signed_in
+        .clone()
+        .ok_or_else(|| ApiError::bad_request("sign in before answering the consent screen"))?;
+    let request = &interaction.state.request;
+    match field(&form, "decision") {
+        "allow" => {
+            let (tenant, user) = (TenantId::new(&interaction.state.tenant_id), UserId::new(&signed_in.user_id));
+            ctx.platform
+                .store()
+                .record_consent(tenant, user, ClientId::new(&request.client_id), &request.scopes, ctx.now_secs())
+                .await?;
+            issue_code(ctx, &interaction, &signed_in).await
+        }
+        "deny" => {
+            interaction.finish(ctx).await?;
+            error_to_client(ctx, request, "access_denied", "the user denied the request")
+        }
+        _ => {
+            let user = ctx
+                .platform
+                .store()
+                .user_by_id(TenantId::new(&interaction.state.tenant_id), UserId::new(&signed_in.user_id))
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            consent_page(ctx, &interaction, &user).await
+        }
+    }
+}

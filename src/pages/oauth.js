@@ -1,0 +1,52 @@
+// The OAuth provider's pages (src/api/oauth/pages.rs): passkey sign-in, with autofill
+// (conditional mediation) where the browser offers it, and the form_post response that
+// submits itself. Forms work without script; this adds only what needs it. Needs
+// webauthn.js (loaded first).
+"use strict";
+
+const hooks = document.getElementById("oauth-passkey");
+const statusLine = document.getElementById("status");
+const say = (message) => { if (statusLine) statusLine.textContent = message; };
+
+async function post(path, body) {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(data.message || data.error_description || data.error || `HTTP ${res.status}`);
+  return data;
+}
+
+// One passkey ceremony for this interaction; `mediation` "conditional" waits for the
+// user to pick a passkey from the email field's autofill.
+async function passkey(mediation) {
+  const ids = { tx: hooks.dataset.tx, csrf: hooks.dataset.csrf };
+  const begin = await post("/authsec/oauth/authorize/passkey/options", ids);
+  const request = { publicKey: requestOptions(begin.publicKey) };
+  if (mediation) request.mediation = mediation;
+  const credential = await navigator.credentials.get(request);
+  const done = await post("/authsec/oauth/authorize/passkey", { ...ids, credential: credentialJson(credential) });
+  location.assign(done.next);
+}
+
+function failed(err) {
+  say(err.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : err.message);
+}
+
+const button = document.getElementById("passkey-button");
+if (button && hooks) {
+  button.addEventListener("click", () => passkey().catch(failed));
+}
+// Autofill: only on the first step, where the email field asks for "username webauthn".
+const email = document.querySelector('input[autocomplete~="webauthn"]');
+if (email && hooks && window.PublicKeyCredential?.isConditionalMediationAvailable) {
+  PublicKeyCredential.isConditionalMediationAvailable()
+    .then((available) => available && passkey("conditional"))
+    .catch((err) => { if (err.name !== "AbortError") failed(err); });
+}
+
+const formPost = document.getElementById("form-post");
+if (formPost) formPost.submit();
