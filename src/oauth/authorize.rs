@@ -242,9 +242,11 @@ pub enum SignInNeed {
 }
 
 /// OpenID Connect Core §3.1.2.1: `prompt=login` and `select_account` always ask,
-/// `max_age` asks when the sign-in is older, and `prompt=none` never shows a page.
+/// `max_age` asks when the sign-in is older (and `max_age=0` always, as relying parties
+/// use it to force a fresh sign-in), and `prompt=none` never shows a page.
 pub fn sign_in_need(req: &AuthorizationRequest, existing: Option<ExistingSignIn>, now: i64) -> SignInNeed {
-    let fresh_enough = |s: &ExistingSignIn| req.max_age.is_none_or(|max| now.saturating_sub(s.auth_time) <= max);
+    let fresh_enough =
+        |s: &ExistingSignIn| req.max_age.is_none_or(|max| max > 0 && now.saturating_sub(s.auth_time) <= max);
     let usable = existing.filter(fresh_enough).filter(|_| !req.prompt.login && !req.prompt.select_account);
     match (usable, req.prompt.none) {
         (Some(_), _) => SignInNeed::Reuse,

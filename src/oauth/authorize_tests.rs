@@ -116,6 +116,8 @@ fn sign_in_is_reused_unless_the_request_asks_otherwise() {
     req.max_age = Some(500);
     assert_eq!(sign_in_need(&req, earlier, 2000), SignInNeed::SignIn, "older than max_age");
     assert_eq!(sign_in_need(&req, earlier, 1400), SignInNeed::Reuse);
+    req.max_age = Some(0);
+    assert_eq!(sign_in_need(&req, earlier, 1000), SignInNeed::SignIn, "max_age=0 forces a sign-in");
     req.max_age = None;
     req.prompt.login = true;
     assert_eq!(sign_in_need(&req, earlier, 2000), SignInNeed::SignIn);

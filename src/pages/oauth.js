@@ -20,13 +20,21 @@ async function post(path, body) {
   return data;
 }
 
+// The autofill request waiting in the background, aborted when the user clicks the
+// button (a browser runs one WebAuthn request at a time).
+let waiting = null;
+
 // One passkey ceremony for this interaction; `mediation` "conditional" waits for the
 // user to pick a passkey from the email field's autofill.
 async function passkey(mediation) {
   const ids = { tx: hooks.dataset.tx, csrf: hooks.dataset.csrf };
   const begin = await post("/authsec/oauth/authorize/passkey/options", ids);
   const request = { publicKey: requestOptions(begin.publicKey) };
-  if (mediation) request.mediation = mediation;
+  if (mediation) {
+    waiting = new AbortController();
+    request.mediation = mediation;
+    request.signal = waiting.signal;
+  }
   const credential = await navigator.credentials.get(request);
   const done = await post("/authsec/oauth/authorize/passkey", { ...ids, credential: credentialJson(credential) });
   location.assign(done.next);
@@ -38,7 +46,11 @@ function failed(err) {
 
 const button = document.getElementById("passkey-button");
 if (button && hooks) {
-  button.addEventListener("click", () => passkey().catch(failed));
+  button.addEventListener("click", () => {
+    if (waiting) waiting.abort();
+    waiting = null;
+    passkey().catch(failed);
+  });
 }
 // Autofill: only on the first step, where the email field asks for "username webauthn".
 const email = document.querySelector('input[autocomplete~="webauthn"]');

@@ -7,6 +7,7 @@
 use super::interaction::Interaction;
 use crate::api::foundation::CONTENT_SECURITY_POLICY;
 use crate::http::HttpResponse;
+use crate::oauth::redirect;
 
 /// HTML-escapes text for element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
@@ -46,6 +47,18 @@ fn html_with_csp(status: u16, title: &str, body: &str, csp: &str) -> HttpRespons
         .with_header("content-security-policy", csp)
         .with_header("x-frame-options", "DENY")
         .with_header("cross-origin-opener-policy", "same-origin")
+}
+
+/// An interaction page: its forms post here, and the answer may be a redirect to the
+/// client's redirect URI, which the CSP's `form-action` must allow too (browsers check
+/// it on a form's redirects).
+fn interaction_page(interaction: &Interaction, status: u16, title: &str, body: &str) -> HttpResponse {
+    let origin = redirect::origin(&interaction.state.request.redirect_uri).unwrap_or_default();
+    html_with_csp(status, title, body, &csp_with_form_target(&origin))
+}
+
+fn csp_with_form_target(origin: &str) -> String {
+    CONTENT_SECURITY_POLICY.replace("form-action 'self'", &format!("form-action 'self' {origin}"))
 }
 
 /// The hidden fields every interaction form carries.
@@ -90,7 +103,7 @@ pub fn sign_in(interaction: &Interaction, csrf: &str, email: &str, message: Opti
         email = escape(email),
         hooks = passkey_hooks(interaction, csrf),
     );
-    html(status, "Sign in", &body)
+    interaction_page(interaction, status, "Sign in", &body)
 }
 
 /// The second step: a code from the authenticator app (or a backup code), or a passkey.
@@ -127,7 +140,7 @@ pub fn second_factor(
         code_form,
         passkey_button
     );
-    html(status, "Confirm it is you", &body)
+    interaction_page(interaction, status, "Confirm it is you", &body)
 }
 
 /// The consent screen: the application, and each scope in words.
@@ -147,7 +160,7 @@ pub fn consent(interaction: &Interaction, csrf: &str, email: &str, described: &[
         items = items,
         hidden = hidden(interaction, csrf),
     );
-    html(200, "Allow access", &body)
+    interaction_page(interaction, 200, "Allow access", &body)
 }
 
 /// An error shown to the user, never redirected (an unknown client or redirect URI).
@@ -174,8 +187,7 @@ pub fn form_post(redirect_uri: &str, origin: &str, fields: &[(&str, &str)]) -> H
         escape(redirect_uri),
         inputs
     );
-    let csp = CONTENT_SECURITY_POLICY.replace("form-action 'self'", &format!("form-action 'self' {origin}"));
-    html_with_csp(200, "Returning to the application", &body, &csp)
+    html_with_csp(200, "Returning to the application", &body, &csp_with_form_target(origin))
 }
 
 /// After RP-initiated logout without a redirect.
