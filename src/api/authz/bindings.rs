@@ -10,7 +10,7 @@ use crate::api::{Ctx, Platform};
 use crate::authz::Permission;
 use crate::error::{conflict_as, ApiError};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ClientId, TenantId, UserId};
 use crate::store::accounts::AccountStore;
 use crate::store::rbac::{BindingRow, GroupRow, RbacStore, ScopeRow};
 use serde_json::{json, Map, Value};
@@ -73,22 +73,31 @@ pub async fn create_binding<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) ->
     if name_of(role_id).is_empty() {
         return Err(ApiError::bad_field("role_id", "no such role in this tenant"));
     }
-    let user_id = body.get("user_id").and_then(Value::as_str).filter(|s| !s.is_empty());
-    let group_id = body.get("group_id").and_then(Value::as_str).filter(|s| !s.is_empty());
-    let (user_id, group_id) = match (user_id, group_id) {
-        (Some(user), None) => {
+    let given = |field: &str| body.get(field).and_then(Value::as_str).filter(|s| !s.is_empty());
+    // A principal is a user, a group (granting its members), or an OAuth client of the
+    // tenant (what its client_credentials tokens may do). Clients and users share the
+    // principal column: both ids are random UUIDs, so they never collide.
+    let (user_id, group_id) = match (given("user_id"), given("group_id"), given("client_id")) {
+        (Some(user), None, None) => {
             if store.user_by_id(TenantId::new(tenant), UserId::new(user)).await?.is_none() {
                 return Err(ApiError::bad_field("user_id", "no such user in this tenant"));
             }
             (user.to_string(), String::new())
         }
-        (None, Some(group)) => {
+        (None, Some(group), None) => {
             if !store.groups(TenantId::new(tenant)).await?.iter().any(|g| g.id == group) {
                 return Err(ApiError::bad_field("group_id", "no such group in this tenant"));
             }
             (String::new(), group.to_string())
         }
-        _ => return Err(ApiError::bad_field("user_id", "give exactly one of user_id and group_id")),
+        (None, None, Some(client)) => {
+            let found = store.client_by_client_id(ClientId::new(client)).await?;
+            if found.is_none_or(|c| &c.tenant_id != tenant) {
+                return Err(ApiError::bad_field("client_id", "no such client in this tenant"));
+            }
+            (client.to_string(), String::new())
+        }
+        _ => return Err(ApiError::bad_field("user_id", "give exactly one of user_id, group_id and client_id")),
     };
     let (scope_type, scope_id) = match body.get("scope") {
         // AuthSec's SDKs and console send the string "*" for a tenant-wide binding.

@@ -60,6 +60,7 @@ fn discovery(config: &Config) -> serde_json::Value {
         "grant_types_supported": [
             crate::oauth::AUTHORIZATION_CODE_GRANT,
             crate::oauth::REFRESH_TOKEN_GRANT,
+            crate::oauth::CLIENT_CREDENTIALS_GRANT,
             crate::api::grants::DEVICE_CODE_GRANT,
             crate::api::grants::CIBA_GRANT
         ],

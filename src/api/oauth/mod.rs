@@ -7,6 +7,7 @@
 //! passkeys) and `grants` (client authentication; the device and CIBA grants).
 
 mod authorize;
+mod client_credentials;
 mod code;
 mod id_token;
 mod interaction;

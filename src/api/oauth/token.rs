@@ -1,8 +1,9 @@
 //! `POST /authsec/oauth/token` (RFC 6749 §3.2): form-encoded (or JSON), client
 //! authentication by `client_secret_basic`, `client_secret_post` or none for public
 //! clients, and the grants: `authorization_code` (with PKCE), `refresh_token` (rotation,
-//! reuse detection), and the device and CIBA grants (`grants`).
+//! reuse detection), `client_credentials`, and the device and CIBA grants (`grants`).
 
+use super::client_credentials;
 use super::code::{self, CodeGrant, Redemption, SpentCode};
 use super::id_token::mint_id_token;
 use crate::api::accounts::rotate_refresh_token;
@@ -16,7 +17,7 @@ use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::{SessionId, TenantId, UserId};
 use crate::oauth::scopes::{self, OPENID};
-use crate::oauth::{pkce, AUTHORIZATION_CODE_GRANT, REFRESH_TOKEN_GRANT};
+use crate::oauth::{pkce, AUTHORIZATION_CODE_GRANT, CLIENT_CREDENTIALS_GRANT, REFRESH_TOKEN_GRANT};
 use crate::store::accounts::{AccountStore, Client, User, UserKind};
 use crate::tokens::claims::TokenType;
 use serde_json::{json, Map, Value};
@@ -31,9 +32,13 @@ pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     match grant {
         AUTHORIZATION_CODE_GRANT => exchange_code(ctx, req, &body).await,
         REFRESH_TOKEN_GRANT => refresh(ctx, req, &body).await,
+        CLIENT_CREDENTIALS_GRANT => {
+            let client = authenticate_client(ctx, req, &body).await?;
+            Ok(HttpResponse::json(200, &client_credentials::grant(ctx, &client, &body).await?).with_header("pragma", "no-cache"))
+        }
         _ => Err(ApiError::oauth(
             "unsupported_grant_type",
-            "this deployment serves authorization_code, refresh_token, the device code and CIBA grants",
+            "this deployment serves authorization_code, refresh_token, client_credentials, the device code and CIBA grants",
         )),
     }
 }

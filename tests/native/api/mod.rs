@@ -9,6 +9,7 @@ mod edge_tier;
 mod errors;
 mod factors;
 pub mod grants;
+mod oauth;
 mod session_shards;
 mod tokens;
 mod wellknown;

@@ -1,0 +1,3 @@
+//! The OAuth provider over the API, natively: grants whose rules need no browser.
+
+mod client_credentials;
