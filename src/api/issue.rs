@@ -316,6 +316,7 @@ async fn sign_token<P: Platform>(
         sid: session.id.to_string(),
         auth_time: session.auth_time,
         grant: String::new(),
+        act: None,
     };
     if let Some(d) = delegation {
         claims.client_id = d.client_id.clone();

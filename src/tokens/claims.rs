@@ -69,6 +69,21 @@ pub struct AccessClaims {
     /// A delegated token is refused on admin, factor and account-change routes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub grant: String,
+    /// Who acts on the subject's behalf (RFC 8693 §4.1), for a token exchanged with an
+    /// actor token; a chain of delegations nests (`act.act`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Actor>,
+}
+
+/// RFC 8693 §4.1: the acting party of a delegated token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub sub: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub client_id: String,
+    /// The actor before this one, when the subject token was itself delegated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Box<Actor>>,
 }
 
 fn is_zero(value: &i64) -> bool {

@@ -175,6 +175,7 @@ pub fn claims(now: i64) -> AccessClaims {
         sid: String::new(),
         auth_time: 0,
         grant: String::new(),
+        act: None,
     }
 }
 

@@ -61,6 +61,7 @@ fn discovery(config: &Config) -> serde_json::Value {
             crate::oauth::AUTHORIZATION_CODE_GRANT,
             crate::oauth::REFRESH_TOKEN_GRANT,
             crate::oauth::CLIENT_CREDENTIALS_GRANT,
+            "urn:ietf:params:oauth:grant-type:token-exchange",
             crate::api::grants::DEVICE_CODE_GRANT,
             crate::api::grants::CIBA_GRANT
         ],

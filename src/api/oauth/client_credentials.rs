@@ -74,6 +74,7 @@ pub async fn grant<P: Platform>(
         sid: String::new(),
         auth_time: 0,
         grant: CLIENT_CREDENTIALS_GRANT.into(),
+        act: None,
     };
     let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await

@@ -16,6 +16,7 @@ mod logout;
 mod pages;
 mod signin;
 mod token;
+mod token_exchange;
 mod userinfo;
 
 use super::router::{Mounts, Params, Table};

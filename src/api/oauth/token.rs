@@ -1,11 +1,13 @@
 //! `POST /authsec/oauth/token` (RFC 6749 §3.2): form-encoded (or JSON), client
 //! authentication by `client_secret_basic`, `client_secret_post` or none for public
 //! clients, and the grants: `authorization_code` (with PKCE), `refresh_token` (rotation,
-//! reuse detection), `client_credentials`, and the device and CIBA grants (`grants`).
+//! reuse detection), `client_credentials`, token exchange (RFC 8693), and the device and
+//! CIBA grants (`grants`).
 
 use super::client_credentials;
 use super::code::{self, CodeGrant, Redemption, SpentCode};
 use super::id_token::mint_id_token;
+use super::token_exchange::{self, TOKEN_EXCHANGE_GRANT};
 use crate::api::accounts::rotate_refresh_token;
 use crate::api::body::{form_or_json, present_text, required_string};
 use crate::api::grants::client_auth::{authenticate_client, require_grant};
@@ -34,11 +36,16 @@ pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
         REFRESH_TOKEN_GRANT => refresh(ctx, req, &body).await,
         CLIENT_CREDENTIALS_GRANT => {
             let client = authenticate_client(ctx, req, &body).await?;
-            Ok(HttpResponse::json(200, &client_credentials::grant(ctx, &client, &body).await?).with_header("pragma", "no-cache"))
+            Ok(no_store(client_credentials::grant(ctx, &client, &body).await?))
+        }
+        TOKEN_EXCHANGE_GRANT => {
+            let client = authenticate_client(ctx, req, &body).await?;
+            Ok(no_store(token_exchange::exchange(ctx, &client, &body).await?))
         }
         _ => Err(ApiError::oauth(
             "unsupported_grant_type",
-            "this deployment serves authorization_code, refresh_token, client_credentials, the device code and CIBA grants",
+            "this deployment serves authorization_code, refresh_token, client_credentials, token exchange, \
+             the device code and CIBA grants",
         )),
     }
 }
@@ -154,6 +161,11 @@ async fn refresh<P: Platform>(
         &delegation.scopes,
         id_token,
     ))
+}
+
+/// A token response (RFC 6749 §5.1: never cached).
+fn no_store(body: Value) -> HttpResponse {
+    HttpResponse::json(200, &body).with_header("pragma", "no-cache")
 }
 
 /// RFC 6749 §5.1.

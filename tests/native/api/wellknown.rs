@@ -55,12 +55,16 @@ fn discovery_names_the_issuer_and_only_served_endpoints() {
     assert_eq!(body["authorization_response_iss_parameter_supported"], true);
     assert_eq!(body["backchannel_token_delivery_modes_supported"], serde_json::json!(["poll"]));
     let grants = body["grant_types_supported"].as_array().unwrap();
-    for grant in
-        ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"]
-    {
+    for grant in [
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+    ] {
         assert!(grants.contains(&serde_json::json!(grant)), "{grant}");
     }
-    for unserved in ["urn:ietf:params:oauth:grant-type:token-exchange", "implicit", "password"] {
+    for unserved in ["implicit", "password", "urn:ietf:params:oauth:grant-type:jwt-bearer"] {
         assert!(!grants.contains(&serde_json::json!(unserved)), "only served grants: {unserved}");
     }
     let meta = send(&p, &i, get("/.well-known/oauth-authorization-server")).response.json_body();
