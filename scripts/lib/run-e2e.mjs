@@ -64,16 +64,27 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
-// AuthSec's Python SDK against the same Worker (tests/sdk/), from the virtualenv
-// scripts/test creates (AUTHSEC_SDK_PYTHON overrides it). Its "SDK: N passed, M failed"
-// line is added to the counts; a missing virtualenv counts as one failure.
-async function runSdkTests(url) {
+// The Python clients against the same Worker (tests/sdk/: AuthSec's SDK, authlib), from
+// the virtualenv scripts/test creates (AUTHSEC_SDK_PYTHON overrides it). Each script's
+// "<label>: N passed, M failed" line is added to the counts; a missing virtualenv counts
+// as one failure per script.
+async function runPythonTests(url) {
+  const total = { passed: 0, failed: 0 };
+  for (const script of ["test_authsec_sdk.py", "test_authlib.py"]) {
+    const result = await runPythonScript(url, script);
+    total.passed += result.passed;
+    total.failed += result.failed;
+  }
+  return total;
+}
+
+async function runPythonScript(url, script) {
   const python = process.env.AUTHSEC_SDK_PYTHON ?? join(root, ".venv-sdk/bin/python");
   if (!existsSync(python)) {
     console.error(`e2e: no ${python}; run scripts/test (it creates .venv-sdk with authsec-sdk)`);
     return { passed: 0, failed: 1 };
   }
-  const child = spawn(python, [join(root, "tests/sdk/test_authsec_sdk.py")], {
+  const child = spawn(python, [join(root, "tests/sdk", script)], {
     cwd: root,
     env: { ...process.env, AUTHSEC_E2E_URL: url, PYTHONDONTWRITEBYTECODE: "1" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -84,7 +95,7 @@ async function runSdkTests(url) {
     process.stdout.write(chunk);
   });
   const code = await new Promise((r) => child.on("close", r));
-  const counts = /^SDK: (\d+) passed, (\d+) failed/m.exec(output);
+  const counts = /^[\w-]+: (\d+) passed, (\d+) failed/m.exec(output);
   const result = { passed: Number(counts?.[1] ?? 0), failed: Number(counts?.[2] ?? 0) };
   if (code !== 0 && result.failed === 0) result.failed = 1;
   return result;
@@ -153,7 +164,7 @@ try {
   passed = Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0);
   failed = Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0);
   if (code !== 0 && failed === 0) failed = 1;
-  const sdk = await runSdkTests(main.url);
+  const sdk = await runPythonTests(main.url);
   passed += sdk.passed;
   failed += sdk.failed;
 } catch (error) {

@@ -71,14 +71,17 @@ ensure_chromium() {
 # AuthSec's Python SDK, pinned, in a virtualenv of its own (never the system Python):
 # the SDK e2e test (tests/sdk/) drives it against the e2e Worker.
 SDK_VERSION="4.7.3"
+# authlib drives the OAuth provider's code flow from Python (tests/interop/).
+AUTHLIB_VERSION="1.9.10"
 ensure_sdk_venv() {
   local venv="$ROOT/.venv-sdk"
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -m pip show authsec-sdk 2>/dev/null | grep -qx "Version: $SDK_VERSION"; then
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -m pip show authsec-sdk 2>/dev/null | grep -qx "Version: $SDK_VERSION" \
+    && "$venv/bin/python" -m pip show authlib 2>/dev/null | grep -qx "Version: $AUTHLIB_VERSION"; then
     return
   fi
-  say "creating .venv-sdk with authsec-sdk $SDK_VERSION (once)"
-  python3 -m venv "$venv" || { echo "python3 -m venv failed (apt-get install python3-venv)"; return 1; }
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "authsec-sdk==$SDK_VERSION"
+  say "creating .venv-sdk with authsec-sdk $SDK_VERSION and authlib $AUTHLIB_VERSION (once)"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || { echo "python3 -m venv failed (apt-get install python3-venv)"; return 1; }
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "authsec-sdk==$SDK_VERSION" "authlib==$AUTHLIB_VERSION"
 }
 
 ensure_dev_vars() {

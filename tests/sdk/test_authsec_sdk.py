@@ -14,63 +14,16 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import os
-import re
 import struct
-import sys
 import time
-import traceback
-import uuid
 
 import requests
 
 from authsec_sdk import CIBAClient, Config, new_validator
+from harness import BASE, RUN, USER_PASSWORD, api, check, finish, latest_code, onboard
 
-BASE = os.environ["AUTHSEC_E2E_URL"].rstrip("/")
 CIBA_GRANT = "urn:openid:params:grant-type:ciba"
-ADMIN_PASSWORD = "correct horse battery staple"
-USER_PASSWORD = "a long and private passphrase"
-RUN = uuid.uuid4().hex[:8]
-# Our own calls come from an address of this run (rate limits are per IP).
-IP = {"cf-connecting-ip": f"10.230.{int(RUN[:2], 16)}.{int(RUN[2:4], 16)}"}
-
-results = {"passed": 0, "failed": 0}
 state = {}
-
-
-def check(name):
-    def run(fn):
-        try:
-            fn()
-        except Exception:  # noqa: BLE001 - every failure is reported and counted
-            results["failed"] += 1
-            print(f"not ok - {name}\n{traceback.format_exc()}", flush=True)
-        else:
-            results["passed"] += 1
-            print(f"ok - {name}", flush=True)
-        return fn
-
-    return run
-
-
-def api(method, path, body=None, token=None):
-    headers = dict(IP)
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    res = requests.request(method, f"{BASE}{path}", json=body, headers=headers, timeout=15)
-    try:
-        data = res.json()
-    except ValueError:
-        data = {}
-    return res.status_code, data
-
-
-def latest_code(email):
-    status, data = api("GET", f"/authsec/dev/outbox?to={email}")
-    assert status == 200, data
-    match = re.search(r"\b(\d{6})\b", data["messages"][0]["body"])
-    assert match, data
-    return match.group(1)
 
 
 def totp(secret, step):
@@ -94,19 +47,11 @@ def room_in_step():
 
 @check("an admin onboards a tenant and opts a public client into CIBA")
 def setup_tenant():
-    admin = f"sdk-admin-{RUN}@example.test"
-    status, data = api("POST", "/authsec/uflow/auth/admin/login/bootstrap",
-                       {"email": admin, "password": ADMIN_PASSWORD, "tenant_domain": f"sdk-{RUN}"})
-    assert status == 201, data
-    status, done = api("POST", "/authsec/uflow/auth/admin/complete-registration",
-                       {"email": admin, "otp": latest_code(admin), "password": ADMIN_PASSWORD})
-    assert status == 201, done
-    status, login = api("POST", "/authsec/uflow/auth/admin/login", {"email": admin, "password": ADMIN_PASSWORD})
-    assert status == 200, login
-    state.update(tenant_id=done["tenant_id"], admin_token=login["token"])
-    status, client = api("POST", f"/authsec/clientms/tenants/{done['tenant_id']}/clients/create",
+    tenant_id, admin_token = onboard("sdk")
+    state.update(tenant_id=tenant_id, admin_token=admin_token)
+    status, client = api("POST", f"/authsec/clientms/tenants/{tenant_id}/clients/create",
                          {"name": "Voice SDK", "token_endpoint_auth_method": "none", "grant_types": [CIBA_GRANT]},
-                         login["token"])
+                         admin_token)
     assert status == 201, client
     assert "client_secret" not in client, client
     state["client_id"] = client["client_id"]
@@ -228,5 +173,4 @@ def validator_accepts():
         assert principal.claims["tenant_id"] == state["tenant_id"], principal.claims
 
 
-print(f"SDK: {results['passed']} passed, {results['failed']} failed", flush=True)
-sys.exit(1 if results["failed"] else 0)
+finish("SDK")

@@ -5,6 +5,7 @@
 //! tokens, unless an admin gave it the `introspection` capability (its `grant_types`);
 //! any other token is simply `{"active": false}`.
 
+use super::token_exchange::EXCHANGED_GRANT_NAME;
 use crate::accounts::sessions::parse_refresh_token;
 use crate::api::auth::verify_token;
 use crate::api::body::{form_or_json, required_string};
@@ -78,9 +79,10 @@ pub async fn introspect<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Res
 }
 
 /// `POST /authsec/oauth/revoke` `token[, token_type_hint]`: 200 whatever the token was
-/// (RFC 7009 §2.2). An access token ends its session, and with it the refresh family; a
-/// refresh token ends its session too (rotated away first, so it cannot be used while
-/// the revocation runs).
+/// (RFC 7009 §2.2). An access token ends the session the client obtained, and with it
+/// the refresh family; a refresh token ends its session too (rotated away first, so it
+/// cannot be used while the revocation runs). Tokens without a session of the client's
+/// own (client_credentials, token exchange) expire on their own (15 minutes at most).
 pub async fn revoke<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let body = form_or_json(req)?;
     let client = authenticate_client(ctx, req, &body).await?;
@@ -98,7 +100,10 @@ pub async fn revoke<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
     // Expired access tokens may still be revoked: only the signature is checked.
     if let Ok((_, payload)) = verify_signature(token, &config.keys, ctx.platform.crypto()).await {
         if let Ok(claims) = serde_json::from_slice::<AccessClaims>(&payload) {
-            if claims.iss == config.issuer && may_see(&client, &claims) && !claims.sid.is_empty() {
+            // An exchanged token rides on its subject's session, which is not the client's to
+            // end; it (like a sessionless client token) lives out its short lifetime.
+            let own_session = !claims.sid.is_empty() && claims.grant != EXCHANGED_GRANT_NAME;
+            if claims.iss == config.issuer && may_see(&client, &claims) && own_session {
                 let (tenant, user) = (TenantId::new(&claims.tenant_id), UserId::new(&claims.user_id));
                 revocation::revoke_session(ctx, tenant, user, SessionId::new(&claims.sid), "revoked_by_client").await?;
             }

@@ -24,6 +24,8 @@ pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-e
 /// RFC 8693 §3: the token types accepted and issued.
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+/// The `grant` claim of an exchanged token.
+pub const EXCHANGED_GRANT_NAME: &str = "token_exchange";
 /// The longest `audience` accepted.
 const MAX_AUDIENCE_LEN: usize = 256;
 
@@ -103,7 +105,7 @@ pub async fn exchange<P: Platform>(
         nbf: now,
         exp: subject.exp.min(now + config.access_token_ttl_secs),
         jti: random_token(ctx)?,
-        grant: "token_exchange".into(),
+        grant: EXCHANGED_GRANT_NAME.into(),
         act,
         ..subject
     };
