@@ -111,6 +111,27 @@ pub struct Client {
     pub grant_types: String,
     /// JSON array of strings: where RP-initiated logout may send the browser back.
     pub post_logout_redirect_uris: String,
+    /// How the client authenticates at the token endpoint (RFC 7591 §2): empty means
+    /// derived from the secret (`client_secret_basic`/`_post` with one, `none` without);
+    /// `private_key_jwt` signs assertions with a key of `jwks`.
+    #[serde(default)]
+    pub token_endpoint_auth_method: String,
+    /// The public JWKS (JSON) of a `private_key_jwt` client; empty otherwise.
+    #[serde(default)]
+    pub jwks: String,
+    /// RFC 9126 §6: authorization requests must come through PAR.
+    #[serde(default)]
+    pub require_par: i64,
+    /// RFC 9449 §5.2: tokens must be DPoP-bound.
+    #[serde(default)]
+    pub dpop_bound: i64,
+    /// An admin let the client introspect every token of its tenant, not only its own.
+    #[serde(default)]
+    pub introspect_any: i64,
+    /// RFC 7592: the keyed hash of the registration access token of a client that
+    /// registered itself; `None` for clients an admin created.
+    #[serde(default)]
+    pub registration_token_hash: Option<String>,
     pub secret_hash: Option<String>,
     pub active: i64,
     pub is_default: i64,

@@ -56,7 +56,7 @@ test("oauth4webapi: token exchange narrows a user's token and names the actor", 
   const subject = s.admin.login.token;
   const params = new URLSearchParams({ subject_token: subject, subject_token_type: ACCESS, scope: "documents:read",
     actor_token: subject, actor_token_type: ACCESS });
-  const res = await oauth.genericGrantRequest(as, s.client, s.auth, EXCHANGE, params, insecure);
+  const res = await oauth.genericTokenEndpointRequest(as, s.client, s.auth, EXCHANGE, params, insecure);
   const exchanged = await oauth.processGenericTokenEndpointResponse(as, s.client, res);
   assert.equal(exchanged.issued_token_type, ACCESS);
   assert.equal(exchanged.scope, "documents:read");

@@ -3,6 +3,7 @@
 //! the tenant's admin role. A confidential client's secret is shown once and stored as a
 //! keyed hash; the default client cannot be deleted.
 
+use super::metadata::{self, auth_method, PRIVATE_KEY_JWT};
 use super::ClientChange;
 use crate::api::auth::{
     authenticate, authenticate_with_rbac_version, require_live_admin, require_tenant, AdminCaller, Caller,
@@ -28,22 +29,6 @@ const GRANT_TYPES: &[&str] = &[
     "urn:openid:params:grant-type:ciba",
 ];
 
-/// `token_endpoint_auth_method` values (RFC 7591 §2): `none` is a public client (no
-/// secret); the others a confidential one, which may send its secret either way.
-const AUTH_METHODS: &[&str] = &["none", "client_secret_post", "client_secret_basic"];
-
-/// The `token_endpoint_auth_method` a body asks for, if any.
-fn auth_method(body: &Map<String, Value>) -> Result<Option<&str>, ApiError> {
-    match body.get("token_endpoint_auth_method") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(m)) if AUTH_METHODS.contains(&m.as_str()) => Ok(Some(m)),
-        Some(_) => Err(ApiError::bad_field(
-            "token_endpoint_auth_method",
-            "token_endpoint_auth_method is none, client_secret_post or client_secret_basic",
-        )),
-    }
-}
-
 /// The caller, who must belong to the tenant named in the path.
 async fn tenant_caller<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, tenant_id: &str) -> Result<Caller, ApiError> {
     let caller = authenticate(ctx, req).await?;
@@ -67,16 +52,19 @@ fn json_list(raw: &str) -> Value {
 }
 
 fn client_json(c: &Client) -> Value {
-    json!({
+    let mut body = json!({
         "id": c.id, "client_id": c.client_id, "tenant_id": c.tenant_id, "project_id": c.project_id,
         "name": c.name, "email": c.email, "client_type": c.client_type, "platform": c.platform,
         "react_app_url": c.react_app_url, "redirect_uris": json_list(&c.redirect_uris),
         "grant_types": json_list(&c.grant_types),
         "post_logout_redirect_uris": json_list(&c.post_logout_redirect_uris), "active": c.active == 1, "is_default": c.is_default == 1,
         "deleted": c.deleted_at.is_some(), "has_secret": c.secret_hash.is_some(),
-        "token_endpoint_auth_method": if c.secret_hash.is_some() { "client_secret_post" } else { "none" },
         "created_at": c.created_at, "updated_at": c.updated_at,
-    })
+    });
+    if let (Some(body), Value::Object(oauth)) = (body.as_object_mut(), metadata::to_json(c)) {
+        body.extend(oauth);
+    }
+    body
 }
 
 /// A URL the client may redirect to: https, or http on loopback (RFC 8252 §7.3), no
@@ -142,6 +130,17 @@ fn apply_fields(client: &mut Client, body: &Map<String, Value>) -> Result<(), Ap
     if let Some(grants) = string_list(body, "grant_types", GRANT_TYPES.len(), |g| GRANT_TYPES.contains(&g))? {
         client.grant_types = grants;
     }
+    metadata::apply(client, body, true)
+}
+
+/// A `private_key_jwt` client has no secret, and must have keys to prove itself with.
+fn use_private_key_jwt(client: &mut Client) -> Result<(), ApiError> {
+    if client.jwks.is_empty() {
+        return Err(ApiError::bad_field("jwks", "private_key_jwt needs the client's public keys in jwks"));
+    }
+    client.token_endpoint_auth_method = PRIVATE_KEY_JWT.into();
+    client.client_type = "confidential".into();
+    client.secret_hash = None;
     Ok(())
 }
 
@@ -192,6 +191,12 @@ pub async fn create<P: Platform>(
         redirect_uris: "[]".into(),
         grant_types: "[]".into(),
         post_logout_redirect_uris: "[]".into(),
+        token_endpoint_auth_method: String::new(),
+        jwks: String::new(),
+        require_par: 0,
+        dpop_bound: 0,
+        introspect_any: 0,
+        registration_token_hash: None,
         secret_hash: None,
         active: 1,
         is_default: 0,
@@ -200,7 +205,14 @@ pub async fn create<P: Platform>(
         updated_at: now,
     };
     apply_fields(&mut client, &body)?;
-    let secret = if client_type == "confidential" { Some(random_token(ctx)?) } else { None };
+    let method = auth_method(&body)?;
+    if method == Some(PRIVATE_KEY_JWT) {
+        use_private_key_jwt(&mut client)?;
+    } else if let Some(method) = method {
+        client.token_endpoint_auth_method = method.into();
+    }
+    let needs_secret = client_type == "confidential" && method != Some(PRIVATE_KEY_JWT);
+    let secret = if needs_secret { Some(random_token(ctx)?) } else { None };
     if let Some(secret) = &secret {
         let pepper = ctx.config()?.pepper.expose().clone();
         client.secret_hash = Some(keyed_hash(&pepper, &["client-secret", &client.client_id, secret]));
@@ -259,15 +271,21 @@ pub async fn update<P: Platform>(
     // client); from `none` to a secret method mints one, shown once.
     let mut secret = None;
     match auth_method(&body)? {
-        Some("none") => (client.client_type, client.secret_hash) = ("public".into(), None),
-        Some(_) if client.secret_hash.is_none() => {
+        Some("none") => {
+            (client.client_type, client.secret_hash) = ("public".into(), None);
+            client.token_endpoint_auth_method = "none".into();
+        }
+        Some(PRIVATE_KEY_JWT) => use_private_key_jwt(&mut client)?,
+        Some(method) if client.secret_hash.is_none() => {
+            client.token_endpoint_auth_method = method.into();
             let minted = random_token(ctx)?;
             let pepper = ctx.config()?.pepper.expose().clone();
             client.secret_hash = Some(keyed_hash(&pepper, &["client-secret", &client.client_id, &minted]));
             client.client_type = "confidential".into();
             secret = Some(minted);
         }
-        _ => {}
+        Some(method) => client.token_endpoint_auth_method = method.into(),
+        None => {}
     }
     client.updated_at = ctx.now_secs();
     save(ctx, &client).await?;

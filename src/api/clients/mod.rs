@@ -3,6 +3,7 @@
 //! a body names, which the account and factor flows share.
 
 mod handlers;
+pub mod metadata;
 
 use super::body::{required_string, ListForm};
 use super::router::{Mounts, Params, Table};

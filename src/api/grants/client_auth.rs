@@ -3,6 +3,7 @@
 //! `client_secret` (body or Basic), a public client names itself only.
 
 use crate::api::body::present_text;
+use crate::api::clients::metadata::{effective_auth_method, PRIVATE_KEY_JWT};
 use crate::api::{Ctx, Platform};
 use crate::b64;
 use crate::error::ApiError;
@@ -38,6 +39,11 @@ pub async fn authenticate_client<P: Platform>(
     let client_id = client_id.ok_or_else(|| invalid("client_id is required"))?;
     let client = ctx.platform.store().client_by_client_id(ClientId::new(client_id)).await?;
     let client = client.filter(Client::is_usable).ok_or_else(|| invalid("unknown or inactive client"))?;
+    if effective_auth_method(&client) == PRIVATE_KEY_JWT {
+        return Err(invalid(
+            "this client authenticates with private_key_jwt, which this deployment does not accept yet",
+        ));
+    }
     if let Some(stored) = &client.secret_hash {
         let secret = basic.as_ref().map(|(_, s)| s.as_str()).or_else(|| present_text(body, "client_secret"));
         let secret = secret.ok_or_else(|| invalid("this client must authenticate with its secret"))?;

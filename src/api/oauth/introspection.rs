@@ -2,8 +2,8 @@
 //!
 //! Introspection answers from the authoritative session state (the strict tier): a
 //! logout, a revocation or a disabled user shows at once. A client sees only its own
-//! tokens, unless an admin gave it the `introspection` capability (its `grant_types`);
-//! any other token is simply `{"active": false}`.
+//! tokens, unless an admin let it introspect every token of its tenant (the client's
+//! `introspection` setting); any other token is simply `{"active": false}`.
 
 use super::token_exchange::EXCHANGED_GRANT_NAME;
 use crate::accounts::sessions::parse_refresh_token;
@@ -21,16 +21,12 @@ use crate::tokens::claims::AccessClaims;
 use crate::tokens::verify::verify_signature;
 use serde_json::json;
 
-/// The capability that lets a client introspect every token of its tenant.
-pub const INTROSPECTION_CAPABILITY: &str = "introspection";
-
 fn inactive() -> HttpResponse {
     HttpResponse::json(200, &json!({"active": false}))
 }
 
 fn may_see(client: &Client, claims: &AccessClaims) -> bool {
-    claims.tenant_id == client.tenant_id
-        && (claims.client_id == client.client_id || client.has_grant(INTROSPECTION_CAPABILITY))
+    claims.tenant_id == client.tenant_id && (claims.client_id == client.client_id || client.introspect_any == 1)
 }
 
 /// `POST /authsec/oauth/introspect` `token[, token_type_hint]`.

@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 const CLIENT_COLUMNS: &str = "id, client_id, tenant_id, project_id, name, email, client_type, platform, \
                               react_app_url, redirect_uris, grant_types, secret_hash, active, is_default, \
-                              deleted_at, created_at, updated_at, post_logout_redirect_uris";
+                              deleted_at, created_at, updated_at, post_logout_redirect_uris, \
+                              token_endpoint_auth_method, jwks, require_par, dpop_bound, introspect_any, \
+                              registration_token_hash";
 
 const USER_COLUMNS: &str = "id, tenant_id, email, name, kind, status, password_hash, email_verified, \
                             failed_logins, locked_until, created_at, last_login_at";
@@ -234,8 +236,10 @@ impl<E: SqlExecutor> ClientStore for SqlStore<E> {
             .execute(
                 "INSERT INTO clients (tenant_id, id, project_id, name, email, client_type, platform, react_app_url, \
                  redirect_uris, grant_types, secret_hash, active, deleted_at, updated_at, post_logout_redirect_uris, \
+                 token_endpoint_auth_method, jwks, require_par, dpop_bound, introspect_any, registration_token_hash, \
                  client_id, is_default, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, \
+                 ?21, ?22, ?23, ?24)",
                 &params,
             )
             .await
@@ -274,7 +278,9 @@ impl<E: SqlExecutor> ClientStore for SqlStore<E> {
             .execute(
                 "UPDATE clients SET project_id = ?3, name = ?4, email = ?5, client_type = ?6, platform = ?7, \
                  react_app_url = ?8, redirect_uris = ?9, grant_types = ?10, secret_hash = ?11, active = ?12, \
-                 deleted_at = ?13, updated_at = ?14, post_logout_redirect_uris = ?15 WHERE tenant_id = ?1 AND id = ?2",
+                 deleted_at = ?13, updated_at = ?14, post_logout_redirect_uris = ?15, token_endpoint_auth_method = ?16, \
+                 jwks = ?17, require_par = ?18, dpop_bound = ?19, introspect_any = ?20, registration_token_hash = ?21 \
+                 WHERE tenant_id = ?1 AND id = ?2",
                 &client_params(c),
             )
             .await?;
@@ -564,5 +570,11 @@ fn client_params(c: &Client) -> Vec<SqlValue> {
         c.deleted_at.into(),
         c.updated_at.into(),
         c.post_logout_redirect_uris.as_str().into(),
+        c.token_endpoint_auth_method.as_str().into(),
+        c.jwks.as_str().into(),
+        c.require_par.into(),
+        c.dpop_bound.into(),
+        c.introspect_any.into(),
+        c.registration_token_hash.as_deref().map_or(SqlValue::Null, SqlValue::from),
     ]
 }

@@ -211,7 +211,8 @@ fn token_endpoint_auth_method_and_the_ciba_grant_are_set_by_an_admin() {
     let public = public.json_body();
     assert_eq!((public["client_type"].as_str(), public.get("client_secret")), (Some("public"), None));
     for (body, field) in [
-        (json!({"name": "a", "token_endpoint_auth_method": "private_key_jwt"}), "token_endpoint_auth_method"),
+        (json!({"name": "a", "token_endpoint_auth_method": "private_key_jwt"}), "jwks"),
+        (json!({"name": "a", "token_endpoint_auth_method": "tls_client_auth"}), "token_endpoint_auth_method"),
         (json!({"name": "a", "token_endpoint_auth_method": 7}), "token_endpoint_auth_method"),
         (
             json!({"name": "a", "token_endpoint_auth_method": "none", "client_type": "confidential"}),
@@ -237,3 +238,5 @@ fn token_endpoint_auth_method_and_the_ciba_grant_are_set_by_an_admin() {
     );
     assert_eq!(public_again["grant_types"], json!([ciba]));
 }
+
+mod metadata;
