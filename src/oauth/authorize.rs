@@ -155,7 +155,7 @@ pub fn validate(params: &Params, client: &RegisteredClient<'_>) -> Result<Author
         return Err(fail("request_not_supported", "request objects are not supported"));
     }
     if params.get("request_uri").is_some() {
-        return Err(fail("request_uri_not_supported", "request_uri is not supported"));
+        return Err(fail("request_uri_not_supported", "request_uri names pushed requests only (RFC 9126)"));
     }
     match params.get("response_type") {
         Some("code") => {}

@@ -295,15 +295,51 @@ test("discovery lists exactly the provider's endpoints", async () => {
   const doc = (await call("GET", "/.well-known/openid-configuration")).data;
   for (const [field, path] of [["authorization_endpoint", "/authsec/oauth/authorize"], ["token_endpoint", "/authsec/oauth/token"],
     ["userinfo_endpoint", "/authsec/oauth/userinfo"], ["introspection_endpoint", "/authsec/oauth/introspect"],
-    ["revocation_endpoint", "/authsec/oauth/revoke"], ["end_session_endpoint", "/authsec/oauth/logout"]]) {
+    ["revocation_endpoint", "/authsec/oauth/revoke"], ["end_session_endpoint", "/authsec/oauth/logout"],
+    ["pushed_authorization_request_endpoint", "/authsec/oauth/par"]]) {
     assert.equal(doc[field], `${BASE}${path}`);
     const res = await call(field === "authorization_endpoint" || field === "end_session_endpoint" || field === "userinfo_endpoint" ? "GET" : "POST", path);
     assert.notEqual(res.status, 404, `${path} is served`);
     assert.notEqual(res.status, 501, `${path} is served`);
   }
-  for (const unserved of ["registration_endpoint", "pushed_authorization_request_endpoint"]) {
+  for (const unserved of ["registration_endpoint"]) {
     assert.equal(doc[unserved], undefined);
   }
   const register = await call("POST", "/authsec/oauth/register", { json: {} });
   assert.equal(register.status, 501, "not served, and not advertised");
+});
+
+test("PAR: a pushed request starts the flow by reference, once, for its own client only", async () => {
+  const s = await codeFlowSetup();
+  const p = await pkce();
+  const pushed = await call("POST", "/authsec/oauth/par", {
+    body: new URLSearchParams({ response_type: "code", redirect_uri: s.app.redirectUri, scope: "openid",
+      state: p.state, code_challenge: p.challenge, code_challenge_method: "S256" }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...basic(s.clientId, s.secret) } });
+  assert.equal(pushed.status, 201, pushed.text);
+  assert.match(pushed.data.request_uri, /^urn:ietf:params:oauth:request_uri:/);
+  const url = `${BASE}/authsec/oauth/authorize?${new URLSearchParams({ client_id: s.clientId, request_uri: pushed.data.request_uri })}`;
+  const browser = cookieJar();
+  const { res } = await signInByForm(browser, url, s.user.email, USER_PASSWORD);
+  const params = callbackParams(res);
+  assert.equal(params.get("state"), p.state, "the pushed state came back");
+  const tokens = await tokenCall({ grant_type: "authorization_code", code: params.get("code"), code_verifier: p.verifier }, basic(s.clientId, s.secret));
+  assert.equal(tokens.status, 200, tokens.text);
+  const reused = await cookieJar().get(url);
+  assert.equal(reused.status, 400, "a request_uri is single use");
+  const other = await codeFlowSetup();
+  const foreign = await cookieJar().get(`${BASE}/authsec/oauth/authorize?${new URLSearchParams({ client_id: other.clientId, request_uri: pushed.data.request_uri })}`);
+  assert.equal(foreign.status, 400);
+  const unauthenticated = await call("POST", "/authsec/oauth/par", { body: `client_id=${s.clientId}&response_type=code`,
+    headers: { "content-type": "application/x-www-form-urlencoded" } });
+  assert.equal(unauthenticated.status, 401, "a confidential client must authenticate to push");
+});
+
+test("PAR: a client that requires it cannot start in the front channel", async () => {
+  const s = await codeFlowSetup();
+  const path = `/authsec/clientms/tenants/${s.admin.tenantId}/clients/${s.clientId}`;
+  const set = await call("PATCH", path, { json: { require_pushed_authorization_requests: true }, headers: bearer(s.admin.login.token) });
+  assert.equal(set.status, 200, set.text);
+  const front = await cookieJar().get(authorizeUrl(s.clientId, s.app.redirectUri, await pkce()));
+  assert.equal(callbackParams(front).get("error"), "invalid_request");
 });

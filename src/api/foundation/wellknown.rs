@@ -52,6 +52,8 @@ fn discovery(config: &Config) -> serde_json::Value {
         "introspection_endpoint": at("/authsec/oauth/introspect"),
         "revocation_endpoint": at("/authsec/oauth/revoke"),
         "end_session_endpoint": at("/authsec/oauth/logout"),
+        "pushed_authorization_request_endpoint": at("/authsec/oauth/par"),
+        "require_pushed_authorization_requests": false,
         "device_authorization_endpoint": at("/authsec/uflow/auth/device/code"),
         "backchannel_authentication_endpoint": at("/authsec/uflow/auth/ciba/initiate"),
         "backchannel_token_delivery_modes_supported": ["poll"],

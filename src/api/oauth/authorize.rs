@@ -5,7 +5,7 @@
 
 use super::code::{self, CodeGrant};
 use super::interaction::{browser_cookie, cookie, csrf, Interaction, SignedIn, SsoCookie, SSO_COOKIE};
-use super::pages;
+use super::{pages, par};
 use crate::accounts::sessions::SessionState;
 use crate::api::session_shards;
 use crate::api::{Ctx, Platform};
@@ -41,15 +41,35 @@ pub async fn authorize<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resu
     let Some(client) = client.filter(Client::is_usable) else {
         return Ok(pages::error(400, "invalid_client", "This application is not registered here, or it is disabled."));
     };
-    let uris = registered_uris(&client.redirect_uris);
-    let registered = RegisteredClient {
-        client_id: &client.client_id,
-        redirect_uris: &uris,
-        code_grant: client.has_grant(AUTHORIZATION_CODE_GRANT),
-    };
-    let request = match authorize::validate(&params, &registered) {
-        Ok(request) => request,
-        Err(refusal) => return refusal_response(ctx, refusal),
+    let request = match params.get("request_uri") {
+        // RFC 9126 §4: a pushed request stands for every other parameter.
+        Some(request_uri) => match par::take(ctx, &client, request_uri).await? {
+            Some(request) => request,
+            None => {
+                return Ok(pages::error(
+                    400,
+                    "invalid_request_uri",
+                    "This sign-in link has expired or was already used.",
+                ))
+            }
+        },
+        None => {
+            let uris = registered_uris(&client.redirect_uris);
+            let registered = RegisteredClient {
+                client_id: &client.client_id,
+                redirect_uris: &uris,
+                code_grant: client.has_grant(AUTHORIZATION_CODE_GRANT),
+            };
+            let request = match authorize::validate(&params, &registered) {
+                Ok(request) => request,
+                Err(refusal) => return refusal_response(ctx, refusal),
+            };
+            if client.require_par == 1 {
+                let why = "this client must push its authorization requests (PAR, RFC 9126)";
+                return error_to_client(ctx, &request, "invalid_request", why);
+            }
+            request
+        }
     };
     let (browser, new_browser_cookie) = browser_cookie(ctx, req)?;
     let existing = existing_sign_in(ctx, req, &client.tenant_id).await?;

@@ -14,6 +14,7 @@ mod interaction;
 mod introspection;
 mod logout;
 mod pages;
+mod par;
 mod signin;
 mod token;
 mod token_exchange;
@@ -38,6 +39,7 @@ pub enum Action {
     Introspect,
     Revoke,
     Logout,
+    PushedRequest,
 }
 
 use Action::*;
@@ -59,6 +61,7 @@ const OAUTH: Table<Action> = &[
     (Post, "/revoke", Revoke),
     (Get, "/logout", Logout),
     (Post, "/logout", Logout),
+    (Post, "/par", PushedRequest),
 ];
 
 pub const MOUNTS: Mounts<Action> = &[("/authsec/oauth", OAUTH)];
@@ -82,5 +85,6 @@ pub async fn dispatch<P: Platform>(
         Introspect => introspection::introspect(ctx, req).await,
         Revoke => introspection::revoke(ctx, req).await,
         Logout => logout::logout(ctx, req).await,
+        PushedRequest => par::push(ctx, req).await,
     }
 }
