@@ -16,6 +16,7 @@ pub mod invitations;
 pub mod memory;
 pub mod mfa;
 pub mod migrations;
+pub mod provider;
 pub mod rbac;
 pub mod sql;
 pub mod state;
@@ -112,6 +113,7 @@ pub trait Stores:
     + AccountStore
     + ClientStore
     + consents::ConsentStore
+    + provider::ProviderStore
     + TenantAdminStore
     + InvitationStore
     + MigrationStore
@@ -129,6 +131,7 @@ impl<T> Stores for T where
         + AccountStore
         + ClientStore
         + consents::ConsentStore
+        + provider::ProviderStore
         + TenantAdminStore
         + InvitationStore
         + MigrationStore

@@ -302,11 +302,8 @@ test("discovery lists exactly the provider's endpoints", async () => {
     assert.notEqual(res.status, 404, `${path} is served`);
     assert.notEqual(res.status, 501, `${path} is served`);
   }
-  for (const unserved of ["registration_endpoint"]) {
-    assert.equal(doc[unserved], undefined);
-  }
-  const register = await call("POST", "/authsec/oauth/register", { json: {} });
-  assert.equal(register.status, 501, "not served, and not advertised");
+  assert.equal(doc.registration_endpoint, `${BASE}/authsec/oauth/register`);
+  assert.equal(doc.request_parameter_supported, false, "request objects are not served, and say so");
 });
 
 test("PAR: a pushed request starts the flow by reference, once, for its own client only", async () => {

@@ -53,6 +53,7 @@ fn discovery(config: &Config) -> serde_json::Value {
         "revocation_endpoint": at("/authsec/oauth/revoke"),
         "end_session_endpoint": at("/authsec/oauth/logout"),
         "pushed_authorization_request_endpoint": at("/authsec/oauth/par"),
+        "registration_endpoint": at("/authsec/oauth/register"),
         "require_pushed_authorization_requests": false,
         "device_authorization_endpoint": at("/authsec/uflow/auth/device/code"),
         "backchannel_authentication_endpoint": at("/authsec/uflow/auth/ciba/initiate"),

@@ -15,6 +15,9 @@ mod introspection;
 mod logout;
 mod pages;
 mod par;
+mod register;
+mod registration_metadata;
+mod settings;
 mod signin;
 mod token;
 mod token_exchange;
@@ -40,6 +43,13 @@ pub enum Action {
     Revoke,
     Logout,
     PushedRequest,
+    Register,
+    RegistrationRead,
+    RegistrationUpdate,
+    RegistrationDelete,
+    SettingsRead,
+    SettingsUpdate,
+    InitialAccessToken,
 }
 
 use Action::*;
@@ -62,14 +72,25 @@ const OAUTH: Table<Action> = &[
     (Get, "/logout", Logout),
     (Post, "/logout", Logout),
     (Post, "/par", PushedRequest),
+    (Post, "/register", Register),
+    (Get, "/register/:client_id", RegistrationRead),
+    (Put, "/register/:client_id", RegistrationUpdate),
+    (Delete, "/register/:client_id", RegistrationDelete),
 ];
 
-pub const MOUNTS: Mounts<Action> = &[("/authsec/oauth", OAUTH)];
+/// `/authsec/uflow/admin/oauth`: the tenant's provider settings, for its admins.
+const ADMIN: Table<Action> = &[
+    (Get, "/settings", SettingsRead),
+    (Put, "/settings", SettingsUpdate),
+    (Post, "/initial-access-tokens", InitialAccessToken),
+];
+
+pub const MOUNTS: Mounts<Action> = &[("/authsec/oauth", OAUTH), ("/authsec/uflow/admin/oauth", ADMIN)];
 
 pub async fn dispatch<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
-    _params: &Params,
+    params: &Params,
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
     match action {
@@ -86,5 +107,12 @@ pub async fn dispatch<P: Platform>(
         Revoke => introspection::revoke(ctx, req).await,
         Logout => logout::logout(ctx, req).await,
         PushedRequest => par::push(ctx, req).await,
+        Register => register::register(ctx, req).await,
+        RegistrationRead => register::read(ctx, req, params.get("client_id")).await,
+        RegistrationUpdate => register::update(ctx, req, params.get("client_id")).await,
+        RegistrationDelete => register::delete(ctx, req, params.get("client_id")).await,
+        SettingsRead => settings::read(ctx, req).await,
+        SettingsUpdate => settings::update(ctx, req).await,
+        InitialAccessToken => settings::initial_token(ctx, req).await,
     }
 }

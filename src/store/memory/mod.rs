@@ -29,6 +29,8 @@ pub struct MemoryStore {
     rbac: RefCell<rbac::RbacData>,
     /// (tenant, user, client) -> granted scopes.
     consents: RefCell<HashMap<(String, String, String), Vec<String>>>,
+    /// Tenants that opened dynamic client registration.
+    open_registration: RefCell<std::collections::HashSet<String>>,
     /// Fault injection for tests: when set, every operation fails (see `inject_failures`).
     failing: RefCell<bool>,
 }
@@ -80,6 +82,27 @@ impl crate::store::consents::ConsentStore for MemoryStore {
         let key = (tenant_id.as_str().to_string(), user_id.as_str().to_string(), client_id.as_str().to_string());
         self.consents.borrow_mut().insert(key, scopes.to_vec());
         Ok(())
+    }
+}
+
+impl crate::store::provider::ProviderStore for MemoryStore {
+    async fn open_registration(&self, tenant_id: crate::ids::TenantId<'_>) -> Result<bool, StoreError> {
+        self.check_up()?;
+        Ok(self.open_registration.borrow().contains(tenant_id.as_str()))
+    }
+
+    async fn set_open_registration(&self, tenant_id: crate::ids::TenantId<'_>, open: bool) -> Result<bool, StoreError> {
+        self.check_up()?;
+        if !self.tenants.borrow().iter().any(|t| t.id == tenant_id.as_str()) {
+            return Ok(false);
+        }
+        let mut set = self.open_registration.borrow_mut();
+        if open {
+            set.insert(tenant_id.as_str().to_string());
+        } else {
+            set.remove(tenant_id.as_str());
+        }
+        Ok(true)
     }
 }
 

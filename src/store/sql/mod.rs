@@ -7,6 +7,7 @@ mod consents;
 mod mfa;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod provider;
 mod rbac;
 
 use crate::store::{Ping, SigningKeyRecord, SigningKeyStore, StoreError, Tenant, TenantStore};

@@ -32,7 +32,6 @@ fn routes_of_capabilities_not_yet_served_are_501() {
     for path in [
         "/authsec/uflow/auth/enduser/webauthn-callback",
         "/authsec/hmgr/clients",
-        "/authsec/oauth/register",
         "/authsec/uflow/scim/v2/ServiceProviderConfig",
         "/authsec/spire/registry/workloads",
     ] {

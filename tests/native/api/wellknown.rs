@@ -39,12 +39,13 @@ fn discovery_names_the_issuer_and_only_served_endpoints() {
         ("revocation_endpoint", "/authsec/oauth/revoke"),
         ("end_session_endpoint", "/authsec/oauth/logout"),
         ("pushed_authorization_request_endpoint", "/authsec/oauth/par"),
+        ("registration_endpoint", "/authsec/oauth/register"),
         ("device_authorization_endpoint", "/authsec/uflow/auth/device/code"),
     ] {
         assert_eq!(body[field], format!("{ISSUER}{path}"), "{field}");
     }
     // Not served yet, so not advertised.
-    for unserved in ["registration_endpoint", "dpop_signing_alg_values_supported"] {
+    for unserved in ["dpop_signing_alg_values_supported", "request_object_signing_alg_values_supported"] {
         assert!(body.get(unserved).is_none(), "{unserved} is not served yet");
     }
     assert_eq!(body["id_token_signing_alg_values_supported"], serde_json::json!(["ES256"]));

@@ -162,6 +162,7 @@ fn memory_store_meets_the_contract() {
     block_on(crate::store::mfa::all(&store));
     block_on(crate::store::rbac::all(&store));
     block_on(crate::store::consents::all(&store));
+    block_on(crate::store::consents::provider(&store));
 }
 
 #[test]
@@ -173,6 +174,7 @@ fn d1_sql_on_sqlite_meets_the_contract() {
     block_on(crate::store::mfa::all(&store));
     block_on(crate::store::rbac::all(&store));
     block_on(crate::store::consents::all(&store));
+    block_on(crate::store::consents::provider(&store));
 }
 
 /// Table -> column names, from `CREATE TABLE` statements (good enough for our DDL style).
@@ -226,6 +228,7 @@ fn the_migration_runner_builds_the_d1_schema_on_an_empty_database() {
         crate::store::mfa::all(&store).await;
         crate::store::rbac::all(&store).await;
         crate::store::consents::all(&store).await;
+        crate::store::consents::provider(&store).await;
     });
 }
 

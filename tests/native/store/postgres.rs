@@ -68,5 +68,6 @@ fn postgres_meets_the_contract() {
         crate::store::mfa::all(&store).await;
         crate::store::rbac::all(&store).await;
         crate::store::consents::all(&store).await;
+        crate::store::consents::provider(&store).await;
     });
 }
