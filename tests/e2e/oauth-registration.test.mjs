@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, call } from "./helpers.mjs";
-import { bearer, USER_PASSWORD } from "./accounts-helpers.mjs";
+import { bearer, defaultClientId, USER_PASSWORD } from "./accounts-helpers.mjs";
 import { authorizeUrl, basic, callbackParams, codeFlowSetup, cookieJar, pkce, signInByForm, tokenCall } from "./oauth-helpers.mjs";
 
 const register = (json, headers = {}, query = "") => call("POST", `/authsec/oauth/register${query}`, { json, headers });
@@ -67,8 +67,11 @@ test("open registration: anyone registers in a tenant whose admin opened it", as
   const made = await register({ redirect_uris: [s.app.redirectUri], token_endpoint_auth_method: "none" }, {}, `?tenant_id=${s.admin.tenantId}`);
   assert.equal(made.status, 201, made.text);
   assert.equal(made.data.client_secret, undefined, "a public client has no secret");
-  const user = await call("PUT", "/authsec/uflow/admin/oauth/settings", { json: { open_registration: false }, headers: bearer(s.user.token ?? "x") });
-  assert.equal(user.status, 401, "only the tenant's admin changes it");
+  const login = await s.user.client.post("/authsec/uflow/user/login",
+    { client_id: await defaultClientId(s.admin), email: s.user.email, password: USER_PASSWORD });
+  assert.equal(login.status, 200, login.text);
+  const user = await call("PUT", "/authsec/uflow/admin/oauth/settings", { json: { open_registration: false }, headers: bearer(login.data.token) });
+  assert.equal(user.status, 403, "only the tenant's admin changes it");
 });
 
 test("refused: metadata the provider would not honour", async () => {
