@@ -12,7 +12,11 @@ pub mod crypto;
 pub mod issue;
 pub mod jwt;
 pub mod keys;
+pub mod public_jwk;
 pub mod verify;
+
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 
