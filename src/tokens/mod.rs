@@ -9,6 +9,7 @@
 pub mod cache;
 pub mod claims;
 pub mod crypto;
+pub mod dpop;
 pub mod htu;
 pub mod issue;
 pub mod jwt;
