@@ -3,6 +3,7 @@
 
 use super::TokenError;
 use crate::b64;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 /// Tokens longer than this are refused before any decoding: ours are well under 2 KiB.
@@ -57,6 +58,14 @@ impl<'a> UntrustedToken<'a> {
     /// The header as sent: attacker-chosen until the signature verifies.
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    /// The protected header decoded into `T`, for members that `Header` does not read (a
+    /// DPoP proof's `jwk`). As attacker-chosen as the rest of the header; `None` when it
+    /// does not decode into `T`.
+    pub fn header_as<T: DeserializeOwned>(&self) -> Option<T> {
+        let encoded = self.signing_input.split('.').next()?;
+        serde_json::from_slice(&b64::decode(encoded)?).ok()
     }
 
     /// The bytes that were signed.

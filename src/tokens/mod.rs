@@ -5,14 +5,27 @@
 //! the token says about itself (its `alg`, its keys) steers how it is verified.
 //! Signing and verification go through the `crypto::Es256` trait so that the Worker
 //! uses Web Crypto while native code and tests use RustCrypto, on the same vectors.
+//!
+//! JWTs that others sign are verified here too: DPoP proofs (`dpop`, RFC 9449) and
+//! `private_key_jwt` client assertions (`client_assertion`, RFC 7523), with keys the
+//! sender presents or registered (`public_jwk`). Those keys may be ES256, EdDSA or
+//! RS256, so they go through the passkey signature seam (`webauthn::SignatureVerifier`),
+//! which has both backends for all three.
 
 pub mod cache;
 pub mod claims;
+pub mod client_assertion;
 pub mod crypto;
+pub mod dpop;
+pub mod htu;
 pub mod issue;
 pub mod jwt;
 pub mod keys;
+pub mod public_jwk;
 pub mod verify;
+
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 

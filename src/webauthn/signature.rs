@@ -14,6 +14,9 @@
 //! - EdDSA: exactly 64 bytes, and R not of small order (as `verify_strict` demands);
 //! - RS256: exactly as long as the modulus (RFC 8017 §8.2.2 step 1).
 //!
+//! JWS signatures (DPoP proofs and client assertions, `tokens::public_jwk`) come in
+//! these forms already and enter through [`SignatureCheck::from_jws`].
+//!
 //! A malformed signature is [`WebauthnError::SignatureInvalid`] without reaching the
 //! backend; a backend that fails (rather than answering "no") is
 //! [`WebauthnError::Backend`].
@@ -45,16 +48,26 @@ impl<'a> SignatureCheck<'a> {
     /// `signature` as WebAuthn sends it (§6.5.6); `None` when it is malformed for the
     /// key's algorithm.
     pub fn new(key: &'a PublicKey, message: &'a [u8], signature: &[u8]) -> Option<SignatureCheck<'a>> {
-        let signature = match key {
-            PublicKey::Es256(_) => ecdsa_der_to_p1363(signature)?.to_vec(),
+        match key {
+            PublicKey::Es256(_) => SignatureCheck::from_jws(key, message, &ecdsa_der_to_p1363(signature)?),
+            PublicKey::EdDsa(_) | PublicKey::Rs256(_) => SignatureCheck::from_jws(key, message, signature),
+        }
+    }
+
+    /// `signature` as a JWS carries it, which is already the verifier's form: ES256 as
+    /// `r || s` (RFC 7518 §3.4), EdDSA as `R || S` (RFC 8037 §3.1), RS256 as long as the
+    /// modulus (RFC 7518 §3.3). `None` when it is malformed for the key's algorithm.
+    pub fn from_jws(key: &'a PublicKey, message: &'a [u8], signature: &[u8]) -> Option<SignatureCheck<'a>> {
+        let well_formed = match key {
+            PublicKey::Es256(_) => signature.len() == 64,
             PublicKey::EdDsa(_) => {
                 let r = <[u8; 32]>::try_from(signature.get(..32)?).ok()?;
                 let small_order_r = CompressedEdwardsY(r).decompress().is_some_and(|p| p.is_small_order());
-                (signature.len() == 64 && !small_order_r).then(|| signature.to_vec())?
+                signature.len() == 64 && !small_order_r
             }
-            PublicKey::Rs256(key) => (signature.len() == key.size()).then(|| signature.to_vec())?,
+            PublicKey::Rs256(key) => signature.len() == key.size(),
         };
-        Some(SignatureCheck { key, message, signature })
+        well_formed.then(|| SignatureCheck { key, message, signature: signature.to_vec() })
     }
 
     pub fn key(&self) -> &PublicKey {
