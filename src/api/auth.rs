@@ -305,6 +305,18 @@ pub async fn rate_limit<P: Platform>(ctx: &Ctx<'_, P>, key: &str, max: u32, wind
     }
 }
 
+/// Whether `key` is seen here for the first time within `window_secs` (at least): one
+/// atomic step of the rate limiter's Durable Object with a limit of one. For the `jti`s
+/// of client assertions and DPoP proofs, which must never be accepted twice.
+pub async fn first_use<P: Platform>(ctx: &Ctx<'_, P>, key: &str, window_secs: i64) -> Result<bool, ApiError> {
+    let limit = Limit { max: 1, window_ms: window_secs.max(1) * 1000 };
+    match ctx.platform.limiter().admit(key, limit, ctx.now_ms).await {
+        Ok(Decision::Allowed { .. }) => Ok(true),
+        Ok(Decision::Limited { .. }) => Ok(false),
+        Err(e) => Err(ApiError::Unavailable(format!("rate limiter: {e}"))),
+    }
+}
+
 fn result_label(error: &TokenError) -> &'static str {
     match error {
         TokenError::TooLarge => "too_large",

@@ -42,7 +42,7 @@ fn discovery(config: &Config) -> serde_json::Value {
     use crate::oauth::{id_token, scopes};
     let issuer = &config.issuer;
     let at = |path: &str| format!("{issuer}{path}");
-    let client_auth = ["none", "client_secret_post", "client_secret_basic"];
+    let client_auth = ["none", "client_secret_post", "client_secret_basic", "private_key_jwt"];
     json!({
         "issuer": issuer,
         "jwks_uri": at("/.well-known/jwks.json"),
@@ -70,6 +70,7 @@ fn discovery(config: &Config) -> serde_json::Value {
         ],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": client_auth,
+        "token_endpoint_auth_signing_alg_values_supported": [ALG_ES256],
         "introspection_endpoint_auth_methods_supported": client_auth,
         "revocation_endpoint_auth_methods_supported": client_auth,
         "subject_types_supported": ["public"],

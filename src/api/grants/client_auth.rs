@@ -1,7 +1,9 @@
 //! Which client is calling an OAuth-style endpoint (RFC 6749 §2.3): `client_id` in the
 //! body or HTTP Basic; a confidential client (one with a secret) must prove it with
-//! `client_secret` (body or Basic), a public client names itself only.
+//! `client_secret` (body or Basic), a `private_key_jwt` client with a signed assertion
+//! (RFC 7523), and a public client names itself only.
 
+use crate::api::auth::first_use;
 use crate::api::body::present_text;
 use crate::api::clients::metadata::{effective_auth_method, PRIVATE_KEY_JWT};
 use crate::api::{Ctx, Platform};
@@ -12,6 +14,11 @@ use crate::ids::{ClientId, TenantId};
 use crate::secret::{constant_time_eq, keyed_hash};
 use crate::store::accounts::{AccountStore, Client};
 use crate::store::TenantStore;
+use crate::tokens::client_assertion::{
+    claimed_client_id, verify_client_assertion, AssertionPolicy, ClientAssertionError, DEFAULT_LEEWAY_SECS,
+    DEFAULT_MAX_LIFETIME_SECS,
+};
+use crate::tokens::public_jwk::JwsAlg;
 use base64ct::{Base64, Encoding};
 use serde_json::{Map, Value};
 
@@ -27,22 +34,32 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((decode(id)?, decode(secret)?))
 }
 
-/// The authenticated client, or `invalid_client` (401, RFC 6749 §5.2).
+/// The authenticated client, or `invalid_client` (401, RFC 6749 §5.2): by its secret
+/// (HTTP Basic or `client_secret`), by a signed assertion (`private_key_jwt`, RFC 7523
+/// §2.2), or by its id alone when it is public. A client is held to its registered method.
 pub async fn authenticate_client<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
     body: &Map<String, Value>,
 ) -> Result<Client, ApiError> {
     let basic = basic_credentials(req);
-    let client_id = basic.as_ref().map(|(id, _)| id.as_str()).or_else(|| present_text(body, "client_id"));
+    let assertion = present_text(body, "client_assertion");
     let invalid = ApiError::invalid_client;
-    let client_id = client_id.ok_or_else(|| invalid("client_id is required"))?;
+    let claimed = match assertion {
+        Some(a) if basic.is_none() && present_text(body, "client_id").is_none() => claimed_client_id(a).ok(),
+        _ => None,
+    };
+    let client_id = basic.as_ref().map(|(id, _)| id.as_str()).or_else(|| present_text(body, "client_id"));
+    let client_id = client_id.or(claimed.as_deref()).ok_or_else(|| invalid("client_id is required"))?;
     let client = ctx.platform.store().client_by_client_id(ClientId::new(client_id)).await?;
     let client = client.filter(Client::is_usable).ok_or_else(|| invalid("unknown or inactive client"))?;
     if effective_auth_method(&client) == PRIVATE_KEY_JWT {
-        return Err(invalid(
-            "this client authenticates with private_key_jwt, which this deployment does not accept yet",
-        ));
+        let assertion = assertion.ok_or_else(|| invalid("this client must authenticate with a client_assertion"))?;
+        verify_assertion(ctx, req, body, &client, assertion).await?;
+        return Ok(client);
+    }
+    if assertion.is_some() {
+        return Err(invalid("this client is not registered for private_key_jwt"));
     }
     if let Some(stored) = &client.secret_hash {
         let secret = basic.as_ref().map(|(_, s)| s.as_str()).or_else(|| present_text(body, "client_secret"));
@@ -53,6 +70,39 @@ pub async fn authenticate_client<P: Platform>(
         }
     }
     Ok(client)
+}
+
+/// RFC 7523 §3: the assertion is signed by one of the client's registered keys, names
+/// this server (its issuer or the URL called), and its `jti` was never seen before
+/// (kept until the longest assertion lifetime has passed).
+async fn verify_assertion<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    body: &Map<String, Value>,
+    client: &Client,
+    assertion: &str,
+) -> Result<(), ApiError> {
+    let config = ctx.config()?;
+    let jwks: Value = serde_json::from_str(&client.jwks).unwrap_or(Value::Null);
+    let endpoint = format!("{}{}", config.issuer, req.path);
+    let audiences = [config.issuer.as_str(), endpoint.as_str()];
+    // Registered keys are P-256 only (`clients::metadata`), so ES256 is the one algorithm.
+    let policy = AssertionPolicy {
+        algorithms: &[JwsAlg::Es256],
+        ..AssertionPolicy::new(&client.client_id, &jwks, &audiences, ctx.now_secs())
+    };
+    let assertion_type = present_text(body, "client_assertion_type").unwrap_or("");
+    let verified = verify_client_assertion(assertion_type, assertion, &policy, ctx.platform.crypto()).await.map_err(
+        |e| match e {
+            ClientAssertionError::Backend(detail) => ApiError::Internal(format!("client assertion: {detail}")),
+            other => ApiError::invalid_client(format!("client_assertion refused: {other}")),
+        },
+    )?;
+    let key = format!("client-assertion:{}:{}", client.client_id, verified.jti());
+    if !first_use(ctx, &key, DEFAULT_MAX_LIFETIME_SECS + DEFAULT_LEEWAY_SECS).await? {
+        return Err(ApiError::invalid_client("this client_assertion was already used"));
+    }
+    Ok(())
 }
 
 /// The client a device or CIBA request names: `client_id`, else the default client of

@@ -12,6 +12,7 @@
 
 use crate::api::authz_cache::{current_version, effective_permissions};
 use crate::api::body::present_text;
+use crate::api::clients::metadata::effective_auth_method;
 use crate::api::grants::client_auth::require_grant;
 use crate::api::issue::random_token;
 use crate::api::{Ctx, Platform};
@@ -33,7 +34,7 @@ pub async fn grant<P: Platform>(
     body: &Map<String, Value>,
 ) -> Result<Value, ApiError> {
     require_grant(client, CLIENT_CREDENTIALS_GRANT)?;
-    if client.secret_hash.is_none() {
+    if effective_auth_method(client) == "none" {
         return Err(ApiError::oauth("unauthorized_client", "a public client cannot act as itself"));
     }
     let tenant = TenantId::new(&client.tenant_id);

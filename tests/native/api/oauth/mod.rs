@@ -1,4 +1,5 @@
 //! The OAuth provider over the API, natively: grants whose rules need no browser.
 
 mod client_credentials;
+mod private_key_jwt;
 mod token_exchange;
