@@ -54,6 +54,14 @@ pub enum ApiError {
         description: String,
         interval: Option<i64>,
     },
+    /// A DPoP proof refused (RFC 9449 §7.1, §8): 400 at the token endpoint, 401 with
+    /// `WWW-Authenticate: DPoP` at a resource; `use_dpop_nonce` carries a fresh nonce.
+    Dpop {
+        at_resource: bool,
+        error: &'static str,
+        description: String,
+        nonce: Option<String>,
+    },
     MethodNotAllowed(Vec<Method>),
     PayloadTooLarge {
         limit: usize,
@@ -153,6 +161,20 @@ impl ApiError {
                     response.with_header("www-authenticate", "Basic realm=\"authsec\"")
                 } else {
                     response
+                }
+            }
+            ApiError::Dpop { at_resource, error, description, nonce } => {
+                let mut response = HttpResponse::json(
+                    if at_resource { 401 } else { 400 },
+                    &json!({"error": error, "error_description": description}),
+                );
+                if at_resource {
+                    let challenge = format!("DPoP error=\"{error}\", algs=\"ES256 EdDSA RS256\"");
+                    response = response.with_header("www-authenticate", &challenge);
+                }
+                match nonce {
+                    Some(nonce) => response.with_header("dpop-nonce", &nonce),
+                    None => response,
                 }
             }
             ApiError::CeremonyFailed(message) => {

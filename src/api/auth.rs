@@ -6,6 +6,7 @@
 //! admin check an `AdminCaller`. Only this module can make either (their fields are
 //! private), so a handler that holds one has proof, not a struct anybody could fill in.
 
+use super::dpop::{self, presented_token};
 use super::revocation::SessionRef;
 use super::{revocation, session_shards, Ctx, Platform};
 use crate::error::ApiError;
@@ -95,9 +96,10 @@ pub async fn authenticate_at_edge_with_rbac_version<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
 ) -> Result<(Caller, u64), ApiError> {
-    let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
+    let (token, scheme) = presented_token(req).ok_or(ApiError::MissingToken)?;
     let verified = verify_signature(ctx, token).await?;
     let claims = verified.claims();
+    dpop::check_presentation(ctx, req, token, scheme, claims.cnf.as_ref()).await?;
     let tenant_state = match session_of(claims) {
         Some(at) => {
             let (live, tenant_state) = revocation::session_live_at_edge(ctx, at).await?;
@@ -117,9 +119,10 @@ pub async fn authenticate_with_rbac_version<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
 ) -> Result<(Caller, u64), ApiError> {
-    let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
+    let (token, scheme) = presented_token(req).ok_or(ApiError::MissingToken)?;
     let verified = verify_signature(ctx, token).await?;
     let claims = verified.claims();
+    dpop::check_presentation(ctx, req, token, scheme, claims.cnf.as_ref()).await?;
     let tenant_state = match session_of(claims) {
         Some(at) => {
             let (live, tenant_state) = session_shards::session_live(ctx, at.tenant, at.user, at.session).await?;
@@ -184,8 +187,10 @@ pub async fn authenticate_allowing_delegated<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
 ) -> Result<Caller, ApiError> {
-    let token = req.bearer_token().ok_or(ApiError::MissingToken)?;
-    Ok(Caller { claims: verify_token(ctx, token).await?.claims().clone() })
+    let (token, scheme) = presented_token(req).ok_or(ApiError::MissingToken)?;
+    let claims = verify_token(ctx, token).await?.claims().clone();
+    dpop::check_presentation(ctx, req, token, scheme, claims.cnf.as_ref()).await?;
+    Ok(Caller { claims })
 }
 
 /// 403 for a delegated token (api.md "Factors, delegated tokens, step-up").

@@ -62,6 +62,10 @@ pub struct Delegation {
     pub signed_in_at: i64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<crate::oauth::id_token::AuthMethod>,
+    /// The DPoP key (RFC 7638 thumbprint) the session's tokens are bound to, when the
+    /// client bound them at the code exchange; its refreshes need a proof by that key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dpop_jkt: String,
 }
 
 fn is_zero(n: &i64) -> bool {
@@ -317,6 +321,7 @@ async fn sign_token<P: Platform>(
         auth_time: session.auth_time,
         grant: String::new(),
         act: None,
+        cnf: None,
     };
     if let Some(d) = delegation {
         claims.client_id = d.client_id.clone();
@@ -324,6 +329,9 @@ async fn sign_token<P: Platform>(
         claims.token_type = d.token_type;
         claims.grant = d.grant_name().to_string();
         claims.roles.retain(|role| d.allows_role(role));
+        if !d.dpop_jkt.is_empty() {
+            claims.cnf = Some(crate::tokens::claims::Confirmation { jkt: d.dpop_jkt.clone() });
+        }
     }
     let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await

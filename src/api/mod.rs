@@ -18,6 +18,7 @@ mod auth;
 mod authz_cache;
 mod body;
 mod cors;
+mod dpop;
 mod issue;
 mod revocation;
 pub mod router;

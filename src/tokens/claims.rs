@@ -73,6 +73,16 @@ pub struct AccessClaims {
     /// actor token; a chain of delegations nests (`act.act`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<Actor>,
+    /// The key the token is bound to (RFC 9449 §6.1): only a request with a DPoP proof
+    /// signed by that key may use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 / RFC 9449 §6.1: the JWK SHA-256 thumbprint of the key a token is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 /// RFC 8693 §4.1: the acting party of a delegated token.

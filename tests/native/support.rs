@@ -176,6 +176,7 @@ pub fn claims(now: i64) -> AccessClaims {
         auth_time: 0,
         grant: String::new(),
         act: None,
+        cnf: None,
     }
 }
 

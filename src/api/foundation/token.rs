@@ -48,6 +48,7 @@ pub async fn verify<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
             // must not treat them as the user's own sign-in.
             "grant": (!c.grant.is_empty()).then_some(&c.grant),
             "delegated": c.is_delegated(),
+            "cnf": c.cnf,
             "session_id": c.sid,
             "issued_at": c.iat,
             "expires_at": c.exp,

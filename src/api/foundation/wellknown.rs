@@ -71,6 +71,7 @@ fn discovery(config: &Config) -> serde_json::Value {
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": client_auth,
         "token_endpoint_auth_signing_alg_values_supported": [ALG_ES256],
+        "dpop_signing_alg_values_supported": crate::api::dpop::DPOP_ALGORITHMS,
         "introspection_endpoint_auth_methods_supported": client_auth,
         "revocation_endpoint_auth_methods_supported": client_auth,
         "subject_types_supported": ["public"],

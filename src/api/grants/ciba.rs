@@ -155,6 +155,7 @@ pub async fn poll<P: Platform>(
         grant: CIBA_GRANT_NAME.into(),
         signed_in_at: 0,
         methods: Vec::new(),
+        dpop_jkt: String::new(),
     };
     let issued = start_delegated_session(ctx, &user, "ciba", Some(&delegation)).await?;
     Ok(HttpResponse::json(

@@ -146,6 +146,7 @@ pub async fn poll<P: Platform>(
         grant: DEVICE_GRANT_NAME.into(),
         signed_in_at: 0,
         methods: Vec::new(),
+        dpop_jkt: String::new(),
     };
     let agent = state.device_info.get("name").and_then(Value::as_str).unwrap_or("device").to_string();
     let issued = start_delegated_session(ctx, &user, &agent, Some(&delegation)).await?;

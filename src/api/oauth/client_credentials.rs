@@ -10,6 +10,7 @@
 //! With no `scope`, the token carries `role:<name>` for every role the client holds.
 //! The token is delegated (`grant: client_credentials`) and has no session.
 
+use super::dpop_binding::token_type;
 use crate::api::authz_cache::{current_version, effective_permissions};
 use crate::api::body::present_text;
 use crate::api::clients::metadata::effective_auth_method;
@@ -23,7 +24,7 @@ use crate::ids::TenantId;
 use crate::oauth::{scopes, CLIENT_CREDENTIALS_GRANT};
 use crate::store::accounts::Client;
 use crate::store::rbac::RbacStore;
-use crate::tokens::claims::{AccessClaims, Audience, TokenType, DEFAULT_AUDIENCE};
+use crate::tokens::claims::{AccessClaims, Audience, Confirmation, TokenType, DEFAULT_AUDIENCE};
 use crate::tokens::issue::sign_access_token;
 use serde_json::{json, Map, Value};
 
@@ -32,6 +33,7 @@ pub async fn grant<P: Platform>(
     ctx: &Ctx<'_, P>,
     client: &Client,
     body: &Map<String, Value>,
+    jkt: Option<&str>,
 ) -> Result<Value, ApiError> {
     require_grant(client, CLIENT_CREDENTIALS_GRANT)?;
     if effective_auth_method(client) == "none" {
@@ -76,11 +78,12 @@ pub async fn grant<P: Platform>(
         auth_time: 0,
         grant: CLIENT_CREDENTIALS_GRANT.into(),
         act: None,
+        cnf: jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
     let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await
         .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
-    Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": config.access_token_ttl_secs,
+    Ok(json!({"access_token": token, "token_type": token_type(jkt), "expires_in": config.access_token_ttl_secs,
               "scope": scopes::join(&asked)}))
 }
 

@@ -9,6 +9,7 @@
 mod authorize;
 mod client_credentials;
 mod code;
+mod dpop_binding;
 mod id_token;
 mod interaction;
 mod introspection;

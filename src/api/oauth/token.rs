@@ -6,10 +6,12 @@
 
 use super::client_credentials;
 use super::code::{self, CodeGrant, Redemption, SpentCode};
+use super::dpop_binding::{binding, token_type};
 use super::id_token::mint_id_token;
 use super::token_exchange::{self, TOKEN_EXCHANGE_GRANT};
 use crate::api::accounts::rotate_refresh_token;
 use crate::api::body::{form_or_json, present_text, required_string};
+use crate::api::dpop;
 use crate::api::grants::client_auth::{authenticate_client, require_grant};
 use crate::api::grants::delegated_grant;
 use crate::api::issue::{start_delegated_session_as, uuid_like, Delegation, CODE_GRANT_NAME};
@@ -22,6 +24,7 @@ use crate::oauth::scopes::{self, OPENID};
 use crate::oauth::{pkce, AUTHORIZATION_CODE_GRANT, CLIENT_CREDENTIALS_GRANT, REFRESH_TOKEN_GRANT};
 use crate::store::accounts::{AccountStore, Client, User, UserKind};
 use crate::tokens::claims::TokenType;
+use crate::tokens::dpop::VerifiedDpopProof;
 use serde_json::{json, Map, Value};
 
 pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -31,23 +34,30 @@ pub async fn token<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<H
     if let Some(answer) = delegated_grant(ctx, req, &body, grant).await {
         return answer;
     }
-    match grant {
-        AUTHORIZATION_CODE_GRANT => exchange_code(ctx, req, &body).await,
-        REFRESH_TOKEN_GRANT => refresh(ctx, req, &body).await,
+    // A DPoP proof (RFC 9449 §5) binds what the grant issues to the client's key.
+    let proof = dpop::token_request_proof(ctx, req).await?;
+    let proof = proof.as_ref();
+    let answer = match grant {
+        AUTHORIZATION_CODE_GRANT => exchange_code(ctx, req, &body, proof).await,
+        REFRESH_TOKEN_GRANT => refresh(ctx, req, &body, proof).await,
         CLIENT_CREDENTIALS_GRANT => {
             let client = authenticate_client(ctx, req, &body).await?;
-            Ok(no_store(client_credentials::grant(ctx, &client, &body).await?))
+            let jkt = binding(&client, proof)?;
+            Ok(no_store(client_credentials::grant(ctx, &client, &body, jkt).await?))
         }
         TOKEN_EXCHANGE_GRANT => {
             let client = authenticate_client(ctx, req, &body).await?;
-            Ok(no_store(token_exchange::exchange(ctx, &client, &body).await?))
+            let jkt = binding(&client, proof)?;
+            Ok(no_store(token_exchange::exchange(ctx, &client, &body, jkt).await?))
         }
         _ => Err(ApiError::oauth(
             "unsupported_grant_type",
             "this deployment serves authorization_code, refresh_token, client_credentials, token exchange, \
              the device code and CIBA grants",
         )),
-    }
+    };
+    // Each answer carries the nonce the next proof should use (§8).
+    Ok(answer?.with_header("dpop-nonce", &dpop::current_nonce(ctx)?))
 }
 
 fn invalid_grant(why: &str) -> ApiError {
@@ -59,9 +69,11 @@ async fn exchange_code<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
     body: &Map<String, Value>,
+    proof: Option<&VerifiedDpopProof>,
 ) -> Result<HttpResponse, ApiError> {
     let client = authenticate_client(ctx, req, body).await?;
     require_grant(&client, AUTHORIZATION_CODE_GRANT)?;
+    let jkt = binding(&client, proof)?;
     let code = required_string(body, "code").map_err(|_| ApiError::oauth("invalid_request", "code is required"))?;
     let verifier = present_text(body, "code_verifier")
         .ok_or_else(|| ApiError::oauth("invalid_request", "code_verifier is required (PKCE)"))?;
@@ -84,7 +96,7 @@ async fn exchange_code<P: Platform>(
     pkce::verify(verifier, &grant.code_challenge).map_err(|e| invalid_grant(e.description()))?;
     let user = ctx.platform.store().user_by_id(TenantId::new(&grant.tenant_id), UserId::new(&grant.user_id)).await?;
     let user = user.filter(User::is_active).ok_or_else(|| invalid_grant("the account is disabled"))?;
-    let delegation = delegation_of(&client, &user, &grant);
+    let delegation = delegation_of(&client, &user, &grant, jkt);
     let session_id = uuid_like(ctx)?;
     let spent = SpentCode {
         tenant_id: grant.tenant_id.clone(),
@@ -108,12 +120,12 @@ async fn exchange_code<P: Platform>(
     } else {
         None
     };
-    Ok(token_response(&issued.access_token, issued.expires_in, &issued.refresh_token, &grant.scopes, id_token))
+    Ok(token_response(&issued.access_token, issued.expires_in, &issued.refresh_token, &grant.scopes, id_token, jkt))
 }
 
 /// What the session opened by a code may do: the client, the scopes the user granted,
 /// and how the user signed in (for refreshed id_tokens).
-fn delegation_of(client: &Client, user: &User, grant: &CodeGrant) -> Delegation {
+fn delegation_of(client: &Client, user: &User, grant: &CodeGrant, jkt: Option<&str>) -> Delegation {
     Delegation {
         client_id: client.client_id.clone(),
         scopes: grant.scopes.clone(),
@@ -124,15 +136,19 @@ fn delegation_of(client: &Client, user: &User, grant: &CodeGrant) -> Delegation 
         grant: CODE_GRANT_NAME.into(),
         signed_in_at: grant.auth_time,
         methods: grant.methods.clone(),
+        dpop_jkt: jkt.unwrap_or_default().to_string(),
     }
 }
 
 /// RFC 6749 §6: rotation and reuse detection as for first-party refreshes; the session
-/// must have been delegated to the authenticated client.
+/// must have been delegated to the authenticated client, and a session bound to a DPoP
+/// key refreshes only with a proof by that key (RFC 9449 §5: the refresh token is
+/// sender-constrained); a proof by another key ends the session.
 async fn refresh<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
     body: &Map<String, Value>,
+    proof: Option<&VerifiedDpopProof>,
 ) -> Result<HttpResponse, ApiError> {
     let client = authenticate_client(ctx, req, body).await?;
     require_grant(&client, REFRESH_TOKEN_GRANT)?;
@@ -142,6 +158,13 @@ async fn refresh<P: Platform>(
     let Some(delegation) = &refreshed.delegation else {
         return Err(invalid_grant("this refresh token was not issued to a client"));
     };
+    if !delegation.dpop_jkt.is_empty() && proof.map(VerifiedDpopProof::jkt) != Some(delegation.dpop_jkt.as_str()) {
+        let session = &refreshed.session;
+        let (tenant, user) = (TenantId::new(&refreshed.user.tenant_id), UserId::new(&session.user_id));
+        revocation::revoke_session(ctx, tenant, user, SessionId::new(&session.id), "dpop_key_mismatch").await?;
+        return Err(invalid_grant("this refresh token is bound to a DPoP key the request did not prove"));
+    }
+    let jkt = (!delegation.dpop_jkt.is_empty()).then_some(delegation.dpop_jkt.as_str());
     if let Some(asked) = present_text(body, "scope") {
         let asked = scopes::parse(asked).ok_or_else(|| ApiError::oauth("invalid_scope", "scope is malformed"))?;
         if !scopes::covers(&delegation.scopes, &asked) {
@@ -160,6 +183,7 @@ async fn refresh<P: Platform>(
         &refreshed.refresh_token,
         &delegation.scopes,
         id_token,
+        jkt,
     ))
 }
 
@@ -175,10 +199,11 @@ fn token_response(
     refresh_token: &str,
     granted: &[String],
     id_token: Option<String>,
+    jkt: Option<&str>,
 ) -> HttpResponse {
     let mut body = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": token_type(jkt),
         "expires_in": expires_in,
         "refresh_token": refresh_token,
         "scope": scopes::join(granted),

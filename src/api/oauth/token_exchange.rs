@@ -7,6 +7,7 @@
 //! that session ends it too. Both tokens are verified strictly and must belong to the
 //! client's tenant. The result is delegated (`grant: token_exchange`).
 
+use super::dpop_binding::token_type;
 use crate::api::auth::verify_token;
 use crate::api::body::present_text;
 use crate::api::grants::client_auth::require_grant;
@@ -15,7 +16,7 @@ use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::oauth::scopes;
 use crate::store::accounts::Client;
-use crate::tokens::claims::{AccessClaims, Actor, Audience};
+use crate::tokens::claims::{AccessClaims, Actor, Audience, Confirmation};
 use crate::tokens::issue::sign_access_token;
 use serde_json::{json, Map, Value};
 
@@ -62,6 +63,7 @@ pub async fn exchange<P: Platform>(
     ctx: &Ctx<'_, P>,
     client: &Client,
     body: &Map<String, Value>,
+    jkt: Option<&str>,
 ) -> Result<Value, ApiError> {
     require_grant(client, TOKEN_EXCHANGE_GRANT)?;
     if present_text(body, "requested_token_type").is_some_and(|t| t != ACCESS_TOKEN_TYPE) {
@@ -107,11 +109,13 @@ pub async fn exchange<P: Platform>(
         jti: random_token(ctx)?,
         grant: EXCHANGED_GRANT_NAME.into(),
         act,
+        // Bound to the exchanging client's key, if it sent a proof; never the subject's.
+        cnf: jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
         ..subject
     };
     let token = sign_access_token(&claims, &config.keys, ctx.platform.crypto())
         .await
         .map_err(|e| ApiError::Internal(format!("signing failed: {}", e.0)))?;
-    Ok(json!({"access_token": token, "issued_token_type": ACCESS_TOKEN_TYPE, "token_type": "Bearer",
+    Ok(json!({"access_token": token, "issued_token_type": ACCESS_TOKEN_TYPE, "token_type": token_type(jkt),
               "expires_in": (claims.exp - now).max(0), "scope": scopes::join(&granted)}))
 }

@@ -45,10 +45,12 @@ fn discovery_names_the_issuer_and_only_served_endpoints() {
         assert_eq!(body[field], format!("{ISSUER}{path}"), "{field}");
     }
     // Not served yet, so not advertised.
-    for unserved in ["dpop_signing_alg_values_supported", "request_object_signing_alg_values_supported"] {
+    for unserved in ["request_object_signing_alg_values_supported", "authorization_details_types_supported"] {
         assert!(body.get(unserved).is_none(), "{unserved} is not served yet");
     }
     assert_eq!(body["id_token_signing_alg_values_supported"], serde_json::json!(["ES256"]));
+    assert_eq!(body["dpop_signing_alg_values_supported"], serde_json::json!(["ES256", "EdDSA", "RS256"]));
+    assert_eq!(body["token_endpoint_auth_methods_supported"][3], "private_key_jwt");
     assert_eq!(body["code_challenge_methods_supported"], serde_json::json!(["S256"]), "never plain");
     assert_eq!(body["response_types_supported"], serde_json::json!(["code"]));
     assert_eq!(body["request_parameter_supported"], false);
