@@ -1,11 +1,13 @@
-// The provider's machine-to-machine side through oauth4webapi (npm, OpenID Certified):
-// client_credentials with scopes from RBAC, token exchange (RFC 8693), introspection
-// (RFC 7662) and revocation (RFC 7009).
+// The provider through oauth4webapi (npm, OpenID Certified): client_credentials with
+// scopes from RBAC, token exchange (RFC 8693), introspection (RFC 7662), revocation
+// (RFC 7009), and a private_key_jwt client running PAR and the code flow with DPoP
+// (RFC 9449) and its server nonce.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import { BASE, call } from "./helpers.mjs";
-import { bearer, onboard } from "./accounts-helpers.mjs";
+import { bearer, onboard, USER_PASSWORD } from "./accounts-helpers.mjs";
+import { codeFlowSetup, cookieJar, signInByForm } from "./oauth-helpers.mjs";
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -71,4 +73,60 @@ test("oauth4webapi: token exchange narrows a user's token and names the actor", 
   await oauth.processRevocationResponse(await oauth.revocationRequest(as, s.client, s.auth, exchanged.access_token, insecure));
   const subjectNow = await call("POST", "/authsec/authmgr/token/verify", { json: { token: subject, strict: true } });
   assert.equal(subjectNow.status, 200, "the user's own session stands");
+});
+
+test("oauth4webapi: private_key_jwt, PAR, the code flow with DPoP and a server nonce, userinfo, refresh", { timeout: 60_000 }, async () => {
+  const as = await authorizationServer();
+  const s = await codeFlowSetup({ confidential: true });
+  // A second client of the tenant that proves itself with a key, not a secret.
+  const signing = await oauth.generateKeyPair("ES256");
+  const publicJwk = { ...(await crypto.subtle.exportKey("jwk", signing.publicKey)), kid: "app-key-1" };
+  const created = await s.admin.client.post(`/authsec/clientms/tenants/${s.admin.tenantId}/clients/create`, {
+    name: "Key client", token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [publicJwk] },
+    grant_types: ["authorization_code", "refresh_token"], redirect_uris: [s.app.redirectUri],
+  }, bearer(s.admin.login.token));
+  assert.equal(created.status, 201, created.text);
+  const client = { client_id: created.data.client_id };
+  const clientAuth = oauth.PrivateKeyJwt({ key: signing.privateKey, kid: "app-key-1" });
+  const DPoP = oauth.DPoP(client, await oauth.generateKeyPair("ES256"));
+  const retryOnNonce = async (attempt) => {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (oauth.isDPoPNonceError(err)) return attempt();
+      throw err;
+    }
+  };
+
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const pushed = await oauth.processPushedAuthorizationResponse(as, client, await oauth.pushedAuthorizationRequest(as, client, clientAuth,
+    new URLSearchParams({ response_type: "code", redirect_uri: s.app.redirectUri, scope: "openid email", state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256" }), insecure));
+  const start = `${BASE}/authsec/oauth/authorize?${new URLSearchParams({ client_id: client.client_id, request_uri: pushed.request_uri })}`;
+  const { res } = await signInByForm(cookieJar(), start, s.user.email, USER_PASSWORD);
+  const params = oauth.validateAuthResponse(as, client, new URL(res.headers.get("location")), state);
+  const tokens = await retryOnNonce(async () => oauth.processAuthorizationCodeResponse(as, client,
+    await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, s.app.redirectUri, verifier, { DPoP, ...insecure })));
+  assert.equal(tokens.token_type, "dpop");
+  const claims = oauth.getValidatedIdTokenClaims(tokens);
+  assert.equal(claims.sub, s.user.userId);
+
+  const userinfo = await retryOnNonce(async () => oauth.processUserInfoResponse(as, client, claims.sub,
+    await oauth.userInfoRequest(as, client, tokens.access_token, { DPoP, ...insecure })));
+  assert.equal(userinfo.email, s.user.email);
+  const asBearer = await call("GET", "/authsec/oauth/userinfo", { headers: bearer(tokens.access_token) });
+  assert.equal(asBearer.status, 401, "a DPoP-bound token is no bearer token");
+
+  const refreshed = await retryOnNonce(async () => oauth.processRefreshTokenResponse(as, client,
+    await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token, { DPoP, ...insecure })));
+  assert.equal(refreshed.token_type, "dpop");
+  // The refresh token is bound to the DPoP key: another key ends the session.
+  const thief = oauth.DPoP(client, await oauth.generateKeyPair("ES256"));
+  await assert.rejects(retryOnNonce(async () => oauth.processRefreshTokenResponse(as, client,
+    await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshed.refresh_token, { DPoP: thief, ...insecure }))),
+    (e) => e.error === "invalid_grant");
+  const introspected = await oauth.processIntrospectionResponse(as, client,
+    await oauth.introspectionRequest(as, client, clientAuth, refreshed.access_token, insecure));
+  assert.equal(introspected.active, false, "the session ended with the wrong-key refresh");
 });
