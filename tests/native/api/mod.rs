@@ -1,6 +1,6 @@
 //! The HTTP API through `api::handle` on the in-memory platform, one folder per area.
 
-mod accounts;
+pub mod accounts;
 mod authz;
 mod client_ip;
 mod clients;
