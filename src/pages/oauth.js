@@ -1,12 +1,18 @@
 // The OAuth provider's pages (src/api/oauth/pages.rs): passkey sign-in, with autofill
 // (conditional mediation) where the browser offers it, and the form_post response that
 // submits itself. Forms work without script; this adds only what needs it. Needs
-// webauthn.js (loaded first).
+// webauthn.js (loaded first). The words it shows come from the page (data-msg-*), in
+// the page's language.
 "use strict";
 
 const hooks = document.getElementById("oauth-passkey");
 const statusLine = document.getElementById("status");
-const say = (message) => { if (statusLine) statusLine.textContent = message; };
+// An error on the status line, styled and announced as one.
+const say = (message) => {
+  if (!statusLine) return;
+  statusLine.textContent = message;
+  statusLine.dataset.kind = "error";
+};
 
 async function post(path, body) {
   const res = await fetch(path, {
@@ -41,7 +47,7 @@ async function passkey(mediation) {
 }
 
 function failed(err) {
-  say(err.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : err.message);
+  say(err.name === "NotAllowedError" ? hooks.dataset.msgCancelled : hooks.dataset.msgFailed);
 }
 
 const button = document.getElementById("passkey-button");
