@@ -34,14 +34,22 @@ let waiting = null;
 // user to pick a passkey from the email field's autofill.
 async function passkey(mediation) {
   const ids = { tx: hooks.dataset.tx, csrf: hooks.dataset.csrf };
-  const begin = await post("/authsec/oauth/authorize/passkey/options", ids);
-  const request = { publicKey: requestOptions(begin.publicKey) };
-  if (mediation) {
-    waiting = new AbortController();
-    request.mediation = mediation;
-    request.signal = waiting.signal;
+  let credential;
+  try {
+    const begin = await post("/authsec/oauth/authorize/passkey/options", ids);
+    const request = { publicKey: requestOptions(begin.publicKey) };
+    if (mediation) {
+      waiting = new AbortController();
+      request.mediation = mediation;
+      request.signal = waiting.signal;
+    }
+    credential = await navigator.credentials.get(request);
+  } catch (err) {
+    // Autofill is an offer, not a step: until the user picks a passkey from it, its
+    // failures (aborted, unsupported here) say nothing, and the button still works.
+    if (mediation) return;
+    throw err;
   }
-  const credential = await navigator.credentials.get(request);
   const done = await post("/authsec/oauth/authorize/passkey", { ...ids, credential: credentialJson(credential) });
   location.assign(done.next);
 }
@@ -63,7 +71,7 @@ const email = document.querySelector('input[autocomplete~="webauthn"]');
 if (email && hooks && window.PublicKeyCredential?.isConditionalMediationAvailable) {
   PublicKeyCredential.isConditionalMediationAvailable()
     .then((available) => available && passkey("conditional"))
-    .catch((err) => { if (err.name !== "AbortError") failed(err); });
+    .catch(failed);
 }
 
 const formPost = document.getElementById("form-post");
