@@ -96,6 +96,8 @@ fn pages_speak_ui_locales_then_accept_language_then_english() {
         assert!(body.contains(&format!("<html lang=\"{lang}\">")), "{extra} {language:?}");
         assert!(body.contains(words), "{extra} {language:?}: {words}");
     }
+    let discovery = send(&p, &i, get("/.well-known/openid-configuration")).response.json_body();
+    assert_eq!(discovery["ui_locales_supported"], json!(["en", "de"]), "discovery lists what the pages speak");
     let unknown = authorize(&p, &i, "no-such-client", "&ui_locales=de", None);
     assert_eq!(unknown.status, 400);
     let body = html(&unknown);
