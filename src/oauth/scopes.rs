@@ -1,6 +1,8 @@
 //! Scopes as the consent screen says them, and the claims each releases (OpenID Connect
 //! Core §5.4), plus our `roles` and `groups`.
 
+use crate::i18n::{fill, Locale, Text};
+
 /// The scope that makes a request an OpenID Connect request.
 pub const OPENID: &str = "openid";
 
@@ -28,22 +30,28 @@ pub fn parse(scope: &str) -> Option<Vec<String>> {
     (scopes.len() <= MAX_SCOPES).then_some(scopes)
 }
 
-/// What the consent screen says a scope lets the application do. Tenant-defined scopes
-/// have their own descriptions; the caller prefers those.
-pub fn describe(scope: &str) -> String {
-    match scope {
-        OPENID => "Sign you in with your account".into(),
-        "profile" => "See your name".into(),
-        "email" => "See your email address".into(),
-        "offline_access" => "Stay signed in when you are not using it".into(),
-        "roles" => "See the roles you hold".into(),
-        "groups" => "See the groups you belong to".into(),
-        s if s.starts_with("role:") => format!("Act with your role \"{}\"", &s[5..]),
-        s => match s.split_once(':') {
-            Some((resource, action)) => format!("{action} on {resource}"),
-            None => format!("Use \"{s}\""),
-        },
-    }
+/// What the consent screen says a scope lets the application do, in `locale` (plain
+/// text: the page escapes it). Tenant-defined scopes have their own descriptions; the
+/// caller prefers those.
+pub fn describe(scope: &str, locale: Locale) -> String {
+    let key = match scope {
+        OPENID => Text::ScopeOpenid,
+        "profile" => Text::ScopeProfile,
+        "email" => Text::ScopeEmail,
+        "offline_access" => Text::ScopeOfflineAccess,
+        "roles" => Text::ScopeRoles,
+        "groups" => Text::ScopeGroups,
+        s => {
+            return match (s.strip_prefix("role:"), s.split_once(':')) {
+                (Some(role), _) => fill(locale.text(Text::ScopeRole), &[("role", role)]),
+                (None, Some((resource, action))) => {
+                    fill(locale.text(Text::ScopeAction), &[("action", action), ("resource", resource)])
+                }
+                (None, None) => fill(locale.text(Text::ScopeOther), &[("scope", s)]),
+            }
+        }
+    };
+    locale.text(key).to_string()
 }
 
 /// Joins scopes as the `scope` response parameter (RFC 6749 §5.1).
@@ -85,8 +93,20 @@ mod tests {
 
     #[test]
     fn scopes_are_described_in_words() {
-        assert_eq!(describe("email"), "See your email address");
-        assert_eq!(describe("documents:read"), "read on documents");
-        assert_eq!(describe("role:editor"), "Act with your role \"editor\"");
+        assert_eq!(describe("email", Locale::En), "See your email address");
+        assert_eq!(describe("documents:read", Locale::En), "read on documents");
+        assert_eq!(describe("role:editor", Locale::En), "Act with your role \"editor\"");
+        assert_eq!(describe("weird", Locale::En), "Use \"weird\"");
+    }
+
+    #[test]
+    fn scopes_are_described_in_the_page_locale() {
+        assert_eq!(describe("email", Locale::De), "Ihre E-Mail-Adresse sehen");
+        assert_eq!(describe("documents:read", Locale::De), "read auf documents");
+        assert_eq!(
+            describe("role:{client}", Locale::De),
+            "Mit Ihrer Rolle „{client}“ handeln",
+            "values are not templates"
+        );
     }
 }

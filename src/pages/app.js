@@ -20,7 +20,33 @@ const session = {
 };
 let mfaToken = null;
 
-function say(message) { $("status").textContent = message; }
+// The status line: information, or an error (styled as one, and the inputs it concerns
+// marked aria-invalid and described by it, so a screen reader says why).
+function say(message, kind = "info") {
+  $("status").textContent = message;
+  $("status").dataset.kind = kind;
+  if (kind !== "error") flag([]);
+}
+
+function flag(ids) {
+  for (const input of document.querySelectorAll("input[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+  for (const id of ids) {
+    const input = $(id);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "status");
+  }
+}
+
+// An error about particular inputs.
+function fieldError(message, ...ids) {
+  const err = new Error(message);
+  err.fields = ids;
+  return err;
+}
 
 async function api(path, body, token) {
   const headers = { "content-type": "application/json" };
@@ -43,7 +69,7 @@ function show(section) {
   document.body.dataset.view = section;
   if (section === "account") {
     $("account-email").textContent = session.email;
-    listFactors().catch((err) => say(err.message));
+    listFactors().catch((err) => say(err.message, "error"));
   }
   const heading = $(section)?.querySelector("h2");
   if (heading) { heading.tabIndex = -1; heading.focus(); }
@@ -78,14 +104,15 @@ let usablePasskeys = 0;
 async function stepUp() {
   const proof = $("stepup-secret").value.trim();
   if (!proof) {
-    if (!usablePasskeys) throw new Error("Confirm it is you first: enter your password, or a code from your authenticator app.");
+    if (!usablePasskeys) throw fieldError("Confirm it is you first: enter your password, or a code from your authenticator app.", "stepup-secret");
     const begin = await api("/authsec/uflow/auth/step-up/passkey", {}, session.token);
     const credential = await navigator.credentials.get({ publicKey: requestOptions(begin.publicKey) });
     const done = await api("/authsec/uflow/auth/step-up", { credential: credentialJson(credential) }, session.token);
     return done.step_up_token;
   }
   const isCode = /^\d{6}$/.test(proof) || /^[a-z0-9]{5}-[a-z0-9]{5}$/i.test(proof);
-  const done = await api("/authsec/uflow/auth/step-up", isCode ? { totp_code: proof } : { password: proof }, session.token);
+  const done = await api("/authsec/uflow/auth/step-up", isCode ? { totp_code: proof } : { password: proof }, session.token)
+    .catch((err) => { throw fieldError(err.message, "stepup-secret"); });
   $("stepup-secret").value = "";
   return done.step_up_token;
 }
@@ -106,7 +133,8 @@ function signedIn(data, email) {
   show("account");
 }
 
-function on(id, event, handler) {
+// `fields`: the inputs an error of this handler is about (unless the error names its own).
+function on(id, event, handler, fields = []) {
   const element = $(id);
   if (!element) return;
   element.addEventListener(event, async (e) => {
@@ -114,7 +142,9 @@ function on(id, event, handler) {
     try {
       await handler(e);
     } catch (err) {
-      say(err.name === "NotAllowedError" ? "The passkey request was cancelled or timed out." : err.message);
+      const cancelled = err.name === "NotAllowedError";
+      say(cancelled ? "The passkey request was cancelled or timed out." : err.message, "error");
+      flag(cancelled ? [] : err.fields || fields);
     }
   });
 }
@@ -132,13 +162,13 @@ on("signin-form", "submit", async () => {
   } else {
     signedIn(data, email);
   }
-});
+}, ["signin-email", "signin-password"]);
 on("passkey-signin", "click", () => passkeySignIn(undefined));
 on("mfa-passkey", "click", () => passkeySignIn(undefined));
 on("totp-form", "submit", async () => {
   const data = await api("/authsec/uflow/auth/totp/login", { mfa_token: mfaToken, totp_code: $("totp-code").value });
   signedIn(data);
-});
+}, ["totp-code"]);
 on("show-signup", "click", () => show("signup"));
 on("show-signin", "click", () => show("signin"));
 on("signup-form", "submit", async () => {
@@ -148,7 +178,7 @@ on("signup-form", "submit", async () => {
   $("signup-verify-form").hidden = false;
   say("We sent a code to your email.");
   $("signup-code").focus();
-});
+}, ["signup-email", "signup-password"]);
 on("signup-verify-form", "submit", async () => {
   const email = $("signup-email").value.trim();
   // The password binds the completion to this sign-up (a rival request cannot finish it).
@@ -158,7 +188,7 @@ on("signup-verify-form", "submit", async () => {
   $("signin-email").value = email;
   say("Account created. Sign in to continue.");
   show("signin");
-});
+}, ["signup-code"]);
 on("register-passkey", "click", async () => {
   const stepUpToken = await stepUp();
   const begin = await api(webauthn("beginRegistration"), { client_id: clientId, step_up_token: stepUpToken }, session.token);
@@ -181,7 +211,7 @@ async function showDeviceRequest() {
   if (!code) return;
   const res = await fetch(`/authsec/uflow/auth/device/activate/info?user_code=${encodeURIComponent(code)}`);
   const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(res.status === 404 ? "No such code, or it expired." : data.message || `HTTP ${res.status}`);
+  if (!res.ok) throw fieldError(res.status === 404 ? "No such code, or it expired." : data.message || `HTTP ${res.status}`, "user-code");
   $("device-client").textContent = data.client_name || data.client_id;
   $("device-name").textContent = (data.device_info && data.device_info.name) || "a device";
   $("device-scopes").textContent = data.scopes.length ? data.scopes.join(", ") : "no specific permissions";
@@ -212,6 +242,6 @@ for (const el of document.querySelectorAll(".enduser-only")) el.hidden = !client
 if ($("signin-hint")) $("signin-hint").hidden = Boolean(session.token);
 if ($("user-code") && params.get("user_code")) {
   $("user-code").value = params.get("user_code");
-  showDeviceRequest().catch((err) => say(err.message));
+  showDeviceRequest().catch((err) => { say(err.message, "error"); flag(err.fields || []); });
 }
 if ($("signin")) show(session.token ? "account" : "signin");

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0006_rbac.sql"),
     migration!("0007_totp_only_login.sql"),
     migration!("0008_oauth_provider.sql"),
+    migration!("0009_tenant_branding.sql"),
     migration!("0010_client_metadata.sql"),
 ];
 

@@ -25,6 +25,8 @@ pub mod state;
 #[cfg(feature = "postgres")]
 pub use sql::postgres;
 
+use crate::branding::{Branding, BrandingChange};
+use crate::ids::ClientId;
 use crate::rate_limit::{Decision, Limit};
 use accounts::{AccountStore, DevOutbox};
 use admin::TenantAdminStore;
@@ -93,6 +95,15 @@ pub trait TenantStore {
     async fn totp_only_login(&self, id: &str) -> Result<bool, StoreError>;
     /// Sets `totp_only_login`; false if the tenant does not exist.
     async fn set_totp_only_login(&self, id: &str, enabled: bool) -> Result<bool, StoreError>;
+    /// The tenant's branding of the sign-in pages (ours, issue 14); the default (none) for
+    /// an unknown tenant. A stored value that no longer validates reads as unset.
+    async fn branding(&self, id: &str) -> Result<Branding, StoreError>;
+    /// The branding of the tenant that owns `client_id`: what the authorize endpoint needs,
+    /// asked together with the client itself so that it adds no round trip.
+    async fn branding_of_client(&self, client_id: ClientId<'_>) -> Result<Branding, StoreError>;
+    /// Applies `change` (each value kept, set or cleared) in one write; false if the
+    /// tenant does not exist.
+    async fn set_branding(&self, id: &str, change: &BrandingChange) -> Result<bool, StoreError>;
 }
 
 #[allow(async_fn_in_trait)]

@@ -14,6 +14,7 @@ mod password_login;
 mod recovery;
 mod sessions;
 mod tenant_admin;
+mod tenant_settings;
 
 pub use password_login::{check_password, record_success};
 pub use sessions::rotate_refresh_token;
@@ -167,8 +168,8 @@ pub async fn dispatch<P: Platform>(
         UpdateProject => tenant_admin::update_project(ctx, req, params.get("id")).await,
         DeleteProject => tenant_admin::delete_project(ctx, req, params.get("id")).await,
         ListTenants => tenant_admin::tenants(ctx, req).await,
-        GetTenant => tenant_admin::get_tenant(ctx, req, params.get("tenant_id")).await,
-        RenameTenant => tenant_admin::rename_tenant(ctx, req, params.get("tenant_id")).await,
+        GetTenant => tenant_settings::get_tenant(ctx, req, params.get("tenant_id")).await,
+        RenameTenant => tenant_settings::update_tenant(ctx, req, params.get("tenant_id")).await,
         RevokeTenantSessions => sessions::admin_revoke_tenant(ctx, req, params.get("tenant_id")).await,
         Invite => invitations::invite(ctx, req).await,
         PendingInvites => invitations::pending(ctx, req).await,

@@ -1,8 +1,8 @@
 //! Tenant administration (JA: the tenant's admin role, in its own tenant): users and end
-//! users with paging, enabling and disabling, deletion, and projects. Disabling or
-//! deleting a user ends their sessions at once.
+//! users with paging, enabling and disabling, deletion, projects, and the tenant list.
+//! Disabling or deleting a user ends their sessions at once. A tenant's own settings are
+//! in `tenant_settings`.
 
-use crate::api::auth::AdminCaller;
 use crate::api::auth::{authenticate_admin, require_tenant};
 use crate::api::body::ListForm;
 use crate::api::body::{json_object, optional_text, pagination, paging};
@@ -177,7 +177,7 @@ pub async fn update_project<P: Platform>(
     Ok(HttpResponse::json(200, &project_json(&project)))
 }
 
-fn tenant_json(t: &crate::store::Tenant) -> Value {
+pub(super) fn tenant_json(t: &crate::store::Tenant) -> Value {
     json!({"id": t.id, "tenant_id": t.id, "tenant_domain": t.domain, "domain": t.domain, "name": t.name,
            "status": t.status, "created_at": t.created_at})
 }
@@ -199,62 +199,4 @@ pub async fn tenants<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
     let own = store.tenant_by_id(&caller.tenant_id).await?;
     let tenants: Vec<Value> = own.iter().map(tenant_json).collect();
     Ok(HttpResponse::json(200, &json!({"tenants": tenants, "total": tenants.len()})))
-}
-
-/// The caller's own tenant; another tenant's id is 404, as if it did not exist.
-async fn own_tenant<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-    tenant_id: &str,
-) -> Result<AdminCaller, ApiError> {
-    let caller = authenticate_admin(ctx, req).await?;
-    if caller.tenant_id != tenant_id {
-        return Err(ApiError::NotFound);
-    }
-    Ok(caller)
-}
-
-async fn tenant_response<P: Platform>(ctx: &Ctx<'_, P>, tenant_id: &str) -> Result<HttpResponse, ApiError> {
-    let tenant = ctx.platform.store().tenant_by_id(tenant_id).await?.ok_or(ApiError::NotFound)?;
-    let mut body = tenant_json(&tenant);
-    body["totp_only_login"] = json!(ctx.platform.store().totp_only_login(tenant_id).await?);
-    Ok(HttpResponse::json(200, &body))
-}
-
-/// `GET uflow/admin/tenants/:tenant_id`: the caller's own tenant only.
-pub async fn get_tenant<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-    tenant_id: &str,
-) -> Result<HttpResponse, ApiError> {
-    own_tenant(ctx, req, tenant_id).await?;
-    tenant_response(ctx, tenant_id).await
-}
-
-/// `PUT uflow/admin/tenants/:tenant_id` `{name?, totp_only_login?}`: renames the caller's
-/// own tenant and/or sets whether email plus a TOTP code alone signs in (ours, off by
-/// default). Every field is checked before anything is written.
-pub async fn rename_tenant<P: Platform>(
-    ctx: &Ctx<'_, P>,
-    req: &HttpRequest,
-    tenant_id: &str,
-) -> Result<HttpResponse, ApiError> {
-    own_tenant(ctx, req, tenant_id).await?;
-    let body = json_object(req)?;
-    let totp_only_login = match body.get("totp_only_login") {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(enabled)) => Some(*enabled),
-        Some(_) => return Err(ApiError::bad_field("totp_only_login", "totp_only_login must be true or false")),
-    };
-    let name = optional_text(&body, "name", 128)?;
-    if name.is_empty() && (body.contains_key("name") || totp_only_login.is_none()) {
-        return Err(ApiError::bad_field("name", "name must have 1 to 128 characters"));
-    }
-    if !name.is_empty() {
-        ctx.platform.store().rename_tenant(tenant_id, &name).await?;
-    }
-    if let Some(enabled) = totp_only_login {
-        ctx.platform.store().set_totp_only_login(tenant_id, enabled).await?;
-    }
-    tenant_response(ctx, tenant_id).await
 }

@@ -31,6 +31,8 @@ pub enum Action {
     MigrationStatus,
     MigrationRun,
     Page(Page),
+    /// A tenant's accent colour as a stylesheet (`crate::branding`).
+    AccentStylesheet,
 }
 
 use Action::*;
@@ -60,6 +62,7 @@ const AUTHSEC: Table<Action> = &[
     (Get, "/assets/webauthn.js", Page(Page::WebauthnScript)),
     (Get, "/assets/oauth.js", Page(Page::OAuthScript)),
     (Get, "/assets/app.css", Page(Page::Stylesheet)),
+    (Get, "/assets/accent/:colour", AccentStylesheet),
 ];
 
 pub const MOUNTS: Mounts<Action> = &[("/.well-known", WELL_KNOWN), ("", ROOT), ("/authsec", AUTHSEC)];
@@ -67,7 +70,7 @@ pub const MOUNTS: Mounts<Action> = &[("/.well-known", WELL_KNOWN), ("", ROOT), (
 pub async fn dispatch<P: Platform>(
     ctx: &Ctx<'_, P>,
     req: &HttpRequest,
-    _params: &Params,
+    params: &Params,
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
     match action {
@@ -88,5 +91,6 @@ pub async fn dispatch<P: Platform>(
         MigrationStatus => migrations::status(ctx, req).await,
         MigrationRun => migrations::run(ctx, req).await,
         Page(page) => pages::serve(page),
+        AccentStylesheet => pages::accent(params.get("colour")),
     }
 }

@@ -2,7 +2,10 @@
 //! account view that registers passkeys, and device activation. Static, dependency-free
 //! HTML with one script and one stylesheet from the same origin, so the Content Security
 //! Policy can forbid everything else: no inline script, no framing, no foreign requests.
+//! Also the accent stylesheets of branded pages: a colour's CSS at a URL named by the
+//! colour, which no inline style could carry under that policy.
 
+use crate::branding::{accent_stylesheet, AccentColor};
 use crate::error::ApiError;
 use crate::http::HttpResponse;
 
@@ -28,6 +31,24 @@ pub enum Page {
     Stylesheet,
 }
 
+fn asset_headers(response: HttpResponse, cache: &str) -> HttpResponse {
+    response
+        .with_header("cache-control", cache)
+        .with_header("content-security-policy", CONTENT_SECURITY_POLICY)
+        .with_header("x-frame-options", "DENY")
+        .with_header("cross-origin-opener-policy", "same-origin")
+        .with_header("x-content-type-options", "nosniff")
+}
+
+/// `GET /authsec/assets/accent/rrggbb.css`: the stylesheet of an accent colour. Its
+/// content depends on the path alone (no tenant, no store), so it caches for a day;
+/// anything but six hexadecimal digits and `.css` is 404.
+pub fn accent(file: &str) -> Result<HttpResponse, ApiError> {
+    let colour = file.strip_suffix(".css").and_then(AccentColor::from_hex).ok_or(ApiError::NotFound)?;
+    let css = HttpResponse::text(200, "text/css; charset=utf-8", accent_stylesheet(colour));
+    Ok(asset_headers(css, "public, max-age=86400"))
+}
+
 pub fn serve(page: Page) -> Result<HttpResponse, ApiError> {
     let (content_type, body, cache) = match page {
         Page::Login => ("text/html; charset=utf-8", LOGIN_HTML, "no-store"),
@@ -38,9 +59,5 @@ pub fn serve(page: Page) -> Result<HttpResponse, ApiError> {
         Page::OAuthScript => ("text/javascript; charset=utf-8", OAUTH_JS, "public, max-age=300"),
         Page::Stylesheet => ("text/css; charset=utf-8", APP_CSS, "public, max-age=300"),
     };
-    Ok(HttpResponse::text(200, content_type, body.to_string())
-        .with_header("cache-control", cache)
-        .with_header("content-security-policy", CONTENT_SECURITY_POLICY)
-        .with_header("x-frame-options", "DENY")
-        .with_header("cross-origin-opener-policy", "same-origin"))
+    Ok(asset_headers(HttpResponse::text(200, content_type, body.to_string()), cache))
 }

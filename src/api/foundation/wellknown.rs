@@ -88,14 +88,14 @@ fn discovery(config: &Config) -> serde_json::Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
-        "ui_locales_supported": ["en"],
+        "ui_locales_supported": crate::i18n::Locale::ALL.iter().map(|l| l.tag()).collect::<Vec<_>>(),
         "authsec_token_verify_endpoint": at("/authsec/authmgr/token/verify"),
     })
 }
 
 /// Part of the documents' KV key: bumped when a release changes what discovery says, so
 /// a deploy never serves the previous release's document from KV.
-const DOCUMENT_REVISION: &str = "r2";
+const DOCUMENT_REVISION: &str = "r3";
 
 fn public_document(body: String, config: &Config) -> HttpResponse {
     HttpResponse::text(200, "application/json; charset=utf-8", body)

@@ -5,12 +5,14 @@
 
 use super::code::{self, CodeGrant};
 use super::interaction::{browser_cookie, cookie, csrf, Interaction, SignedIn, SsoCookie, SSO_COOKIE};
-use super::{pages, par};
+use super::pages::{self, Look};
+use super::par;
 use crate::accounts::sessions::SessionState;
 use crate::api::session_shards;
 use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{form_encode, form_pairs, HttpRequest, HttpResponse, Method};
+use crate::i18n::{self, Locale};
 use crate::ids::{ClientId, SessionId, TenantId, UserId};
 use crate::oauth::authorize::{
     self, consent_needed, sign_in_need, AuthorizationRequest, ExistingSignIn, Params, RedirectError, Refusal,
@@ -20,6 +22,7 @@ use crate::oauth::{redirect, scopes, AUTHORIZATION_CODE_GRANT};
 use crate::store::accounts::{AccountStore, Client, User};
 use crate::store::consents::ConsentStore;
 use crate::store::rbac::RbacStore;
+use crate::store::TenantStore;
 
 /// The redirect URIs a client registered.
 pub fn registered_uris(raw: &str) -> Vec<String> {
@@ -30,16 +33,25 @@ pub fn registered_uris(raw: &str) -> Vec<String> {
 pub async fn authorize<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let raw = if req.method == Method::Post { std::str::from_utf8(&req.body).unwrap_or("\u{0}") } else { &req.query };
     let Some(pairs) = form_pairs(raw) else {
-        return Ok(pages::error(400, "invalid_request", "the request parameters are not valid encoding"));
+        let look = Look::plain(page_locale(req, None));
+        return Ok(pages::error(look, 400, "invalid_request", "the request parameters are not valid encoding"));
     };
     let params = Params::from_pairs(pairs);
+    let locale = page_locale(req, Some(&params));
     let client_id = match authorize::client_id(&params) {
         Ok(id) => id,
-        Err(refusal) => return refusal_response(ctx, refusal),
+        Err(refusal) => return refusal_response(ctx, refusal, locale),
     };
-    let client = ctx.platform.store().client_by_client_id(ClientId::new(client_id)).await?;
-    let Some(client) = client.filter(Client::is_usable) else {
-        return Ok(pages::error(400, "invalid_client", "This application is not registered here, or it is disabled."));
+    // The tenant's branding comes with the client, in parallel: no round trip of its own.
+    let store = ctx.platform.store();
+    let (client, branding) = futures_util::future::join(
+        store.client_by_client_id(ClientId::new(client_id)),
+        store.branding_of_client(ClientId::new(client_id)),
+    )
+    .await;
+    let Some(client) = client?.filter(Client::is_usable) else {
+        let description = "the client is not registered here, or it is disabled";
+        return Ok(pages::error(Look::plain(locale), 400, "invalid_client", description));
     };
     let request = match params.get("request_uri") {
         // RFC 9126 §4: a pushed request stands for every other parameter.
@@ -47,9 +59,10 @@ pub async fn authorize<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resu
             Some(request) => request,
             None => {
                 return Ok(pages::error(
+                    Look::plain(locale),
                     400,
                     "invalid_request_uri",
-                    "This sign-in link has expired or was already used.",
+                    "the request_uri is unknown, expired or was already used",
                 ))
             }
         },
@@ -62,7 +75,7 @@ pub async fn authorize<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resu
             };
             let request = match authorize::validate(&params, &registered) {
                 Ok(request) => request,
-                Err(refusal) => return refusal_response(ctx, refusal),
+                Err(refusal) => return refusal_response(ctx, refusal, locale),
             };
             if client.require_par == 1 {
                 let why = "this client must push its authorization requests (PAR, RFC 9126)";
@@ -76,6 +89,9 @@ pub async fn authorize<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resu
     let need =
         sign_in_need(&request, existing.as_ref().map(|s| ExistingSignIn { auth_time: s.auth_time }), ctx.now_secs());
     let mut interaction = Interaction::begin(ctx, request, &client.tenant_id, &client.name, &browser)?;
+    // The request's own ui_locales: a pushed request (PAR) carries them in its body.
+    interaction.state.locale = i18n::negotiate(&interaction.state.request.ui_locales, req.header("accept-language"));
+    interaction.state.branding = branding?;
     let response = match (need, existing) {
         (SignInNeed::Reuse, Some(sso)) => {
             interaction.state.signed_in = Some(SignedIn {
@@ -165,7 +181,7 @@ pub async fn consent_page<P: Platform>(
             let words = own
                 .iter()
                 .find(|o| &o.name == s && !o.description.is_empty())
-                .map_or_else(|| scopes::describe(s), |o| o.description.clone());
+                .map_or_else(|| scopes::describe(s, interaction.state.locale), |o| o.description.clone());
             (s.clone(), words)
         })
         .collect();
@@ -199,7 +215,7 @@ pub async fn issue_code<P: Platform>(
     }
     let issuer = ctx.config()?.issuer.clone();
     fields.push(("iss", &issuer));
-    let response = respond(&request.redirect_uri, request.response_mode, &fields);
+    let response = respond(&request.redirect_uri, request.response_mode, &fields, interaction.state.locale);
     with_sso_cookie(ctx, response, &interaction.state.tenant_id, signed_in)
 }
 
@@ -214,8 +230,9 @@ fn with_sso_cookie<P: Platform>(
     Ok(response.with_header("set-cookie", &super::interaction::set_cookie(ctx, SSO_COOKIE, &value, None)?))
 }
 
-/// Sends `fields` to the client's redirect URI as the response mode says.
-fn respond(redirect_uri: &str, mode: ResponseMode, fields: &[(&str, &str)]) -> HttpResponse {
+/// Sends `fields` to the client's redirect URI as the response mode says (`form_post`
+/// shows a page for a moment, in `locale`).
+fn respond(redirect_uri: &str, mode: ResponseMode, fields: &[(&str, &str)], locale: Locale) -> HttpResponse {
     match mode {
         ResponseMode::Query => {
             let separator = if redirect_uri.contains('?') { '&' } else { '?' };
@@ -223,7 +240,7 @@ fn respond(redirect_uri: &str, mode: ResponseMode, fields: &[(&str, &str)]) -> H
         }
         ResponseMode::FormPost => {
             let origin = redirect::origin(redirect_uri).unwrap_or_default();
-            pages::form_post(redirect_uri, &origin, fields)
+            pages::form_post(locale, redirect_uri, &origin, fields)
         }
     }
 }
@@ -244,22 +261,33 @@ pub fn error_to_client<P: Platform>(
             error,
             description: description.to_string(),
         },
+        i18n::negotiate(&request.ui_locales, None),
     )
 }
 
-fn redirect_error<P: Platform>(ctx: &Ctx<'_, P>, e: &RedirectError) -> Result<HttpResponse, ApiError> {
+fn redirect_error<P: Platform>(ctx: &Ctx<'_, P>, e: &RedirectError, locale: Locale) -> Result<HttpResponse, ApiError> {
     let issuer = ctx.config()?.issuer.clone();
     let mut fields = vec![("error", e.error), ("error_description", e.description.as_str())];
     if let Some(state) = &e.state {
         fields.push(("state", state));
     }
     fields.push(("iss", &issuer));
-    Ok(respond(&e.redirect_uri, e.response_mode, &fields))
+    Ok(respond(&e.redirect_uri, e.response_mode, &fields, locale))
 }
 
-fn refusal_response<P: Platform>(ctx: &Ctx<'_, P>, refusal: Refusal) -> Result<HttpResponse, ApiError> {
+fn refusal_response<P: Platform>(ctx: &Ctx<'_, P>, refusal: Refusal, locale: Locale) -> Result<HttpResponse, ApiError> {
     match refusal {
-        Refusal::Page { error, description } => Ok(pages::error(400, error, &description)),
-        Refusal::Redirect(e) => redirect_error(ctx, &e),
+        Refusal::Page { error, description } => Ok(pages::error(Look::plain(locale), 400, error, &description)),
+        Refusal::Redirect(e) => redirect_error(ctx, &e, locale),
     }
+}
+
+/// The language of a page for this request: the request's `ui_locales` (read even when
+/// the rest of the request is refused), then the browser's `Accept-Language`.
+pub fn page_locale(req: &HttpRequest, params: Option<&Params>) -> Locale {
+    let ui_locales: Vec<String> = params
+        .and_then(|p| p.get("ui_locales"))
+        .map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    i18n::negotiate(&ui_locales, req.header("accept-language"))
 }

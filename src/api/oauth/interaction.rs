@@ -15,8 +15,10 @@
 
 use crate::api::issue::random_token;
 use crate::api::{Ctx, Platform};
+use crate::branding::Branding;
 use crate::error::ApiError;
 use crate::http::HttpRequest;
+use crate::i18n::Locale;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::id_token::AuthMethod;
 use crate::secret::{constant_time_eq, keyed_hash};
@@ -57,6 +59,12 @@ pub struct InteractionState {
     pub pending: Option<PendingFactor>,
     #[serde(default)]
     pub signed_in: Option<SignedIn>,
+    /// The language of its pages, chosen once from `ui_locales` and `Accept-Language`.
+    #[serde(default)]
+    pub locale: Locale,
+    /// The tenant's branding, read with the client, so no later page asks for it again.
+    #[serde(default)]
+    pub branding: Branding,
 }
 
 /// An interaction with its handle (the value forms carry as `tx`).
@@ -80,7 +88,8 @@ pub fn csrf<P: Platform>(ctx: &Ctx<'_, P>, interaction: &Interaction) -> Result<
 }
 
 impl Interaction {
-    /// A new interaction for `browser_cookie` (not stored yet: `save`).
+    /// A new interaction for `browser_cookie` (not stored yet: `save`), in English and
+    /// unbranded until the caller sets `locale` and `branding`.
     pub fn begin<P: Platform>(
         ctx: &Ctx<'_, P>,
         request: AuthorizationRequest,
@@ -96,6 +105,8 @@ impl Interaction {
             expires_at: ctx.now_secs() + crate::oauth::INTERACTION_TTL_SECS,
             pending: None,
             signed_in: None,
+            locale: Locale::default(),
+            branding: Branding::default(),
         };
         Ok(Interaction { handle: random_token(ctx)?, state })
     }

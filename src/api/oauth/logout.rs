@@ -6,8 +6,9 @@
 //! compared exactly, with `state`; anything else shows the signed-out page, so the
 //! endpoint is never an open redirector.
 
+use super::authorize::{page_locale, registered_uris};
 use super::interaction::{cookie, set_cookie, SsoCookie, SSO_COOKIE};
-use super::{authorize::registered_uris, pages};
+use super::pages::{self, Look};
 use crate::api::revocation;
 use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
@@ -21,21 +22,33 @@ use crate::tokens::verify::verify_signature;
 pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let raw = if req.method == Method::Post { std::str::from_utf8(&req.body).unwrap_or("\u{0}") } else { &req.query };
     let Some(pairs) = form_pairs(raw) else {
-        return Ok(pages::error(400, "invalid_request", "the request parameters are not valid encoding"));
+        return Ok(pages::error(
+            Look::plain(page_locale(req, None)),
+            400,
+            "invalid_request",
+            "the request parameters are not valid encoding",
+        ));
     };
     let params = Params::from_pairs(pairs);
+    // RP-Initiated Logout 1.0 §2 lets the client name `ui_locales` too.
+    let look = Look::plain(page_locale(req, Some(&params)));
     let hint = match params.get("id_token_hint") {
         Some(token) => match hinted(ctx, token).await? {
             Some(claims) => Some(claims),
             None => {
-                return Ok(pages::error(400, "invalid_request", "id_token_hint is not an id_token of this provider"))
+                return Ok(pages::error(
+                    look,
+                    400,
+                    "invalid_request",
+                    "id_token_hint is not an id_token of this provider",
+                ))
             }
         },
         None => None,
     };
     let client_id = match (params.get("client_id"), &hint) {
         (Some(named), Some(h)) if named != h.aud => {
-            return Ok(pages::error(400, "invalid_request", "client_id does not match the id_token_hint"))
+            return Ok(pages::error(look, 400, "invalid_request", "client_id does not match the id_token_hint"))
         }
         (Some(named), _) => Some(named.to_string()),
         (None, Some(h)) => Some(h.aud.clone()),
@@ -51,6 +64,7 @@ pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
             let registered = client.map(|c| registered_uris(&c.post_logout_redirect_uris)).unwrap_or_default();
             if !registered.iter().any(|r| r == uri) {
                 return Ok(pages::error(
+                    look,
                     400,
                     "invalid_request",
                     "post_logout_redirect_uri is not registered for this client (or no client was named)",
@@ -74,7 +88,7 @@ pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
             let location = if state.is_empty() { uri } else { format!("{uri}{separator}{}", form_encode(&state)) };
             HttpResponse::see_other(&location)
         }
-        None => pages::signed_out(),
+        None => pages::signed_out(look.locale),
     };
     Ok(response.with_header("set-cookie", &set_cookie(ctx, SSO_COOKIE, "", Some(0))?))
 }

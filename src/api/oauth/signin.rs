@@ -6,9 +6,9 @@
 //! The checks are the same as the JSON sign-in routes': the password lockout, the
 //! second-factor guard and its lockout, and passkey verification.
 
-use super::authorize::{consent_page, error_to_client, issue_code, proceed};
+use super::authorize::{consent_page, error_to_client, issue_code, page_locale, proceed};
 use super::interaction::{csrf, Interaction, PendingFactor, SignedIn};
-use super::pages;
+use super::pages::{self, Look, Notice};
 use crate::api::accounts::{check_password, record_success};
 use crate::api::body::form_or_json;
 use crate::api::factors::{check_second_step, factors, tenant_sign_in_options, verify_tenant_sign_in};
@@ -16,6 +16,7 @@ use crate::api::issue::start_browser_session;
 use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::i18n::{fill, Locale, Text};
 use crate::ids::{ClientId, TenantId, UserId};
 use crate::oauth::id_token::AuthMethod;
 use crate::store::accounts::{AccountStore, User};
@@ -33,6 +34,27 @@ async fn resume<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest, form: &Form) -
     Interaction::resume(ctx, req, Some(field(form, "tx")), Some(field(form, "csrf"))).await
 }
 
+/// What a refused step says when its page is shown again, and the answer's status.
+fn notice(locale: Locale, error: &ApiError) -> (u16, Notice) {
+    let say = |key: Text, field: bool| Notice { text: locale.text(key).to_string(), field };
+    let count = |key: Text, n: String| Notice { text: fill(locale.text(key), &[("n", &n)]), field: true };
+    match error {
+        ApiError::InvalidCredentials { remaining_attempts } => {
+            (401, count(Text::WrongPassword, remaining_attempts.to_string()))
+        }
+        ApiError::Locked { retry_after_secs } => {
+            let minutes = retry_after_secs.div_ceil(60).to_string();
+            (423, Notice { field: false, ..count(Text::Locked, minutes) })
+        }
+        ApiError::Forbidden(_) => (403, say(Text::AccountDisabled, false)),
+        ApiError::InvalidOtp { remaining_attempts: Some(n), .. } => (401, count(Text::WrongCodeLeft, n.to_string())),
+        ApiError::InvalidOtp { .. } => (401, say(Text::WrongCode, true)),
+        ApiError::BadRequest { .. } => (400, say(Text::CheckInput, true)),
+        ApiError::CeremonyFailed(_) => (401, say(Text::PasskeyFailed, false)),
+        _ => (500, say(Text::ErrGeneric, false)),
+    }
+}
+
 /// A refused step shown on its page again, with the reason.
 fn again<P: Platform>(
     ctx: &Ctx<'_, P>,
@@ -40,24 +62,25 @@ fn again<P: Platform>(
     error: &ApiError,
     email: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let (status, message) = match error {
-        ApiError::InvalidCredentials { remaining_attempts } => {
-            (401, format!("The email or password is wrong. {remaining_attempts} attempts left before a lock."))
-        }
-        ApiError::Locked { retry_after_secs } => {
-            (423, format!("Too many attempts: try again in {} minutes.", retry_after_secs.div_ceil(60)))
-        }
-        ApiError::Forbidden(m) => (403, m.clone()),
-        ApiError::InvalidOtp { message, .. } => (401, format!("That code did not work: {message}.")),
-        ApiError::BadRequest { message, .. } => (400, message.clone()),
-        ApiError::CeremonyFailed(m) => (401, format!("The passkey did not work: {m}.")),
-        _ => (500, "Something went wrong; try again.".to_string()),
-    };
+    let (status, notice) = notice(interaction.state.locale, error);
     let token = csrf(ctx, interaction)?;
     Ok(match &interaction.state.pending {
-        Some(p) => pages::second_factor(interaction, &token, p.totp, p.passkey, Some(&message), status),
-        None => pages::sign_in(interaction, &token, email, Some(&message), status),
+        Some(p) => pages::second_factor(interaction, &token, p.totp, p.passkey, Some(&notice), status),
+        None => pages::sign_in(interaction, &token, email, Some(&notice), status),
     })
+}
+
+/// A form post or page load whose interaction cannot go on (expired, used, or begun in
+/// another browser): a page that says so, in the browser's language.
+fn interrupted(req: &HttpRequest, error: ApiError) -> Result<HttpResponse, ApiError> {
+    let look = Look::plain(page_locale(req, None));
+    match error {
+        ApiError::BadRequest { message, .. } => {
+            Ok(pages::trouble(look, 400, Text::ErrExpired, "invalid_request", &message))
+        }
+        ApiError::Forbidden(message) => Ok(pages::trouble(look, 403, Text::ErrForeign, "access_denied", &message)),
+        other => Err(other),
+    }
 }
 
 /// Errors a page shows rather than failing the request.
@@ -76,7 +99,10 @@ fn shown(error: &ApiError) -> bool {
 /// `POST authorize/password` (form: `tx`, `csrf`, `email`, `password`).
 pub async fn password<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let form = form_or_json(req)?;
-    let mut interaction = resume(ctx, req, &form).await?;
+    let mut interaction = match resume(ctx, req, &form).await {
+        Ok(interaction) => interaction,
+        Err(e) => return interrupted(req, e),
+    };
     let email = field(&form, "email").trim().to_lowercase();
     let tenant = TenantId::new(&interaction.state.tenant_id);
     let user = match crate::api::validate::email("email", &email) {
@@ -107,7 +133,10 @@ pub async fn password<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
 /// `POST authorize/otp` (form: `tx`, `csrf`, `totp_code`): the second step by code.
 pub async fn otp<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let form = form_or_json(req)?;
-    let interaction = resume(ctx, req, &form).await?;
+    let interaction = match resume(ctx, req, &form).await {
+        Ok(interaction) => interaction,
+        Err(e) => return interrupted(req, e),
+    };
     let user = pending_user(ctx, &interaction).await?;
     if let Err(e) = check_second_step(ctx, &user, field(&form, "totp_code")).await {
         return if shown(&e) { again(ctx, &interaction, &e, "") } else { Err(e) };
@@ -166,7 +195,10 @@ pub async fn passkey<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
 /// load from the same browser; no form, so no `csrf`).
 pub async fn resume_page<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let handle = req.query_param("tx");
-    let interaction = Interaction::resume(ctx, req, handle.as_deref(), None).await?;
+    let interaction = match Interaction::resume(ctx, req, handle.as_deref(), None).await {
+        Ok(interaction) => interaction,
+        Err(e) => return interrupted(req, e),
+    };
     if interaction.state.signed_in.is_none() {
         let token = csrf(ctx, &interaction)?;
         return Ok(pages::sign_in(&interaction, &token, "", None, 200));
@@ -192,7 +224,10 @@ async fn signed_in<P: Platform>(
 /// `POST authorize/consent` (form: `tx`, `csrf`, `decision` = `allow` | `deny`).
 pub async fn consent<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
     let form = form_or_json(req)?;
-    let interaction = resume(ctx, req, &form).await?;
+    let interaction = match resume(ctx, req, &form).await {
+        Ok(interaction) => interaction,
+        Err(e) => return interrupted(req, e),
+    };
     let signed_in = interaction
         .state
         .signed_in

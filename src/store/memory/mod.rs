@@ -7,6 +7,8 @@ mod mfa;
 mod rbac;
 mod state;
 
+use crate::branding::{Branding, BrandingChange};
+use crate::ids::ClientId;
 use crate::rate_limit::{admit, Decision, Limit, WindowState};
 use crate::store::{
     DocumentCache, Ping, RateLimiter, SigningKeyRecord, SigningKeyStore, StoreError, Tenant, TenantStore,
@@ -19,6 +21,8 @@ pub struct MemoryStore {
     tenants: RefCell<Vec<Tenant>>,
     /// Tenants that enabled `totp_only_login`.
     totp_only: RefCell<std::collections::HashSet<String>>,
+    /// Tenants' branding of the sign-in pages, by tenant id.
+    brandings: RefCell<HashMap<String, Branding>>,
     signing_keys: RefCell<Vec<SigningKeyRecord>>,
     documents: RefCell<HashMap<String, String>>,
     windows: RefCell<HashMap<String, WindowState>>,
@@ -172,6 +176,30 @@ impl TenantStore for MemoryStore {
         } else {
             set.remove(id);
         }
+        Ok(true)
+    }
+
+    async fn branding(&self, id: &str) -> Result<Branding, StoreError> {
+        self.check_up()?;
+        Ok(self.brandings.borrow().get(id).cloned().unwrap_or_default())
+    }
+
+    async fn branding_of_client(&self, client_id: ClientId<'_>) -> Result<Branding, StoreError> {
+        use crate::store::accounts::AccountStore;
+        match self.client_by_client_id(client_id).await? {
+            Some(client) => self.branding(&client.tenant_id).await,
+            None => Ok(Branding::default()),
+        }
+    }
+
+    async fn set_branding(&self, id: &str, change: &BrandingChange) -> Result<bool, StoreError> {
+        self.check_up()?;
+        if !self.tenants.borrow().iter().any(|t| t.id == id) {
+            return Ok(false);
+        }
+        let mut brandings = self.brandings.borrow_mut();
+        let next = brandings.get(id).cloned().unwrap_or_default().with(change);
+        brandings.insert(id.to_string(), next);
         Ok(true)
     }
 }

@@ -3,6 +3,7 @@
 //! Every method is a single statement, hence atomic on D1 without transactions.
 
 mod accounts;
+mod branding;
 mod consents;
 mod mfa;
 #[cfg(feature = "postgres")]
@@ -183,6 +184,21 @@ impl<E: SqlExecutor> TenantStore for SqlStore<E> {
             .execute("UPDATE tenants SET totp_only_login = ?2 WHERE id = ?1", &[id.into(), flag.into()])
             .await?;
         Ok(changed > 0)
+    }
+
+    async fn branding(&self, id: &str) -> Result<crate::branding::Branding, StoreError> {
+        self.tenant_branding(id).await
+    }
+
+    async fn branding_of_client(
+        &self,
+        client_id: crate::ids::ClientId<'_>,
+    ) -> Result<crate::branding::Branding, StoreError> {
+        self.client_branding(client_id).await
+    }
+
+    async fn set_branding(&self, id: &str, change: &crate::branding::BrandingChange) -> Result<bool, StoreError> {
+        self.change_branding(id, change).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! The HTTP API through `api::handle` on the in-memory platform, one folder per area.
 
-mod accounts;
+pub mod accounts;
 mod authz;
 mod client_ip;
 mod clients;
@@ -10,6 +10,7 @@ mod errors;
 mod factors;
 pub mod grants;
 mod oauth;
+mod oauth_pages;
 mod session_shards;
 mod tokens;
 mod wellknown;

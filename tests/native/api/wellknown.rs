@@ -78,7 +78,7 @@ fn documents_are_built_once_then_served_from_memory_and_kv() {
     let (p, i) = (TestPlatform::new(), Isolate::default());
     let first = send(&p, &i, get("/.well-known/jwks.json")).response.body;
     let fingerprint = p.config().keys.fingerprint().to_string();
-    let kv_key = format!("doc:jwks:r2:{fingerprint}");
+    let kv_key = format!("doc:jwks:r3:{fingerprint}");
     let stored = block_on(p.cache.get_document(&kv_key)).unwrap();
     assert_eq!(stored.as_deref().map(str::as_bytes), Some(first.as_slice()));
     // A fresh isolate finds the document in KV; make KV's copy recognisable to prove it.

@@ -163,6 +163,7 @@ fn memory_store_meets_the_contract() {
     block_on(crate::store::rbac::all(&store));
     block_on(crate::store::consents::all(&store));
     block_on(crate::store::consents::provider(&store));
+    block_on(crate::store::branding::all(&store));
 }
 
 #[test]
@@ -175,6 +176,7 @@ fn d1_sql_on_sqlite_meets_the_contract() {
     block_on(crate::store::rbac::all(&store));
     block_on(crate::store::consents::all(&store));
     block_on(crate::store::consents::provider(&store));
+    block_on(crate::store::branding::all(&store));
 }
 
 /// Table -> column names, from `CREATE TABLE` statements (good enough for our DDL style).
@@ -229,6 +231,7 @@ fn the_migration_runner_builds_the_d1_schema_on_an_empty_database() {
         crate::store::rbac::all(&store).await;
         crate::store::consents::all(&store).await;
         crate::store::consents::provider(&store).await;
+        crate::store::branding::all(&store).await;
     });
 }
 

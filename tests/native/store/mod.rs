@@ -3,6 +3,7 @@
 //! against PostgreSQL.
 
 mod accounts;
+mod branding;
 mod consents;
 mod contract;
 mod mfa;

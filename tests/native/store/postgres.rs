@@ -69,5 +69,6 @@ fn postgres_meets_the_contract() {
         crate::store::rbac::all(&store).await;
         crate::store::consents::all(&store).await;
         crate::store::consents::provider(&store).await;
+        crate::store::branding::all(&store).await;
     });
 }
