@@ -9,6 +9,7 @@ mod edge_tier;
 mod errors;
 mod factors;
 pub mod grants;
+mod hydra_compat;
 mod oauth;
 mod session_shards;
 mod tokens;
