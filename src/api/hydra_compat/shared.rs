@@ -4,6 +4,7 @@
 
 use crate::api::auth::{authenticate_admin, AdminCaller};
 use crate::api::body::json_object;
+use crate::api::clients::metadata::effective_auth_method;
 use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -134,15 +135,6 @@ pub fn find_client<'a>(clients: &'a [Client], id: &str) -> Result<&'a Client, Ap
     clients.iter().find(|c| c.client_id == id || c.id == id).ok_or(ApiError::NotFound)
 }
 
-/// How a client authenticates at the token endpoint (RFC 7591 §2).
-pub fn auth_method(client: &Client) -> &'static str {
-    if client.secret_hash.is_some() {
-        "client_secret_post"
-    } else {
-        "none"
-    }
-}
-
 /// A client as Hydra's admin API describes one (what upstream's callers read), with the
 /// tenant in `metadata`. Never a secret: only its keyed hash is kept.
 pub fn hydra_client(client: &Client) -> Value {
@@ -151,7 +143,7 @@ pub fn hydra_client(client: &Client) -> Value {
         "client_id": client.client_id, "client_name": client.name,
         "redirect_uris": string_list(&client.redirect_uris), "grant_types": string_list(&client.grant_types),
         "post_logout_redirect_uris": string_list(&client.post_logout_redirect_uris),
-        "response_types": ["code"], "token_endpoint_auth_method": auth_method(client),
+        "response_types": ["code"], "token_endpoint_auth_method": effective_auth_method(client),
         "subject_type": "public", "audience": [],
         "metadata": {
             "type": kind, "tenant_id": client.tenant_id, "project_id": client.project_id,

@@ -44,7 +44,7 @@ fn hydra_clients_are_the_tenants_clients_without_secrets() {
     assert_eq!(dumped.len(), 2);
     let backend = dumped.iter().find(|c| c["client_name"] == "Backend").unwrap();
     assert_eq!(backend["client_secret"], "***hidden***");
-    assert_eq!(backend["token_endpoint_auth_method"], "client_secret_post");
+    assert_eq!(backend["token_endpoint_auth_method"], "client_secret_basic");
     let synced = w.post("/authsec/oocmgr/hydra-clients/sync", Some(w.admin_token()), json!({}));
     assert_eq!(
         synced.json_body()["data"],
