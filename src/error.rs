@@ -72,6 +72,9 @@ pub enum ApiError {
     },
     /// A route of the AuthSec API that this deployment does not serve (yet).
     NotImplemented(&'static str),
+    /// A route of the AuthSec API that this deployment answers with 501 on purpose: the
+    /// message says why, and what to use instead.
+    Unsupported(&'static str),
     /// Required configuration is missing or malformed.
     Config(ConfigError),
     /// A dependency (D1, KV, a Durable Object) failed; the detail is logged only.
@@ -212,6 +215,9 @@ impl ApiError {
                 &json!({"error": "not_implemented",
                         "message": format!("{capability} is not served by this deployment yet")}),
             ),
+            ApiError::Unsupported(reason) => {
+                HttpResponse::json(501, &json!({"error": "not_implemented", "message": reason}))
+            }
             ApiError::Config(err) => HttpResponse::json(
                 500,
                 &json!({"error": "configuration_error",

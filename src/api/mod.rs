@@ -11,6 +11,7 @@ mod clients;
 mod factors;
 mod foundation;
 mod grants;
+mod hydra_compat;
 mod oauth;
 
 // Cross-cutting helpers that every module may use.
@@ -198,6 +199,7 @@ async fn route<P: Platform>(
         Route::Grants(action) => grants::dispatch(&ctx, req, params, action).await,
         Route::Authz(action) => authz::dispatch(&ctx, req, params, action).await,
         Route::OAuth(action) => oauth::dispatch(&ctx, req, params, action).await,
+        Route::HydraCompat(action) => hydra_compat::dispatch(&ctx, req, params, action).await,
     };
     finish(result, matched.template, ctx.warnings.into_inner())
 }

@@ -9,7 +9,7 @@
 //!
 //! Full templates double as metric labels, so metrics never carry raw ids.
 
-use super::{accounts, authz, clients, factors, foundation, grants, oauth};
+use super::{accounts, authz, clients, factors, foundation, grants, hydra_compat, oauth};
 use crate::error::ApiError;
 use crate::http::Method;
 use std::sync::OnceLock;
@@ -31,6 +31,7 @@ pub enum Route {
     Grants(grants::Action),
     Authz(authz::Action),
     OAuth(oauth::Action),
+    HydraCompat(hydra_compat::Action),
 }
 
 /// One area of the AuthSec API (api.md "Module map").
@@ -49,6 +50,7 @@ const AREAS: &[Area] = &[
     Area::Served(|t| mount(t, grants::MOUNTS, Route::Grants)),
     Area::Served(|t| mount(t, authz::MOUNTS, Route::Authz)),
     Area::Served(|t| mount(t, oauth::MOUNTS, Route::OAuth)),
+    Area::Served(|t| mount(t, hydra_compat::MOUNTS, Route::HydraCompat)),
     // Peripheral upstream features, out of scope until an issue asks for them (api.md
     // "Module map"): listed so that clients can tell "not here" from "no such route".
     Area::NotServed { prefix: "/authsec/uflow/auth/voice/", capability: "voice-assistant sign-in" },
@@ -69,8 +71,21 @@ const AREAS: &[Area] = &[
     Area::NotServed { prefix: "/authsec/uflow/oidc/", capability: "upstream OIDC federation" },
     Area::NotServed { prefix: "/authsec/uflow/sdk/", capability: "workload delegation" },
     Area::NotServed { prefix: "/authsec/oauth/", capability: "the OAuth 2.0 / OIDC provider" },
-    Area::NotServed { prefix: "/authsec/hmgr/", capability: "the OAuth 2.0 / OIDC provider" },
-    Area::NotServed { prefix: "/authsec/oocmgr/", capability: "the OAuth 2.0 / OIDC provider" },
+    // Upstream's Hydra manager and OIDC config manager (`hydra_compat` serves or refuses
+    // every route upstream has): a path upstream never had is still theirs.
+    Area::NotServed {
+        prefix: "/authsec/hmgr/saml/",
+        capability: "SAML single sign-on (the provider speaks OpenID Connect)",
+    },
+    Area::NotServed {
+        prefix: "/authsec/oocmgr/saml/",
+        capability: "SAML single sign-on (the provider speaks OpenID Connect)",
+    },
+    Area::NotServed { prefix: "/authsec/hmgr/", capability: "this Hydra manager route (see /authsec/oauth/*)" },
+    Area::NotServed {
+        prefix: "/authsec/oocmgr/",
+        capability: "this OIDC configuration manager route (see /authsec/oocmgr/oidc/get-config)",
+    },
     Area::NotServed { prefix: "/authsec/exsvc/", capability: "external-service credentials" },
     Area::NotServed { prefix: "/authsec/spire/", capability: "SPIFFE workload identity" },
     // Last, as the most general: routes of the served areas that this deployment has not built (the enduser

@@ -97,8 +97,8 @@ fn string_list(
     Ok(Some(Value::from(list).to_string()))
 }
 
-/// Applies the mutable fields present in `body` to `client`.
-fn apply_fields(client: &mut Client, body: &Map<String, Value>) -> Result<(), ApiError> {
+/// Applies the mutable fields present in `body` to `client`, validating each.
+pub(crate) fn apply_fields(client: &mut Client, body: &Map<String, Value>) -> Result<(), ApiError> {
     if body.contains_key("name") {
         let name = optional_text(body, "name", 256)?;
         if name.is_empty() {

@@ -5,6 +5,8 @@
 mod handlers;
 pub mod metadata;
 
+pub(crate) use handlers::apply_fields;
+
 use super::body::{required_string, ListForm};
 use super::router::{Mounts, Params, Table};
 use super::{Ctx, Platform};

@@ -9,6 +9,7 @@ mod pages;
 pub use pages::CONTENT_SECURITY_POLICY;
 mod token;
 mod wellknown;
+pub(crate) use wellknown::discovery;
 
 use super::router::{Mounts, Params, Table};
 use super::{Ctx, Platform};

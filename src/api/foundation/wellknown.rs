@@ -38,7 +38,7 @@ pub async fn oauth_server_metadata<P: Platform>(ctx: &Ctx<'_, P>) -> Result<Http
 /// Only what this deployment actually serves is advertised; the document grows as
 /// capabilities land (api.md "Foundation routes"). One document answers both paths:
 /// OpenID Connect Discovery 1.0 and RFC 8414 share their field names.
-fn discovery(config: &Config) -> serde_json::Value {
+pub(crate) fn discovery(config: &Config) -> serde_json::Value {
     use crate::oauth::{id_token, scopes};
     let issuer = &config.issuer;
     let at = |path: &str| format!("{issuer}{path}");

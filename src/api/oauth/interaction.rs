@@ -123,6 +123,14 @@ impl Interaction {
         Ok(())
     }
 
+    /// What the live interaction `handle` asks for, with no browser check: for a tenant
+    /// admin's read-only lookup (`hydra_compat`), which checks the tenant itself. Only the
+    /// state comes back, never an `Interaction` that could be continued.
+    pub async fn peek<P: Platform>(ctx: &Ctx<'_, P>, handle: &str) -> Result<Option<InteractionState>, ApiError> {
+        let payload = ctx.platform.challenges().peek_ticket(&ticket_key(ctx, handle)?, ctx.now_secs()).await?;
+        Ok(payload.and_then(|p| serde_json::from_value(p).ok()))
+    }
+
     /// The interaction a form names, if it is live and this browser began it. A form post
     /// passes its `csrf` field (`Some("")` when the form had none, which fails); a page
     /// load passes `None`, and only the cookie counts.

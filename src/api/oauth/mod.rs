@@ -24,6 +24,8 @@ mod token;
 mod token_exchange;
 mod userinfo;
 
+pub(crate) use interaction::{Interaction, InteractionState};
+
 use super::router::{Mounts, Params, Table};
 use super::{Ctx, Platform};
 use crate::error::ApiError;

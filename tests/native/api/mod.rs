@@ -9,6 +9,7 @@ mod edge_tier;
 mod errors;
 mod factors;
 pub mod grants;
+mod hydra_compat;
 mod oauth;
 mod oauth_pages;
 mod session_shards;
