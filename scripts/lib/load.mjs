@@ -4,7 +4,8 @@
 // duration and repeats its requests, so the single-use grants use this instead; scripts/lib/bench.mjs
 // runs it in its own process, pinned to the load core as wrk is.
 //
-// Usage: node scripts/lib/load.mjs job.json   (prints one JSON line: rps, p50, p99, statuses)
+// Usage: node scripts/lib/load.mjs job.json
+// Prints one JSON line: { seconds, latencies (ms, one per request), statuses, resent }.
 // job.json: { url, concurrency, headers, bodies: [string, ...] } — one POST per body.
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -13,9 +14,12 @@ const job = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const target = new URL(job.url);
 const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency });
 
-function post(body) {
+// A keep-alive socket the server closed just as a request went out on it fails with
+// ECONNRESET before the server saw the request: sent again once, on a new socket (the
+// pattern of Node's `request.reusedSocket` documentation). Any other failure ends the run.
+let resent = 0;
+function post(body, started = performance.now(), retry = true) {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const req = request(
       {
         agent, host: target.hostname, port: target.port, path: target.pathname + target.search, method: "POST",
@@ -27,7 +31,14 @@ function post(body) {
         res.on("error", reject);
       },
     );
-    req.on("error", reject);
+    req.on("error", (error) => {
+      if (retry && req.reusedSocket && error.code === "ECONNRESET") {
+        resent += 1;
+        resolve(post(body, started, false));
+      } else {
+        reject(error);
+      }
+    });
     req.end(body);
   });
 }
@@ -47,8 +58,4 @@ const started = performance.now();
 await Promise.all(Array.from({ length: job.concurrency }, lane));
 const elapsed = performance.now() - started;
 agent.destroy();
-latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-console.log(JSON.stringify({
-  requests: latencies.length, seconds: elapsed / 1000, rps: latencies.length / (elapsed / 1000), p50: pct(50), p99: pct(99), statuses,
-}));
+console.log(JSON.stringify({ seconds: elapsed / 1000, latencies, statuses, resent }));

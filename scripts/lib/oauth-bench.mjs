@@ -8,11 +8,12 @@
 // then each further authorize request answers at once with a code (the sign-in cookie
 // is reused and the consent remembered). The reference's come from its /authorize,
 // which approves every request (the library leaves sign-in to the application).
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { mailedCode, root } from "./miniflare.mjs";
 
 /** Registered on both sides and never followed: the code is read from the redirect. */
@@ -161,17 +162,32 @@ export async function mintCodes(mintCode, count, scope, concurrency = 8) {
   return codes;
 }
 
+const execFileAsync = promisify(execFile);
 const jobs = mkdtempSync(join(tmpdir(), "authsec-bench-load-"));
 let jobNumber = 0;
 
 /**
  * POSTs each of `bodies` once to `url` (`concurrency` at a time, form-encoded, with
- * `authorization`), from a process pinned to `loadCore`; returns { rps, p50, p99, statuses }.
+ * `authorization`), from a process pinned to `loadCore`: { seconds, latencies, statuses }.
  */
-export function runLoad(url, bodies, { authorization, concurrency, loadCore }) {
+export async function runLoad(url, bodies, { authorization, concurrency, loadCore }) {
   const file = join(jobs, `job-${++jobNumber}.json`);
   writeFileSync(file, JSON.stringify({ url, concurrency, headers: { "content-type": FORM, authorization }, bodies }));
-  const res = spawnSync("taskset", ["-c", loadCore, process.execPath, join(root, "scripts/lib/load.mjs"), file], { encoding: "utf8" });
-  if (res.status !== 0) throw new Error(`load driver failed: ${res.stderr}`);
-  return JSON.parse(res.stdout);
+  // Not spawnSync: this process keeps serving its own idle keep-alive connections to the
+  // Worker meanwhile (blocked, it would reuse one the server closed: ECONNRESET).
+  const { stdout } = await execFileAsync("taskset", ["-c", loadCore, process.execPath, join(root, "scripts/lib/load.mjs"), file], {
+    encoding: "utf8", maxBuffer: 64 << 20,
+  });
+  return JSON.parse(stdout);
+}
+
+/** Several runs of the driver as one: req/s over their summed time, p50 and p99 over all. */
+export function combineLoads(runs) {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const statuses = {};
+  for (const r of runs) for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  const resent = runs.reduce((sum, r) => sum + r.resent, 0);
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), statuses, resent };
 }
