@@ -163,14 +163,15 @@ export async function mintCodes(mintCode, count, scope, concurrency = 8) {
 }
 
 const execFileAsync = promisify(execFile);
-const jobs = mkdtempSync(join(tmpdir(), "authsec-bench-load-"));
+let jobs;
 let jobNumber = 0;
 
 /**
  * POSTs each of `bodies` once to `url` (`concurrency` at a time, form-encoded, with
- * `authorization`), from a process pinned to `loadCore`: { seconds, latencies, statuses }.
+ * `authorization`), from a process pinned to `loadCore`: { seconds, latencies, statuses, resent }.
  */
 export async function runLoad(url, bodies, { authorization, concurrency, loadCore }) {
+  jobs ??= mkdtempSync(join(tmpdir(), "authsec-bench-load-"));
   const file = join(jobs, `job-${++jobNumber}.json`);
   writeFileSync(file, JSON.stringify({ url, concurrency, headers: { "content-type": FORM, authorization }, bodies }));
   // Not spawnSync: this process keeps serving its own idle keep-alive connections to the
