@@ -10,7 +10,7 @@
 // which approves every request (the library leaves sign-in to the application).
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -179,6 +179,7 @@ export async function runLoad(url, bodies, { authorization, concurrency, loadCor
   const { stdout } = await execFileAsync("taskset", ["-c", loadCore, process.execPath, join(root, "scripts/lib/load.mjs"), file], {
     encoding: "utf8", maxBuffer: 64 << 20,
   });
+  rmSync(file);
   return JSON.parse(stdout);
 }
 
