@@ -2,9 +2,12 @@
 // served by Miniflare straight from workerd (no wrangler dev proxy, which caps even a
 // hello-world near 500 req/s here), driven by wrk at fixed concurrency, one at a time.
 // Prints req/s, p50/p99 and ratios, and the Worker's wasm size raw and gzipped.
+// `--only oauth` times the OAuth token grants against @cloudflare/workers-oauth-provider
+// with a fixed-count driver instead of wrk (codes are single use).
 //
 // Usage: taskset -c 0 node scripts/lib/bench.mjs [--duration 10] [--connections 16]
-//        [--threads 1] [--load-core 1]
+//        [--threads 1] [--load-core 1] [--only verify|rbac|login|trips|oauth]
+//        [--oauth-requests 500] [--oauth-batch 250]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -14,6 +17,7 @@ import { Miniflare } from "miniflare";
 import { defaultClaims, readSigningKey, signToken } from "./mint.mjs";
 import { freePort } from "./worker.mjs";
 import { BACKENDS, measure } from "./call-counts.mjs";
+import { basic, combineLoads, exchangeBody, FORM, mintCodes, oursOAuth, referenceOAuth, runLoad } from "./oauth-bench.mjs";
 import {
   COMPATIBILITY_DATE, applyD1Migrations, onboardAdmin, ourModules, ourWorker, readSecrets, root, workerModules,
 } from "./miniflare.mjs";
@@ -30,7 +34,12 @@ const rounds = Number(option("--rounds", "3"));
 const connections = Number(option("--connections", "16"));
 const threads = Number(option("--threads", "1"));
 const loadCore = option("--load-core", "1");
-const only = option("--only", "all"); // all | verify | rbac | login | trips
+const only = option("--only", "all"); // all | verify | rbac | login | trips | oauth
+// The OAuth grants run a fixed number of requests (codes are single use; see
+// scripts/lib/load.mjs), at the same concurrency as wrk, in batches: our codes live 60 s,
+// so each batch is minted and then spent before the next is minted (both Workers alike).
+const oauthRequests = Number(option("--oauth-requests", "500"));
+const oauthBatch = Number(option("--oauth-batch", "250"));
 
 function median(values) {
   return values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -307,6 +316,14 @@ async function tripsBenchmark() {
       refresh = (await json(await post("/authsec/uflow/auth/token/refresh", { refresh_token: refresh }), 200)).refresh_token;
     });
 
+    // The OAuth token endpoint: client_credentials and the code exchange (a service
+    // client bound to a role; an end user signed in once through the forms).
+    try {
+      rows.push(...(await oauthTripRows(url, await oursOAuth(url, { token, tenantId }))));
+    } catch (error) {
+      skipped.push(`OAuth token endpoint: ${error.message}`);
+    }
+
     // An end user of the tenant's default client (its id is in the admin's token).
     const clientId = (await json(await post("/authsec/authmgr/token/verify", { token }), 200)).client_id;
     const userEmail = "bench-user@example.test";
@@ -370,6 +387,216 @@ async function tripsBenchmark() {
   console.log("\n@N ms: depth x N ms, the waiting a deployed request adds at that round trip to the data.");
   for (const s of skipped) console.log(`skipped ${s}`);
   return { rows, skipped };
+}
+
+// OAuth token endpoint: our two grants against @cloudflare/workers-oauth-provider serving
+// the same grant in the same harness. The library has no client_credentials grant, so
+// that row has no reference: the bench asks the reference for it and prints its refusal.
+const OAUTH_TOKEN = "/authsec/oauth/token";
+const REFERENCE_TOKEN = "/oauth/token";
+const CODE_SCOPE = "email profile"; // plain OAuth: an access and a refresh token, as the reference issues
+const OIDC_SCOPE = "openid email profile"; // ours also signs an id_token (the reference is no OpenID provider)
+const CC_BODY = new URLSearchParams({ grant_type: "client_credentials", scope: "documents:read" }).toString();
+const WARM = 50;
+
+const referenceOAuthBundle = join(out, "reference-oauth.js");
+let referenceOAuthBuilt;
+async function referenceOAuthWorker(port, extraBindings = {}) {
+  referenceOAuthBuilt ??= build({
+    entryPoints: [join(root, "scripts/bench-workers/reference-oauth.mjs")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*"],
+    outfile: referenceOAuthBundle,
+    logLevel: "error",
+  });
+  await referenceOAuthBuilt;
+  return {
+    ...common,
+    ...esm(referenceOAuthBundle),
+    kvNamespaces: ["OAUTH_KV"],
+    bindings: { ISSUER: `http://127.0.0.1:${port}`, RESOURCE: "https://api.bench.test/", BENCH_USER: "bench-user", ...extraBindings },
+  };
+}
+const referenceVersion = () =>
+  JSON.parse(readFileSync(join(root, "node_modules/@cloudflare/workers-oauth-provider/package.json"), "utf8")).version;
+
+// Our Worker or the reference in a fresh Miniflare, set up for the grants:
+// { mf, url, tokenUrl, code: {id, secret}, service?: {id, secret}, mintCode(scope) }.
+async function oauthWorker(worker, extraBindings = {}) {
+  if (worker === "ours") {
+    const w = await onboardedWorker();
+    try {
+      return { mf: w.mf, url: w.url, tokenUrl: w.url + OAUTH_TOKEN, ...(await oursOAuth(w.url, w)) };
+    } catch (error) {
+      await w.mf.dispose();
+      throw error;
+    }
+  }
+  const port = await freePort();
+  const mf = new Miniflare({ ...(await referenceOAuthWorker(port, extraBindings)), port });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  try {
+    return { mf, url, tokenUrl: url + REFERENCE_TOKEN, ...(await referenceOAuth(url)) };
+  } catch (error) {
+    await mf.dispose();
+    throw error;
+  }
+}
+
+const formPost = (url, body, authorization) =>
+  fetch(url, { method: "POST", headers: { "content-type": FORM, authorization }, body });
+async function expectOk(res, what) {
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${what} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+// One timed run of a variant in a fresh Miniflare: set up, warm the isolate with WARM
+// requests, then time `oauthRequests` requests in batches of `oauthBatch`; for the code
+// exchange each batch's codes are minted (untimed) just before it.
+async function oauthRun({ worker, grant, scope }) {
+  const w = await oauthWorker(worker);
+  try {
+    const isCode = grant === "code";
+    const authorization = isCode ? basic(w.code.id, w.code.secret) : basic(w.service.id, w.service.secret);
+    const bodiesOf = async (count) => (isCode ? (await mintCodes(w.mintCode, count, scope)).map(exchangeBody) : Array(count).fill(CC_BODY));
+    for (const body of await bodiesOf(WARM)) await expectOk(await formPost(w.tokenUrl, body, authorization), `${worker} ${grant} warm-up`);
+    const runs = [];
+    for (let done = 0; done < oauthRequests; done += oauthBatch) {
+      const bodies = await bodiesOf(Math.min(oauthBatch, oauthRequests - done));
+      runs.push(await runLoad(w.tokenUrl, bodies, { authorization, concurrency: connections, loadCore }));
+    }
+    const result = combineLoads(runs);
+    if (result.statuses["200"] !== oauthRequests) {
+      const hint = isCode ? " (codes live 60 s: a smaller --oauth-batch spends each batch sooner)" : "";
+      throw new Error(`${worker} ${grant}: answers under load ${JSON.stringify(result.statuses)}${hint}`);
+    }
+    return result;
+  } finally {
+    await w.mf.dispose();
+  }
+}
+
+// Our two grants' calls per backend and critical-path depth, one warm request each, on
+// a Worker `oursOAuth` set up (shared with the trips mode).
+async function oauthTripRows(url, ready) {
+  const rows = [];
+  const cc = basic(ready.service.id, ready.service.secret);
+  const clientCredentials = async () => expectOk(await formPost(url + OAUTH_TOKEN, CC_BODY, cc), "client_credentials");
+  await clientCredentials();
+  rows.push({ label: "OAuth client_credentials", ...(await measure(url, OAUTH_TOKEN, clientCredentials)) });
+  for (const [label, scope] of [["OAuth code exchange", CODE_SCOPE], ["OAuth code exchange (openid)", OIDC_SCOPE]]) {
+    const codes = await mintCodes(ready.mintCode, 10, scope, 1);
+    const auth = basic(ready.code.id, ready.code.secret);
+    const exchange = async () => expectOk(await formPost(url + OAUTH_TOKEN, exchangeBody(codes.pop()), auth), label);
+    await exchange();
+    rows.push({ label, ...(await measure(url, OAUTH_TOKEN, exchange)) });
+  }
+  return rows;
+}
+
+// The reference's KV calls and depth on one warm code exchange (its Worker counts them
+// when COUNT_KV=1: see scripts/bench-workers/reference-oauth.mjs), and its answer to
+// client_credentials.
+async function referenceTrips() {
+  const w = await oauthWorker("reference", { COUNT_KV: "1" });
+  try {
+    const [warm, one] = await mintCodes(w.mintCode, 2, CODE_SCOPE, 1);
+    const auth = basic(w.code.id, w.code.secret);
+    await expectOk(await formPost(w.tokenUrl, exchangeBody(warm), auth), "reference exchange");
+    const res = await formPost(w.tokenUrl, exchangeBody(one), auth);
+    await expectOk(res.clone(), "reference exchange");
+    const exchange = JSON.parse(res.headers.get("x-bench-kv"));
+    const refused = await formPost(w.tokenUrl, CC_BODY, auth);
+    const clientCredentials = { status: refused.status, error: (await refused.json()).error };
+    return { exchange, clientCredentials };
+  } finally {
+    await w.mf.dispose();
+  }
+}
+
+async function oauthBenchmark() {
+  const allVariants = {
+    oursCode: { worker: "ours", grant: "code", scope: CODE_SCOPE },
+    oursCodeOidc: { worker: "ours", grant: "code", scope: OIDC_SCOPE },
+    referenceCode: { worker: "reference", grant: "code", scope: CODE_SCOPE },
+    oursClientCredentials: { worker: "ours", grant: "client_credentials" },
+  };
+  const wanted = process.env.BENCH_VARIANTS?.split(",");
+  const variants = Object.fromEntries(Object.entries(allVariants).filter(([k]) => !wanted || wanted.includes(k)));
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [key, variant] of Object.entries(variants)) {
+      const r = await oauthRun(variant);
+      samples[key].push(r);
+      console.log(`round ${round}/${rounds} ${key.padEnd(22)} ${fmt(r.rps)} req/s`);
+    }
+  }
+  const results = Object.fromEntries(
+    Object.entries(samples).map(([k, rs]) => [
+      k,
+      {
+        rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)),
+        resent: rs.reduce((sum, r) => sum + r.resent, 0),
+      },
+    ]),
+  );
+  const version = referenceVersion();
+  const ref = await referenceTrips();
+  const gap = `not served: the reference answers ${ref.clientCredentials.status} ${ref.clientCredentials.error}`;
+  console.log(`\nOAuth token endpoint: ${fmt(oauthRequests)} requests per run in batches of ${oauthBatch}, ${connections} at a time ` +
+    `(a fixed count: codes are single use), medians of ${rounds} rounds; each Worker alone in Miniflare/workerd on 127.0.0.1\n`);
+  console.log(`${"worker".padEnd(72)}    req/s      p50 ms   p99 ms`);
+  const reference = `reference (workers-oauth-provider ${version})`;
+  for (const [name, label] of [
+    ["oursCode", "ours: authorization_code exchange"],
+    ["oursCodeOidc", "ours: authorization_code exchange, openid (+ id_token)"],
+    ["referenceCode", `${reference}: authorization_code exchange`],
+    ["oursClientCredentials", "ours: client_credentials"],
+  ]) {
+    const r = results[name];
+    if (!r) continue;
+    console.log(`${label.padEnd(72)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(10)} ${fmt(r.p99, 2).padStart(8)}`);
+  }
+  console.log(`${`${reference}: client_credentials`.padEnd(72)} ${gap}`);
+  for (const [name, r] of Object.entries(results)) {
+    if (r.resent) console.log(`(${name}: ${r.resent} requests sent again after the server closed their keep-alive socket)`);
+  }
+  const rps = (key) => results[key]?.rps ?? NaN;
+  const ratios = {
+    codeVsReference: rps("oursCode") / rps("referenceCode"),
+    codeOidcVsReference: rps("oursCodeOidc") / rps("referenceCode"),
+    clientCredentialsVsReference: null,
+  };
+  // Each round's own ratio too: on a shared machine their spread is the error bar.
+  const perRound = (key) =>
+    (samples[key] ?? []).map((r, i) => (r.rps / (samples.referenceCode?.[i]?.rps ?? NaN)).toFixed(2)).join(", ");
+  console.log(`\nauthorization_code exchange, ours / reference: ${ratios.codeVsReference.toFixed(2)}x req/s (rounds: ${perRound("oursCode")})`);
+  console.log(`authorization_code exchange with openid (ours also signs an id_token) / reference: ` +
+    `${ratios.codeOidcVsReference.toFixed(2)}x req/s (rounds: ${perRound("oursCodeOidc")})`);
+  console.log(`client_credentials, ours / reference: no ratio, the reference has no client_credentials grant (${ref.clientCredentials.error})`);
+
+  // Critical-path depth: ours from /metrics, the reference's KV calls as its Worker counts them.
+  const w = await oauthWorker("ours");
+  let rows;
+  try {
+    rows = await oauthTripRows(w.url, w);
+  } finally {
+    await w.mf.dispose();
+  }
+  const short = { durable_object: "DO", d1: "D1", kv: "KV", hyperdrive: "PG", fetch: "fetch" };
+  console.log(`\ncritical path, one warm request: calls per backend and depth (calls waited for one after another)\n`);
+  console.log(`${"".padEnd(40)}${BACKENDS.map((b) => short[b].padStart(6)).join("")}  depth   @30ms   @80ms  @150ms`);
+  const line = (label, calls, depth) =>
+    console.log(`${label.padEnd(40)}${BACKENDS.map((b) => String(calls[b] ?? 0).padStart(6)).join("")}  ${String(depth).padStart(5)}` +
+      [30, 80, 150].map((rtt) => `${depth * rtt}`.padStart(8)).join(""));
+  for (const r of rows) line(`ours: ${r.label}`, r.calls, r.depth);
+  line("reference: OAuth code exchange", { kv: ref.exchange.calls }, ref.exchange.depth);
+  console.log(`reference: client_credentials: ${gap}`);
+  return { requests: oauthRequests, batch: oauthBatch, results, ratios, referenceVersion: version, reference: ref, depths: rows };
 }
 
 const fmt = fmtNumber;
@@ -524,4 +751,5 @@ if (only === "all" || only === "verify") summary.verify = await verifyBenchmark(
 if (only === "all" || only === "rbac") summary.rbac = await rbacBenchmark();
 if (only === "all" || only === "login") summary.loginMs = await loginBenchmark();
 if (only === "all" || only === "trips") summary.trips = await tripsBenchmark();
+if (only === "all" || only === "oauth") summary.oauth = await oauthBenchmark();
 writeFileSync(join(out, "results.json"), JSON.stringify(summary, null, 2));

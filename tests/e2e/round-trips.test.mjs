@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, call, mint, verify } from "./helpers.mjs";
-import { PASSWORD, bearer, onboard } from "./accounts-helpers.mjs";
+import { PASSWORD, USER_PASSWORD, bearer, onboard } from "./accounts-helpers.mjs";
+import { authorizeUrl, basic, callbackParams, codeFlowSetup, cookieJar, pkce, signInByForm, tokenCall } from "./oauth-helpers.mjs";
 import { measure } from "../../scripts/lib/call-counts.mjs";
 
 const VERIFY = "/authsec/authmgr/token/verify";
@@ -27,6 +28,17 @@ const ADMIN_LOGIN_DEPTH = 5;
 // isolate (the edge tier): no backend call at all.
 const CHECK_CALLS = none;
 const CHECK_DEPTH = 0;
+// The OAuth token endpoint (issue 14). client_credentials, warm: the client (SQL), the
+// tenant's RBAC version (DO), then the tenant's scopes (SQL) beside the client's
+// permission set, which the isolate holds for that version: three calls, one after another.
+const OAUTH_TOKEN = "/authsec/oauth/token";
+const CLIENT_CREDENTIALS_CALLS = { ...none, durable_object: 1, [SQL]: 2 };
+const CLIENT_CREDENTIALS_DEPTH = 3;
+// The code exchange: the client (SQL), taking the code (DO), the user (SQL), then the new
+// session (DO) with the token's claim sources (two SQL) and the replay marker (DO), all
+// at once: seven calls, four waits.
+const CODE_EXCHANGE_CALLS = { ...none, durable_object: 3, [SQL]: 4 };
+const CODE_EXCHANGE_DEPTH = 4;
 const ok = (res) => assert.equal(res.status, 200, res.text);
 
 test("a warm JWKS answer makes no backend call", async () => {
@@ -95,4 +107,40 @@ test("a warm permission check: its calls and depth today", async () => {
   const cost = await measure(BASE, CHECK_ROUTE, async () => ok(await check()));
   assert.deepEqual(cost.calls, CHECK_CALLS, JSON.stringify(cost));
   assert.equal(cost.depth, CHECK_DEPTH, JSON.stringify(cost));
+});
+
+test("OAuth client_credentials: its calls per backend and its critical-path depth today", async () => {
+  const admin = await onboard();
+  const auth = bearer(admin.login.token);
+  const created = await admin.client.post(`/authsec/clientms/tenants/${admin.tenantId}/clients/create`,
+    { name: "service", client_type: "confidential", grant_types: ["client_credentials"] }, auth);
+  assert.equal(created.status, 201, created.text);
+  const role = await admin.client.post("/authsec/uflow/admin/roles", { name: "reader", permission_strings: ["documents:read"] }, auth);
+  assert.equal(role.status, 201, role.text);
+  const bound = await admin.client.post("/authsec/uflow/admin/bindings", { client_id: created.data.client_id, role_id: role.data.id }, auth);
+  assert.equal(bound.status, 201, bound.text);
+  const grant = () => tokenCall({ grant_type: "client_credentials", scope: "documents:read" },
+    basic(created.data.client_id, created.data.client_secret));
+  ok(await grant());
+  const cost = await measure(BASE, OAUTH_TOKEN, async () => ok(await grant()));
+  assert.deepEqual(cost.calls, CLIENT_CREDENTIALS_CALLS, JSON.stringify(cost));
+  assert.equal(cost.depth, CLIENT_CREDENTIALS_DEPTH, JSON.stringify(cost));
+});
+
+test("OAuth authorization_code exchange: its calls per backend and its critical-path depth today", { timeout: 60_000 }, async () => {
+  const s = await codeFlowSetup();
+  const browser = cookieJar();
+  const first = await pkce();
+  const { res } = await signInByForm(browser, authorizeUrl(s.clientId, s.app.redirectUri, first), s.user.email, USER_PASSWORD);
+  const exchange = (code, p) => tokenCall({ grant_type: "authorization_code", code, redirect_uri: s.app.redirectUri, code_verifier: p.verifier },
+    basic(s.clientId, s.secret));
+  ok(await exchange(callbackParams(res).get("code"), first));
+  // Each attempt needs a fresh code: signed in and consent given, authorize answers with one.
+  const cost = await measure(BASE, OAUTH_TOKEN, async () => {
+    const p = await pkce();
+    const code = callbackParams(await browser.get(authorizeUrl(s.clientId, s.app.redirectUri, p))).get("code");
+    ok(await exchange(code, p));
+  });
+  assert.deepEqual(cost.calls, CODE_EXCHANGE_CALLS, JSON.stringify(cost));
+  assert.equal(cost.depth, CODE_EXCHANGE_DEPTH, JSON.stringify(cost));
 });
