@@ -81,4 +81,23 @@ fn wrangler_toml_deploys_as_production_so_no_dev_outbox_exists() {
     let toml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/wrangler.toml")).unwrap();
     assert!(toml.lines().any(|l| l.trim() == r#"ENVIRONMENT = "production""#), "wrangler.toml must say production");
     assert!(!toml.lines().any(|l| l.trim() == r#"ENVIRONMENT = "development""#));
+    // Each deployable environment (scripts/deploy --env) declares its own vars, since
+    // wrangler does not inherit them: every one must say production too.
+    let mut section = String::new();
+    let mut env_vars_sections = Vec::new();
+    let mut production = Vec::new();
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.to_string();
+            if section.starts_with("[env.") && section.ends_with(".vars]") {
+                env_vars_sections.push(section.clone());
+            }
+        } else if line == r#"ENVIRONMENT = "production""# {
+            production.push(section.clone());
+        }
+    }
+    assert!(env_vars_sections.len() >= 2, "staging and production: {env_vars_sections:?}");
+    for s in &env_vars_sections {
+        assert!(production.contains(s), "{s} must set ENVIRONMENT = \"production\"");
+    }
 }
