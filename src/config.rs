@@ -39,6 +39,7 @@ pub mod names {
     pub const CIBA_PUSH_TOKEN: &str = "CIBA_PUSH_TOKEN";
     pub const CLIENT_IP_HEADER: &str = "CLIENT_IP_HEADER";
     pub const REVOCATION_MAX_STALENESS_SECS: &str = "REVOCATION_MAX_STALENESS_SECS";
+    pub const METRICS_TOKEN: &str = "METRICS_TOKEN";
 
     /// Every plain variable, for the edge to read.
     pub const VARS: &[&str] = &[
@@ -66,7 +67,8 @@ pub mod names {
         REVOCATION_MAX_STALENESS_SECS,
     ];
     /// Every secret, for the edge to read.
-    pub const SECRETS: &[&str] = &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY, ENCRYPTION_KEY, CIBA_PUSH_TOKEN];
+    pub const SECRETS: &[&str] =
+        &[SIGNING_KEYS, SECRET_PEPPER, MAIL_API_KEY, ENCRYPTION_KEY, CIBA_PUSH_TOKEN, METRICS_TOKEN];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +131,9 @@ pub struct Config {
     /// How long a colo may go on accepting a token after its session was revoked
     /// elsewhere (the edge tier's bound; `strict` verification has none).
     pub revocation_max_staleness_secs: i64,
+    /// When set, `/metrics` answers only `Authorization: Bearer <it>`: route and
+    /// latency figures tell an outsider how the service is used. Off by default.
+    pub metrics_token: Option<Secret<String>>,
 }
 
 /// The passkey relying party (WebAuthn §5.1.2): the RP ID whose hash authenticators
@@ -254,6 +259,7 @@ impl Config {
                 300,
             )?)
             .unwrap_or(30),
+            metrics_token: parse_metrics_token(secret(names::METRICS_TOKEN))?,
             issuer,
         })
     }
@@ -297,6 +303,24 @@ fn parse_encryption_key(raw: Option<String>) -> Result<Option<Secret<[u8; 32]>>,
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or_else(|| error(names::ENCRYPTION_KEY, "not exactly 32 base64url bytes"))?;
     Ok(Some(Secret::new(key)))
+}
+
+/// The shortest `METRICS_TOKEN` accepted: a scrape credential must not be guessable.
+const MIN_METRICS_TOKEN_LEN: usize = 32;
+
+fn parse_metrics_token(raw: Option<String>) -> Result<Option<Secret<String>>, ConfigError> {
+    let Some(token) = raw.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    // It travels in an Authorization header, so it must be a header-safe token68.
+    let header_safe = token.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b));
+    if token.len() < MIN_METRICS_TOKEN_LEN || !header_safe {
+        return Err(error(
+            names::METRICS_TOKEN,
+            format!("not at least {MIN_METRICS_TOKEN_LEN} characters of [A-Za-z0-9-._~+/=]"),
+        ));
+    }
+    Ok(Some(Secret::new(token)))
 }
 
 /// Host of a bare origin, without the port.

@@ -75,6 +75,32 @@ fn a_short_or_missing_pepper_is_refused() {
 }
 
 #[test]
+fn a_metrics_token_is_optional_but_never_guessable() {
+    let k = keys();
+    let with = |token: Option<&str>| {
+        Config::parse(
+            |name| (name == "BASE_URL").then(|| "https://x".to_string()),
+            |name| match name {
+                "SIGNING_KEYS" => Some(k.clone()),
+                "SECRET_PEPPER" => Some(crate::support::PEPPER.to_string()),
+                "METRICS_TOKEN" => token.map(str::to_string),
+                _ => None,
+            },
+        )
+    };
+    assert!(with(None).unwrap().metrics_token.is_none(), "off by default");
+    assert!(with(Some("  ")).unwrap().metrics_token.is_none(), "blank is unset");
+    let strong = "aGVsbG8tbWV0cmljcy1zY3JhcGUtdG9rZW4tMzJieXRlcw";
+    assert_eq!(with(Some(strong)).unwrap().metrics_token.unwrap().expose(), strong);
+    for weak in ["short", "has spaces in it but is long enough to pass", "quote\"is-not-header-safe-at-all-0123456789"]
+    {
+        let err = with(Some(weak)).unwrap_err();
+        assert_eq!(err.variable, "METRICS_TOKEN");
+        assert!(!err.to_string().contains(weak), "the value is never echoed: {err}");
+    }
+}
+
+#[test]
 fn wrangler_toml_deploys_as_production_so_no_dev_outbox_exists() {
     // scripts/dev and the e2e suite pass ENVIRONMENT=development explicitly; a plain
     // `wrangler deploy` of this file must not expose the outbox.

@@ -4,6 +4,7 @@
 
 mod dev;
 mod health;
+mod metrics;
 mod migrations;
 mod pages;
 pub use pages::CONTENT_SECURITY_POLICY;
@@ -79,11 +80,7 @@ pub async fn dispatch<P: Platform>(
         OpenIdConfiguration => wellknown::openid_configuration(ctx).await,
         OAuthServerMetadata => wellknown::oauth_server_metadata(ctx).await,
         Jwks => wellknown::jwks(ctx).await,
-        Metrics => Ok(HttpResponse::text(
-            200,
-            "text/plain; version=0.0.4; charset=utf-8",
-            ctx.isolate.metrics.borrow().render(),
-        )),
+        Metrics => metrics::metrics(ctx, req),
         TokenVerify => token::verify(ctx, req).await,
         TokenGenerate => token::generate(ctx, req).await,
         DevOutbox => dev::outbox(ctx, req).await,

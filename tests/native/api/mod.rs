@@ -10,6 +10,7 @@ mod errors;
 mod factors;
 pub mod grants;
 mod hydra_compat;
+mod metrics;
 mod oauth;
 mod oauth_pages;
 mod session_shards;
