@@ -21,6 +21,24 @@ fn parses_jwk_arrays_and_jwks_objects() {
 }
 
 #[test]
+fn rotation_metadata_in_an_entry_is_ignored() {
+    // scripts/rotate-signing-key keeps each key's `published_at` and `signing_from` in
+    // SIGNING_KEYS itself (scripts/lib/secrets.mjs): the Worker must read such a ring.
+    let mut next = jwk("next", 2);
+    next["published_at"] = serde_json::json!(1_800_000_000);
+    let mut signer = jwk("signer", 1);
+    signer["published_at"] = serde_json::json!(1_700_000_000);
+    signer["signing_from"] = serde_json::json!(1_700_000_000);
+    let raw = serde_json::json!([signer, next]).to_string();
+    let ring = KeyRing::parse(&raw, Some("signer")).unwrap();
+    assert_eq!(ring.signer().public, key("signer", 1).public);
+    assert_eq!(ring.public_keys().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["signer", "next"]);
+    let plain = serde_json::json!([jwk("signer", 1), jwk("next", 2)]).to_string();
+    let same = KeyRing::parse(&plain, Some("signer")).unwrap();
+    assert_eq!(ring.fingerprint(), same.fingerprint(), "metadata never changes the published JWKS");
+}
+
+#[test]
 fn parses_pkcs8_and_sec1_pem() {
     let secret = p256::SecretKey::from_bytes(&[5u8; 32].into()).unwrap();
     let pkcs8 = secret.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
