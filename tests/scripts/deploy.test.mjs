@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { statSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readVars } from "../../scripts/lib/secrets.mjs";
 import { readStrings } from "../../scripts/lib/wrangler-toml.mjs";
@@ -163,8 +163,10 @@ const pgUp = spawnSync("pg_isready", ["-q", "-h", "127.0.0.1", "-p", "5432"]).st
 
 test("--hyperdrive-url creates the config, records it with STORE=postgres and applies migrations/postgres once", { skip: !pgUp && "no PostgreSQL on 127.0.0.1:5432" }, async () => {
   const db = `authsec_deploy_test_${process.pid}`;
-  const server = "postgres://postgres@127.0.0.1:5432";
-  const psql = (args) => spawnSync("psql", [`${server}/postgres`, "-q", "-X", ...args], { encoding: "utf8" });
+  // As the e2e suite reaches the machine's PostgreSQL (trust auth ignores the password,
+  // which still travels the way a real one would: in psql's environment).
+  const server = process.env.AUTHSEC_TEST_POSTGRES_URL ?? "postgres://postgres:trust@127.0.0.1:5432";
+  const psql = (args, db = "postgres") => spawnSync("psql", [`${server}/${db}`, "-q", "-X", ...args], { encoding: "utf8" });
   assert.equal(psql(["-c", `CREATE DATABASE ${db}`]).status, 0);
   const box = await sandbox();
   try {
@@ -177,8 +179,8 @@ test("--hyperdrive-url creates the config, records it with STORE=postgres and ap
     assert.equal(readStrings(box.toml(), "env.staging.hyperdrive").id, s.hyperdrive[0].id);
     assert.equal(readStrings(box.toml(), "env.staging.vars").STORE, "postgres");
     assert.equal(s.workers["authsec-edge-staging"].build, "postgres", "built with the Postgres store");
-    const files = spawnSync("ls", [join(box.dir, "migrations/postgres")], { encoding: "utf8" }).stdout.trim().split("\n");
-    const applied = spawnSync("psql", [`${server}/${db}`, "-t", "-A", "-c", "SELECT name FROM schema_migrations ORDER BY name"], { encoding: "utf8" });
+    const files = readdirSync(join(box.dir, "migrations/postgres")).sort();
+    const applied = psql(["-t", "-A", "-c", "SELECT name FROM schema_migrations ORDER BY name"], db);
     assert.deepEqual(applied.stdout.trim().split("\n"), files);
     const again = await box.run("deploy.mjs", ["--env", "staging", "--hyperdrive-url", url]);
     assert.equal(again.status, 0, again.output);
