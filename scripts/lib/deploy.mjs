@@ -109,21 +109,23 @@ function prepareOutdir(dir) {
 
 async function dryRun(opts, cfg) {
   prepareOutdir(opts.outdir);
-  const output = await wranglerStreaming(["deploy", "--dry-run", "--outdir", opts.outdir, "--env", opts.env], buildEnv(cfg.store));
+  // --hyperdrive-url makes the environment a Postgres one: bundle what that deploy would.
+  const store = opts.hyperdriveUrl ? "postgres" : cfg.store;
+  const output = await wranglerStreaming(["deploy", "--dry-run", "--outdir", opts.outdir, "--env", opts.env], buildEnv(store));
   const upload = /Total Upload: ([^\n]+)/.exec(output)?.[1]?.trim();
   const local = readVars(secretsFile(opts.env));
   const d1Files = readdirSync(join(root, "migrations/d1")).filter((f) => f.endsWith(".sql")).sort();
   const idNote = (what, r) => (r?.id ? `${what} (id ${r.id} recorded): would check it exists` : `${what}: no id recorded yet: would find it by name or create it, and record its id in wrangler.toml`);
   console.log(`\nPlan for ${opts.env} (${cfg.name}). Dry run: nothing was sent to Cloudflare.`);
-  say("config", `wrangler.toml [env.${opts.env}] is complete: ${["DB", "CACHE", ...cfg.durableObjects].join(", ")}; ENVIRONMENT=production; store ${cfg.store}`);
-  say("build", `${cfg.store === "postgres" ? "with the Postgres store" : "D1 only"}; upload ${upload ?? "(size not printed)"}; bundle in ${opts.outdir} (${uploadFiles(opts.outdir).join(", ")})`);
+  say("config", `wrangler.toml [env.${opts.env}] is complete: ${["DB", "CACHE", ...cfg.durableObjects].join(", ")}; ENVIRONMENT=production; store ${store}`);
+  say("build", `${store === "postgres" ? "with the Postgres store" : "D1 only"}; upload ${upload ?? "(size not printed)"}; bundle in ${opts.outdir} (${uploadFiles(opts.outdir).join(", ")})`);
   say("preflight", "wrangler whoami: logged in, and one account (or CLOUDFLARE_ACCOUNT_ID)");
   say("D1", idNote(`database ${cfg.d1.name}`, cfg.d1));
   say("KV", idNote(`namespace ${cfg.kv.title}`, cfg.kv));
   say("Hyperdrive", opts.hyperdriveUrl || cfg.hyperdrive ? idNote(`config ${cfg.name}`, cfg.hyperdrive) : "not used (D1); --hyperdrive-url would create one and set STORE=postgres");
   const fromFile = DEPLOY_SECRETS.filter((n) => n in local);
   say("secrets", `would upload whichever of ${DEPLOY_SECRETS.join(", ")} Cloudflare lacks (${fromFile.length ? `${fromFile.join(", ")} from .deploy/${opts.env}.vars, the rest generated` : `generated into .deploy/${opts.env}.vars first`}); never overwrites one`);
-  say("migrations", `would apply the pending of migrations/d1 (${d1Files.length}: ${d1Files[0]} … ${d1Files[d1Files.length - 1]}) with wrangler d1 migrations apply --remote${cfg.store === "postgres" ? ", and migrations/postgres through psql" : ""}`);
+  say("migrations", `would apply the pending of migrations/d1 (${d1Files.length}: ${d1Files[0]} … ${d1Files[d1Files.length - 1]}) with wrangler d1 migrations apply --remote${store === "postgres" ? ", and migrations/postgres through psql" : ""}`);
   say("deploy", `wrangler deploy --env ${opts.env}; BASE_URL ${cfg.vars.BASE_URL || opts.baseUrl || "learned from the workers.dev URL on the first deploy"}`);
   say("smoke", "GET /authsec/uflow/health, /.well-known/openid-configuration, /.well-known/jwks.json at BASE_URL");
 }
