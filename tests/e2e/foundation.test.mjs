@@ -19,7 +19,8 @@ test("discovery names this issuer and a JWKS that resolves", async () => {
   assert.equal(res.data.issuer, BASE);
   assert.equal(res.data.jwks_uri, `${BASE}/.well-known/jwks.json`);
   assert.match(res.headers.get("cache-control"), /max-age=\d+/);
-  assert.equal(res.data.authorization_endpoint, undefined, "not served yet, so not advertised");
+  assert.equal(res.data.authorization_endpoint, `${BASE}/authsec/oauth/authorize`);
+  assert.equal(res.data.request_object_signing_alg_values_supported, undefined, "not served, so not advertised");
   const jwks = await fetch(res.data.jwks_uri);
   assert.equal(jwks.status, 200);
   const meta = await call("GET", "/.well-known/oauth-authorization-server");
