@@ -93,6 +93,12 @@ pub fn after_failure(current: LoginCounters, now: i64, max: i64, lock_secs: i64)
     LoginCounters { failed_logins: failed, locked_until: (failed >= max).then_some(now + lock_secs) }
 }
 
+/// The stored form of a client secret: a keyed hash bound to the client, compared in
+/// constant time, never the secret itself.
+pub fn client_secret_hash(pepper: &[u8], client_id: &str, secret: &str) -> String {
+    crate::secret::keyed_hash(pepper, &["client-secret", client_id, secret])
+}
+
 /// An OAuth client of a tenant (the `clients` table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Client {
@@ -141,6 +147,37 @@ pub struct Client {
 }
 
 impl Client {
+    /// A new, active client of `tenant_id` with nothing registered yet: no redirect URIs,
+    /// no grants, no secret, the derived authentication method. Callers set the rest.
+    pub fn new(id: String, client_id: String, tenant_id: String, project_id: String, now: i64) -> Self {
+        Client {
+            id,
+            client_id,
+            tenant_id,
+            project_id,
+            name: String::new(),
+            email: String::new(),
+            client_type: "confidential".into(),
+            platform: "web".into(),
+            react_app_url: String::new(),
+            redirect_uris: "[]".into(),
+            grant_types: "[]".into(),
+            post_logout_redirect_uris: "[]".into(),
+            token_endpoint_auth_method: String::new(),
+            jwks: String::new(),
+            require_par: 0,
+            dpop_bound: 0,
+            introspect_any: 0,
+            registration_token_hash: None,
+            secret_hash: None,
+            active: 1,
+            is_default: 0,
+            deleted_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// Usable for sign-in: active and not (soft-)deleted.
     pub fn is_usable(&self) -> bool {
         self.active == 1 && self.deleted_at.is_none()

@@ -15,8 +15,8 @@ use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::TenantId;
-use crate::secret::keyed_hash;
-use crate::store::accounts::{AccountStore, Client};
+
+use crate::store::accounts::{client_secret_hash, AccountStore, Client};
 use crate::store::clients::ClientStore;
 use serde_json::{json, Map, Value};
 
@@ -179,30 +179,9 @@ pub async fn create<P: Platform>(
     };
     let now = ctx.now_secs();
     let mut client = Client {
-        id: uuid_like(ctx)?,
-        client_id: uuid_like(ctx)?,
-        tenant_id: tenant_id.to_string(),
-        project_id,
-        name: String::new(),
         email: caller.email_id.clone(),
         client_type: client_type.clone(),
-        platform: "web".into(),
-        react_app_url: String::new(),
-        redirect_uris: "[]".into(),
-        grant_types: "[]".into(),
-        post_logout_redirect_uris: "[]".into(),
-        token_endpoint_auth_method: String::new(),
-        jwks: String::new(),
-        require_par: 0,
-        dpop_bound: 0,
-        introspect_any: 0,
-        registration_token_hash: None,
-        secret_hash: None,
-        active: 1,
-        is_default: 0,
-        deleted_at: None,
-        created_at: now,
-        updated_at: now,
+        ..Client::new(uuid_like(ctx)?, uuid_like(ctx)?, tenant_id.to_string(), project_id, now)
     };
     apply_fields(&mut client, &body)?;
     let method = auth_method(&body)?;
@@ -214,8 +193,7 @@ pub async fn create<P: Platform>(
     let needs_secret = client_type == "confidential" && method != Some(PRIVATE_KEY_JWT);
     let secret = if needs_secret { Some(random_token(ctx)?) } else { None };
     if let Some(secret) = &secret {
-        let pepper = ctx.config()?.pepper.expose().clone();
-        client.secret_hash = Some(keyed_hash(&pepper, &["client-secret", &client.client_id, secret]));
+        client.secret_hash = Some(client_secret_hash(ctx.config()?.pepper.expose(), &client.client_id, secret));
     }
     store.create_client(&client).await?;
     let mut body = client_json(&client);
@@ -279,8 +257,7 @@ pub async fn update<P: Platform>(
         Some(method) if client.secret_hash.is_none() => {
             client.token_endpoint_auth_method = method.into();
             let minted = random_token(ctx)?;
-            let pepper = ctx.config()?.pepper.expose().clone();
-            client.secret_hash = Some(keyed_hash(&pepper, &["client-secret", &client.client_id, &minted]));
+            client.secret_hash = Some(client_secret_hash(ctx.config()?.pepper.expose(), &client.client_id, &minted));
             client.client_type = "confidential".into();
             secret = Some(minted);
         }

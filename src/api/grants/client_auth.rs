@@ -11,8 +11,8 @@ use crate::b64;
 use crate::error::ApiError;
 use crate::http::HttpRequest;
 use crate::ids::{ClientId, TenantId};
-use crate::secret::{constant_time_eq, keyed_hash};
-use crate::store::accounts::{AccountStore, Client};
+use crate::secret::constant_time_eq;
+use crate::store::accounts::{client_secret_hash, AccountStore, Client};
 use crate::store::TenantStore;
 use crate::tokens::client_assertion::{
     claimed_client_id, verify_client_assertion, AssertionPolicy, ClientAssertionError, DEFAULT_LEEWAY_SECS,
@@ -64,7 +64,7 @@ pub async fn authenticate_client<P: Platform>(
     if let Some(stored) = &client.secret_hash {
         let secret = basic.as_ref().map(|(_, s)| s.as_str()).or_else(|| present_text(body, "client_secret"));
         let secret = secret.ok_or_else(|| invalid("this client must authenticate with its secret"))?;
-        let presented = keyed_hash(ctx.config()?.pepper.expose(), &["client-secret", &client.client_id, secret]);
+        let presented = client_secret_hash(ctx.config()?.pepper.expose(), &client.client_id, secret);
         if !constant_time_eq(presented.as_bytes(), stored.as_bytes()) {
             return Err(invalid("client authentication failed"));
         }

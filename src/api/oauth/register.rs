@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::ids::{ClientId, TenantId};
 use crate::secret::{constant_time_eq, keyed_hash};
-use crate::store::accounts::{AccountStore, Client};
+use crate::store::accounts::{client_secret_hash, AccountStore, Client};
 use crate::store::clients::ClientStore;
 use crate::store::provider::ProviderStore;
 use crate::store::state::ChallengeStore;
@@ -78,39 +78,14 @@ pub async fn register<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Resul
     let project_id = store.tenant_defaults(TenantId::new(&tenant_id)).await?.map(|(_, p)| p).unwrap_or_default();
     let now = ctx.now_secs();
     let client_id = uuid_like(ctx)?;
-    let mut client = Client {
-        id: uuid_like(ctx)?,
-        client_id: client_id.clone(),
-        tenant_id,
-        project_id,
-        name: String::new(),
-        email: String::new(),
-        client_type: "confidential".into(),
-        platform: "web".into(),
-        react_app_url: String::new(),
-        redirect_uris: "[]".into(),
-        grant_types: "[]".into(),
-        post_logout_redirect_uris: "[]".into(),
-        token_endpoint_auth_method: String::new(),
-        jwks: String::new(),
-        require_par: 0,
-        dpop_bound: 0,
-        introspect_any: 0,
-        registration_token_hash: None,
-        secret_hash: None,
-        active: 1,
-        is_default: 0,
-        deleted_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut client = Client::new(uuid_like(ctx)?, client_id.clone(), tenant_id, project_id, now);
     let needs_secret = apply_metadata(&mut client, &body)?;
     let secret = match needs_secret {
         true => Some(random_token(ctx)?),
         false => None,
     };
     if let Some(secret) = &secret {
-        client.secret_hash = Some(keyed_hash(ctx.config()?.pepper.expose(), &["client-secret", &client_id, secret]));
+        client.secret_hash = Some(client_secret_hash(ctx.config()?.pepper.expose(), &client_id, secret));
     }
     let access = random_token(ctx)?;
     client.registration_token_hash = Some(registration_hash(ctx, &client_id, &access)?);

@@ -47,30 +47,17 @@ impl AccountStore for MemoryStore {
             created_at: new.tenant.created_at,
         });
         accounts.clients.push(Client {
-            id: new.client_row_id.clone(),
-            client_id: new.client_id.clone(),
-            tenant_id: new.tenant.id.clone(),
-            project_id: new.project_id.clone(),
             name: "Default client".into(),
             email: new.admin.email.clone(),
             client_type: "public".into(),
-            platform: "web".into(),
-            react_app_url: String::new(),
-            redirect_uris: "[]".into(),
-            grant_types: "[]".into(),
-            post_logout_redirect_uris: "[]".into(),
-            token_endpoint_auth_method: String::new(),
-            jwks: String::new(),
-            require_par: 0,
-            dpop_bound: 0,
-            introspect_any: 0,
-            registration_token_hash: None,
-            secret_hash: None,
-            active: 1,
             is_default: 1,
-            deleted_at: None,
-            created_at: new.tenant.created_at,
-            updated_at: new.tenant.created_at,
+            ..Client::new(
+                new.client_row_id.clone(),
+                new.client_id.clone(),
+                new.tenant.id.clone(),
+                new.project_id.clone(),
+                new.tenant.created_at,
+            )
         });
         Ok(())
     }
