@@ -29,14 +29,19 @@ pub fn registered_uris(raw: &str) -> Vec<String> {
     serde_json::from_str(raw).unwrap_or_default()
 }
 
+/// The parameters of a front-channel request (authorize, logout): the query of a GET,
+/// the form body of a POST; `None` when they are not valid form encoding or UTF-8.
+pub fn front_channel_params(req: &HttpRequest) -> Option<Params> {
+    let raw = if req.method == Method::Post { std::str::from_utf8(&req.body).ok()? } else { &req.query };
+    form_pairs(raw).map(Params::from_pairs)
+}
+
 /// `GET|POST authorize`.
 pub async fn authorize<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let raw = if req.method == Method::Post { std::str::from_utf8(&req.body).unwrap_or("\u{0}") } else { &req.query };
-    let Some(pairs) = form_pairs(raw) else {
+    let Some(params) = front_channel_params(req) else {
         let look = Look::plain(page_locale(req, None));
         return Ok(pages::error(look, 400, "invalid_request", "the request parameters are not valid encoding"));
     };
-    let params = Params::from_pairs(pairs);
     let locale = page_locale(req, Some(&params));
     let client_id = match authorize::client_id(&params) {
         Ok(id) => id,

@@ -6,22 +6,20 @@
 //! compared exactly, with `state`; anything else shows the signed-out page, so the
 //! endpoint is never an open redirector.
 
-use super::authorize::{page_locale, registered_uris};
+use super::authorize::{front_channel_params, page_locale, registered_uris};
 use super::interaction::{cookie, set_cookie, SsoCookie, SSO_COOKIE};
 use super::pages::{self, Look};
 use crate::api::revocation;
 use crate::api::{Ctx, Platform};
 use crate::error::ApiError;
-use crate::http::{form_encode, form_pairs, HttpRequest, HttpResponse, Method};
+use crate::http::{form_encode, HttpRequest, HttpResponse};
 use crate::ids::{ClientId, SessionId, TenantId, UserId};
-use crate::oauth::authorize::Params;
 use crate::oauth::id_token::IdTokenClaims;
 use crate::store::accounts::AccountStore;
 use crate::tokens::verify::verify_signature;
 
 pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<HttpResponse, ApiError> {
-    let raw = if req.method == Method::Post { std::str::from_utf8(&req.body).unwrap_or("\u{0}") } else { &req.query };
-    let Some(pairs) = form_pairs(raw) else {
+    let Some(params) = front_channel_params(req) else {
         return Ok(pages::error(
             Look::plain(page_locale(req, None)),
             400,
@@ -29,7 +27,6 @@ pub async fn logout<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result<
             "the request parameters are not valid encoding",
         ));
     };
-    let params = Params::from_pairs(pairs);
     // RP-Initiated Logout 1.0 §2 lets the client name `ui_locales` too.
     let look = Look::plain(page_locale(req, Some(&params)));
     let hint = match params.get("id_token_hint") {

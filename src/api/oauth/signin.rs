@@ -182,10 +182,7 @@ pub async fn passkey<P: Platform>(ctx: &Ctx<'_, P>, req: &HttpRequest) -> Result
         Some(_) => vec![AuthMethod::Pwd, key],
         None => vec![key],
     };
-    let session_id = start_browser_session(ctx, &user, req.header("user-agent").unwrap_or("")).await?;
-    interaction.state.pending = None;
-    interaction.state.signed_in =
-        Some(SignedIn { user_id: user.id.clone(), auth_time: ctx.now_secs(), methods, session_id });
+    record_sign_in(ctx, req, &mut interaction, &user, methods).await?;
     interaction.save(ctx).await?;
     let next = format!("/authsec/oauth/authorize/continue?tx={}", crate::http::percent_encode(&interaction.handle));
     Ok(HttpResponse::json(200, &json!({"next": next})))
@@ -214,11 +211,24 @@ async fn signed_in<P: Platform>(
     user: &User,
     methods: Vec<AuthMethod>,
 ) -> Result<HttpResponse, ApiError> {
+    record_sign_in(ctx, req, &mut interaction, user, methods).await?;
+    proceed(ctx, interaction).await
+}
+
+/// Opens the browser's provider session for `user` and records the sign-in (who, when,
+/// how) in the interaction, in place of a pending second factor.
+async fn record_sign_in<P: Platform>(
+    ctx: &Ctx<'_, P>,
+    req: &HttpRequest,
+    interaction: &mut Interaction,
+    user: &User,
+    methods: Vec<AuthMethod>,
+) -> Result<(), ApiError> {
     let session_id = start_browser_session(ctx, user, req.header("user-agent").unwrap_or("")).await?;
     interaction.state.pending = None;
     interaction.state.signed_in =
         Some(SignedIn { user_id: user.id.clone(), auth_time: ctx.now_secs(), methods, session_id });
-    proceed(ctx, interaction).await
+    Ok(())
 }
 
 /// `POST authorize/consent` (form: `tx`, `csrf`, `decision` = `allow` | `deny`).
